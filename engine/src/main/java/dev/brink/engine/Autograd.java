@@ -1,0 +1,228 @@
+package dev.brink.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode differentiation over the recorded graph.
+ *
+ * <p>{@link #grad} returns gradients of outputs with respect to chosen inputs (leaves or intermediate tensors,
+ * parameters or data alike) without touching {@link Tensor#grad()}; {@link Tensor#backward()} accumulates into
+ * the leaves instead. With {@code createGraph} the backward rules run with recording on, so the returned
+ * gradients are themselves differentiable (double backprop, Hessian-vector products, gradient penalties).
+ * Without {@code retainGraph} the traversed part of the graph is freed afterwards; a second backward through it
+ * raises an exception naming the op.
+ *
+ * <p>The walker visits only nodes on a path to a requested input, in reverse topological order computed
+ * iteratively (deep graphs do not overflow the stack), sums fan-out contributions, and reduces broadcast
+ * gradients back to each input's shape in one place.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    // ------------------------------------------------------------------ recording (used by ops)
+
+    /** True when an op applied now to these inputs must record a node. */
+    public static boolean isRecording(Tensor... inputs) {
+        if (!GradMode.isEnabled()) return false;
+        for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
+        return false;
+    }
+
+    /**
+     * Records that {@code out} was computed from {@code inputs} by {@code op}, with the given backward rule, if
+     * {@link #isRecording} holds; returns {@code out}. Inputs that do not require grad get no gradient (the
+     * rule may return null for them, or a value that is ignored).
+     */
+    public static Tensor record(String op, Tensor out, Tensor[] inputs, BackwardRule rule) {
+        if (!isRecording(inputs)) return out;
+        Node[] next = new Node[inputs.length];
+        int[][] shapes = new int[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            shapes[i] = t == null ? new int[0] : t.shape();
+            next[i] = t != null && t.requiresGrad() ? t.gradNode() : null;
+        }
+        out.markRecorded(new Node(op, next, shapes, out.shape(), rule));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    /** Gradient of a one-element {@code output} with respect to each of {@code inputs}; frees the graph. */
+    public static Tensor[] grad(Tensor output, Tensor... inputs) {
+        return grad(new Tensor[] {output}, inputs, null, false, false, false);
+    }
+
+    /**
+     * Gradients of {@code sum_i <outputs[i], gradOutputs[i]>} with respect to each input.
+     *
+     * @param outputs tensors produced by recorded ops
+     * @param inputs tensors to differentiate with respect to (each must require grad)
+     * @param gradOutputs one per output, same shapes; null entries (or a null array) mean ones, allowed only for
+     *     one-element outputs
+     * @param retainGraph keep the graph so that it can be traversed again (always kept with createGraph, whose
+     *     results refer back to it)
+     * @param createGraph record the backward computation, making the results differentiable
+     * @param allowUnused return zeros for inputs that the outputs do not depend on instead of failing
+     * @return one gradient per input, with the input's shape and dtype
+     */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs,
+                                boolean retainGraph, boolean createGraph, boolean allowUnused) {
+        Node[] targets = new Node[inputs.length];
+        for (int j = 0; j < inputs.length; j++) {
+            if (!inputs[j].requiresGrad())
+                throw new IllegalArgumentException("grad: input " + j + " of shape " + Shape.str(inputs[j].shape())
+                        + " does not require grad; call requiresGrad(true) on it before computing the outputs");
+            targets[j] = inputs[j].gradNode();
+        }
+        IdentityHashMap<Node, Boolean> targetSet = new IdentityHashMap<>();
+        for (Node n : targets) targetSet.put(n, Boolean.TRUE);
+        Map<Node, Tensor> grads = run(outputs, gradOutputs, targetSet, retainGraph || createGraph, createGraph);
+        Tensor[] result = new Tensor[inputs.length];
+        for (int j = 0; j < inputs.length; j++) {
+            Tensor g = grads.get(targets[j]);
+            if (g == null) {
+                if (!allowUnused)
+                    throw new IllegalArgumentException("grad: the outputs do not depend on input " + j + " of shape "
+                            + Shape.str(inputs[j].shape()) + "; pass allowUnused=true to get zeros");
+                g = inputs[j].detach().zerosLike();
+            }
+            result[j] = g;
+        }
+        return result;
+    }
+
+    /**
+     * Accumulates the gradient of {@code output} (seeded with {@code gradOutput}, or 1 for a one-element output)
+     * into {@link Tensor#grad()} of every leaf that requires grad.
+     */
+    public static void backward(Tensor output, Tensor gradOutput, boolean retainGraph, boolean createGraph) {
+        Map<Node, Tensor> grads = run(new Tensor[] {output}, gradOutput == null ? null : new Tensor[] {gradOutput},
+                null, retainGraph || createGraph, createGraph);
+        for (Map.Entry<Node, Tensor> e : grads.entrySet()) {
+            Tensor leaf = e.getKey().leaf;
+            Tensor old = leaf.grad();
+            Tensor g = e.getValue();
+            if (!createGraph) g = g.detach();
+            leaf.setGrad(old == null ? g : plus(old, g));
+        }
+    }
+
+    // ------------------------------------------------------------------ the walker
+
+    /** Runs backward from the outputs; returns the gradients reaching the targets (all leaves when null). */
+    private static Map<Node, Tensor> run(Tensor[] outputs, Tensor[] gradOutputs, IdentityHashMap<Node, Boolean> targets,
+                                         boolean retainGraph, boolean createGraph) {
+        Node[] roots = new Node[outputs.length];
+        Tensor[] seeds = new Tensor[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            Tensor out = outputs[i];
+            if (!out.requiresGrad())
+                throw new IllegalArgumentException("grad: output " + i + " of shape " + Shape.str(out.shape())
+                        + " does not require grad: nothing it was computed from requires grad, or it was computed under noGrad");
+            roots[i] = out.gradNode();
+            Tensor seed = gradOutputs == null ? null : gradOutputs[i];
+            if (seed == null) {
+                if (out.numel() != 1)
+                    throw new IllegalArgumentException("grad: output " + i + " has shape " + Shape.str(out.shape())
+                            + ", not one element; pass a gradOutput of that shape");
+                seed = out.detach().onesLike();
+            } else if (!Arrays.equals(seed.shape(), out.shape())) {
+                throw new IllegalArgumentException("grad: gradOutput " + i + " has shape " + Shape.str(seed.shape())
+                        + " but output " + i + " has shape " + Shape.str(out.shape()));
+            }
+            seeds[i] = seed;
+        }
+
+        List<Node> order = topologicalOrder(roots);
+        IdentityHashMap<Node, Boolean> needed = new IdentityHashMap<>();
+        for (Node n : order) { // children come before parents in this order
+            boolean need = targets == null ? n.isLeaf() : targets.containsKey(n);
+            for (Node c : n.next) if (c != null && needed.containsKey(c)) need = true;
+            if (need) needed.put(n, Boolean.TRUE);
+        }
+
+        IdentityHashMap<Node, Tensor> grads = new IdentityHashMap<>();
+        for (int i = 0; i < roots.length; i++) {
+            if (needed.containsKey(roots[i])) grads.merge(roots[i], seeds[i], Autograd::plus);
+        }
+
+        IdentityHashMap<Node, Tensor> result = new IdentityHashMap<>();
+        try (GradMode.Scope scope = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
+            for (int k = order.size() - 1; k >= 0; k--) {
+                Node n = order.get(k);
+                if (!needed.containsKey(n)) continue;
+                Tensor g = grads.remove(n);
+                if (g == null) continue;
+                if (targets == null ? n.isLeaf() : targets.containsKey(n)) result.put(n, g);
+                if (n.isLeaf()) continue;
+                if (n.rule == null)
+                    throw new IllegalStateException("backward through a freed graph at " + n.describe()
+                            + ": an earlier backward pass freed it; pass retainGraph=true to the first pass to differentiate twice");
+                Tensor[] gin = n.rule.apply(g);
+                for (int i = 0; i < n.next.length; i++) {
+                    Node c = n.next[i];
+                    if (c == null || gin[i] == null || !needed.containsKey(c)) continue;
+                    Tensor gi = reduceTo(gin[i], n.inputShapes[i], n, i);
+                    grads.merge(c, gi, Autograd::plus);
+                }
+            }
+        }
+        if (!retainGraph) {
+            for (Node n : order) {
+                if (!n.isLeaf() && needed.containsKey(n)) {
+                    n.rule = null;
+                    n.freed = true;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Tensor plus(Tensor a, Tensor b) {
+        return a.add(b);
+    }
+
+    private static Tensor reduceTo(Tensor g, int[] shape, Node n, int input) {
+        int[] gs = g.shape();
+        if (Arrays.equals(gs, shape)) return g;
+        if (!Shape.broadcastsTo(shape, gs))
+            throw new IllegalStateException("internal: backward of " + n.describe() + " returned a gradient of shape "
+                    + Shape.str(gs) + " for input " + input + " of shape " + Shape.str(shape));
+        return g.sumToShape(shape);
+    }
+
+    /** Post-order DFS from the roots (iterative): every node appears after all nodes it points to. */
+    private static List<Node> topologicalOrder(Node[] roots) {
+        List<Node> order = new ArrayList<>();
+        IdentityHashMap<Node, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        for (Node r : roots) {
+            if (r == null || visited.containsKey(r)) continue;
+            visited.put(r, Boolean.TRUE);
+            stack.push(new Object[] {r, 0});
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                Node n = (Node) top[0];
+                int i = (Integer) top[1];
+                if (i < n.next.length) {
+                    top[1] = i + 1;
+                    Node c = n.next[i];
+                    if (c != null && !visited.containsKey(c)) {
+                        visited.put(c, Boolean.TRUE);
+                        stack.push(new Object[] {c, 0});
+                    }
+                } else {
+                    stack.pop();
+                    order.add(n);
+                }
+            }
+        }
+        return order;
+    }
+}

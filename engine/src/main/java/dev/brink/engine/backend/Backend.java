@@ -1,0 +1,115 @@
+package dev.brink.engine.backend;
+
+import dev.brink.engine.DType;
+import dev.brink.engine.Tensor;
+
+/**
+ * Owner of memory and kernels. Autodiff and ops above this interface never know which backend runs: an op
+ * allocates its output with {@link #allocate} and calls one or more kernels; a new backend implements exactly
+ * the methods here.
+ *
+ * <p>Conventions for every kernel: input tensors may be arbitrary strided views (read them through
+ * {@link Tensor#storage()}, {@link Tensor#offset()}, {@link Tensor#strides()}, including stride 0 for broadcast
+ * dimensions); output tensors are given by the caller, have the documented shape and dtype, and are contiguous
+ * unless the kernel says otherwise. All tensors passed to one call live on this backend. Kernels do not check
+ * shapes beyond what they need: the ops above check and report shape errors.
+ */
+public interface Backend {
+    /** Short name, e.g. "cpu". */
+    String name();
+
+    /** A new zero-filled buffer. */
+    Storage allocate(DType dtype, int size);
+
+    /** A new buffer holding a copy of {@code data} (FLOAT32). */
+    Storage upload(float[] data);
+
+    /** A new buffer holding a copy of {@code data} (FLOAT64). */
+    Storage upload(double[] data);
+
+    /** A new buffer holding a copy of {@code data} (INT32). */
+    Storage upload(int[] data);
+
+    /** The elements of {@code t} in row-major order of its shape, converted to double. */
+    double[] readDoubles(Tensor t);
+
+    /** The elements of {@code t} in row-major order of its shape, converted to float. */
+    float[] readFloats(Tensor t);
+
+    /** The elements of {@code t} in row-major order of its shape, converted to int (truncating floats). */
+    int[] readInts(Tensor t);
+
+    /** Sets every element of the (possibly strided) view {@code out} to {@code value}. */
+    void fill(Tensor out, double value);
+
+    /**
+     * Copies {@code src} into {@code dst}: {@code src}'s shape broadcasts to {@code dst}'s, dtypes may differ
+     * (values are converted; float to int truncates), and {@code dst} may be a strided, non-overlapping view.
+     */
+    void copy(Tensor src, Tensor dst);
+
+    /** {@code out[i] = k(x[i])} elementwise; same shape; {@code alpha} parameterizes LEAKY_RELU and POW_SCALAR. */
+    void unary(UnaryKernel k, double alpha, Tensor x, Tensor out);
+
+    /** {@code out = k(a, b)} with {@code a} and {@code b} broadcast to {@code out}'s shape; a, b, out share a dtype. */
+    void binary(BinaryKernel k, Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = cond != 0 ? a : b}, all three broadcast to {@code out}'s shape; cond has a's dtype. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /**
+     * Reduces {@code x} over the axes with {@code axes[i] == true}; {@code out} has x's rank with those axes of
+     * size 1 (keepdim layout). SUM of nothing is 0; MAX/MIN over an empty axis is an error raised by the op.
+     */
+    void reduce(ReduceKernel k, Tensor x, boolean[] axes, Tensor out);
+
+    /**
+     * Index of the maximum (MAX) or minimum (MIN) along {@code axis}; {@code out} is INT32 with x's shape and
+     * that axis of size 1. Ties resolve to the first index.
+     */
+    void argReduce(ReduceKernel k, Tensor x, int axis, Tensor out);
+
+    /**
+     * Batched matrix product: {@code a} is {@code [..., m, k]}, {@code b} is {@code [..., k, n]}, both of rank
+     * >= 2, batch dimensions broadcast to {@code out}'s {@code [..., m, n]}.
+     */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * {@code out[i_0..i_axis..i_r] = x[i_0..index[i_0..i_r]..i_r]} (PyTorch's gather): {@code index} is INT32
+     * with {@code out}'s shape and the same rank as {@code x}; every index lies in {@code [0, x.shape[axis])}
+     * (checked by the op).
+     */
+    void gather(Tensor x, int axis, Tensor index, Tensor out);
+
+    /**
+     * {@code out[i_0..index[i]..i_r] += src[i]} for every position i of {@code src} (PyTorch's scatter_add_,
+     * accumulating into the existing contents of {@code out}); {@code index} is INT32 with src's shape.
+     */
+    void scatterAdd(Tensor src, int axis, Tensor index, Tensor out);
+
+    /** Cross-correlation: x {@code [N, C, H, W]}, w {@code [O, C/groups, kh, kw]}, out {@code [N, O, Ho, Wo]}. */
+    void conv2d(Tensor x, Tensor w, ConvGeometry g, Tensor out);
+
+    /**
+     * Gradient of {@link #conv2d} with respect to its input (the transposed convolution): gy {@code [N, O, Ho, Wo]},
+     * w as in conv2d, out {@code [N, C, H, W]} (its shape fixes H and W where the stride leaves them ambiguous).
+     */
+    void conv2dInputGrad(Tensor gy, Tensor w, ConvGeometry g, Tensor out);
+
+    /** Gradient of {@link #conv2d} with respect to its weight: x {@code [N,C,H,W]}, gy {@code [N,O,Ho,Wo]}, out w's shape. */
+    void conv2dWeightGrad(Tensor x, Tensor gy, ConvGeometry g, Tensor out);
+
+    /**
+     * Max-pooling switches: for each output position of x {@code [N, C, H, W]}, the flat index {@code h * W + w}
+     * within its (n, c) plane of the window's maximum (first one on ties); out is INT32 {@code [N, C, Ho, Wo]}.
+     */
+    void maxPool2dIndices(Tensor x, PoolGeometry g, Tensor out);
+
+    /**
+     * Fills contiguous {@code out} with element {@code i} drawn at counter {@code counter + i} (UNIFORM) or from
+     * counters {@code counter + 2i, counter + 2i + 1} (NORMAL) of stream {@code seed}, exactly as
+     * {@link dev.brink.engine.Generator}'s static functions define (FLOAT32 uses {@code uniformFloat}).
+     */
+    void random(RandomKind kind, long seed, long counter, Tensor out);
+}

@@ -1,0 +1,67 @@
+package dev.brink.engine.op;
+
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Shape;
+import dev.brink.engine.Tensor;
+
+/**
+ * Batch normalization over {@code [N, C]} or {@code [N, C, H, W]} inputs, per channel C, composed from primitives.
+ * Training mode normalizes with the batch mean and biased variance and updates the running statistics in place
+ * (running = (1 - momentum) * running + momentum * batch, with the unbiased variance, as PyTorch does);
+ * evaluation mode normalizes with the running statistics. Gradients flow through the batch statistics.
+ */
+public final class BatchNorm {
+    public static final OpDef DEF = OpDef.composite("batch_norm", "per-channel normalization with batch or running statistics");
+
+    private BatchNorm() {}
+
+    /**
+     * @param weight per-channel scale {@code [C]} or null
+     * @param bias per-channel shift {@code [C]} or null
+     * @param runningMean {@code [C]}, updated in place in training mode (may be null in training mode)
+     * @param runningVar {@code [C]}, updated in place in training mode (may be null in training mode)
+     */
+    public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                   boolean training, double momentum, double eps) {
+        String op = DEF.name();
+        if (x.dim() != 2 && x.dim() != 4)
+            throw new IllegalArgumentException(op + ": x must be [N, C] or [N, C, H, W], got " + Shape.str(x.shape()));
+        int c = x.size(1);
+        for (Tensor t : new Tensor[] {weight, bias, runningMean, runningVar}) {
+            if (t != null && (t.dim() != 1 || t.size(0) != c))
+                throw new IllegalArgumentException(op + ": per-channel parameter of shape " + Shape.str(t.shape()) + " does not match " + c + " channels of x " + Shape.str(x.shape()));
+        }
+        int[] axes = x.dim() == 4 ? new int[] {0, 2, 3} : new int[] {0};
+        int[] bshape = x.dim() == 4 ? new int[] {1, c, 1, 1} : new int[] {1, c};
+        Tensor mean;
+        Tensor var;
+        if (training) {
+            int n = x.numel() / c;
+            if (n < 2) throw new IllegalArgumentException(op + ": training mode needs more than one value per channel, got x " + Shape.str(x.shape()));
+            mean = x.mean(axes, true);
+            Tensor centered = x.sub(mean);
+            var = centered.square().mean(axes, true);
+            if (runningMean != null && runningVar != null) {
+                try (GradMode.Scope s = GradMode.noGrad()) {
+                    Tensor m = mean.detach().reshape(c);
+                    Tensor v = var.detach().reshape(c).mul((double) n / (n - 1));
+                    runningMean.assign(runningMean.mul(1 - momentum).add(m.mul(momentum)));
+                    runningVar.assign(runningVar.mul(1 - momentum).add(v.mul(momentum)));
+                }
+            }
+            Tensor y = centered.div(var.add(eps).sqrt());
+            return affine(y, weight, bias, bshape);
+        }
+        if (runningMean == null || runningVar == null)
+            throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
+        mean = runningMean.reshape(bshape);
+        var = runningVar.reshape(bshape);
+        return affine(x.sub(mean).div(var.add(eps).sqrt()), weight, bias, bshape);
+    }
+
+    private static Tensor affine(Tensor y, Tensor weight, Tensor bias, int[] bshape) {
+        if (weight != null) y = y.mul(weight.reshape(bshape));
+        if (bias != null) y = y.add(bias.reshape(bshape));
+        return y;
+    }
+}

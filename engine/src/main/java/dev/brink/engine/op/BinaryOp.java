@@ -1,0 +1,65 @@
+package dev.brink.engine.op;
+
+import dev.brink.engine.Autograd;
+import dev.brink.engine.Shape;
+import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.BinaryKernel;
+
+/**
+ * Elementwise functions of two broadcast tensors, with their partial derivatives in tensor ops (one row per op).
+ * Gradients come back in the broadcast shape; the autodiff walker sums them to each input's shape. On ties,
+ * maximum and minimum split the gradient equally between the arguments (as PyTorch does).
+ */
+public enum BinaryOp {
+    ADD("add", BinaryKernel.ADD, (a, b, y, g) -> g, (a, b, y, g) -> g),
+    SUB("sub", BinaryKernel.SUB, (a, b, y, g) -> g, (a, b, y, g) -> g.neg()),
+    MUL("mul", BinaryKernel.MUL, (a, b, y, g) -> g.mul(b), (a, b, y, g) -> g.mul(a)),
+    DIV("div", BinaryKernel.DIV, (a, b, y, g) -> g.div(b), (a, b, y, g) -> g.mul(a).div(b.square()).neg()),
+    POW("pow", BinaryKernel.POW,
+            (a, b, y, g) -> g.mul(b).mul(a.pow(b.sub(1.0))),
+            (a, b, y, g) -> g.mul(y).mul(a.log())),
+    MAXIMUM("maximum", BinaryKernel.MAX, (a, b, y, g) -> g.mul(share(a, b, BinaryKernel.GT)), (a, b, y, g) -> g.mul(share(b, a, BinaryKernel.GT))),
+    MINIMUM("minimum", BinaryKernel.MIN, (a, b, y, g) -> g.mul(share(a, b, BinaryKernel.LT)), (a, b, y, g) -> g.mul(share(b, a, BinaryKernel.LT)));
+
+    @FunctionalInterface
+    interface Partial {
+        Tensor apply(Tensor a, Tensor b, Tensor y, Tensor g);
+    }
+
+    private final OpDef def;
+    private final BinaryKernel kernel;
+    private final Partial da;
+    private final Partial db;
+
+    BinaryOp(String name, BinaryKernel kernel, Partial da, Partial db) {
+        this.def = OpDef.primitive(name, "elementwise " + name + " with broadcasting");
+        this.kernel = kernel;
+        this.da = da;
+        this.db = db;
+    }
+
+    public OpDef def() {
+        return def;
+    }
+
+    /** {@code op(a, b)} broadcast; a and b must share dtype and backend. */
+    public Tensor apply(Tensor a, Tensor b) {
+        String op = def.name();
+        Checks.sameBackend(op, a, b);
+        Checks.sameDType(op, a, b);
+        Checks.floating(op, "a", a);
+        int[] shape = Shape.broadcast(op, a.shape(), b.shape());
+        Tensor y = Checks.alloc(a.backend(), a.dtype(), shape);
+        a.backend().binary(kernel, a, b, y);
+        return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
+                a.requiresGrad() ? da.apply(a, b, y, g) : null,
+                b.requiresGrad() ? db.apply(a, b, y, g) : null});
+    }
+
+    /** 1 where {@code x rel other}, 1/2 where equal, 0 elsewhere: the share of the gradient x receives. */
+    private static Tensor share(Tensor x, Tensor other, BinaryKernel rel) {
+        Tensor strict = Comparison.compare(rel, x, other);
+        Tensor tie = Comparison.compare(BinaryKernel.EQ, x, other).mul(0.5);
+        return strict.add(tie);
+    }
+}
