@@ -49,6 +49,9 @@ def T(t, name=None):
     if t.dtype == torch.float64:
         dtype = "float64"
         data = [float(v) for v in t.reshape(-1).tolist()]
+    elif t.dtype == torch.float32:  # only the cast cases; each value is exact as a double
+        dtype = "float32"
+        data = [float(v) for v in t.reshape(-1).tolist()]
     elif t.dtype == torch.int64:
         dtype = "int64"
         data = [int(v) for v in t.reshape(-1).tolist()]
@@ -588,6 +591,103 @@ def gen_norms():
                      lambda x, o=ordv, d=dims: torch.linalg.vector_norm(x, o, dim=d))
 
 
+def gen_extra_ops():
+    """Registered ops that torch exposes only indirectly: scatter_add, the two conv2d
+    gradient ops, embed (adjoint of slice), sum_to_shape, contiguous and cast."""
+    # scatter_add: zeros(shape).scatter_add(axis, index, src); src has index's shape,
+    # which may be smaller than the output off-axis; repeated indices accumulate.
+    for tag, axis, shape, index in (
+            ("axis0_3x4", 0, [3, 4], [[0, 2, 2, 1], [2, 2, 0, 0]]),
+            ("axis1_3x5", 1, [3, 5], [[4, 4, 0, 1], [0, 0, 0, 2], [1, 3, 1, 3]]),
+            ("axis0_index_smaller_offaxis", 0, [4, 5], [[3, 0, 3], [1, 1, 0]])):
+        name = f"scatter_add/{tag}"
+        seed_for(name)
+        idx = torch.tensor(index, dtype=torch.int64)
+        src = rn(*idx.shape)
+        add_case(name, "scatter_add", {"axis": axis, "shape": shape},
+                 [("src", src, True), ("index", idx, False)],
+                 lambda src, index, a=axis, s=shape: torch.zeros(s).scatter_add(a, index, src))
+
+    # conv2d_input_grad (gy, w) and conv2d_weight_grad (x, gy): torch.nn.grad, which
+    # calls aten::convolution_backward (itself differentiable, so grad_grads exist).
+    conv_cases = [
+        # tag, x shape, w shape, stride, padding, dilation, groups
+        # (stride 2 on H=W=6 leaves the last row/column out of every window: the
+        # input shape is ambiguous from gy and must be honoured)
+        ("stride2_pad1", [1, 2, 6, 6], [3, 2, 3, 3], [2, 2], [1, 1], [1, 1], 1),
+        ("groups2_dilation2_pad1", [1, 4, 5, 5], [2, 2, 2, 2], [1, 1], [1, 1], [2, 2], 2),
+        ("rect_stride1x2_pad1x0", [1, 2, 5, 6], [2, 2, 2, 3], [1, 2], [1, 0], [1, 1], 1),
+    ]
+
+    def conv_out(sx, sw, st, pd, dl):
+        return [sx[0], sw[0]] + [(sx[2 + i] + 2 * pd[i] - dl[i] * (sw[2 + i] - 1) - 1) // st[i] + 1
+                                 for i in range(2)]
+
+    for tag, sx, sw, st, pd, dl, gr in conv_cases:
+        name = f"conv2d_input_grad/{tag}"
+        seed_for(name)
+        gy, w = rn(*conv_out(sx, sw, st, pd, dl)), rn(*sw)
+        attrs = {"stride": st, "padding": pd, "dilation": dl, "groups": gr, "input_shape": sx}
+        add_case(name, "conv2d_input_grad", attrs, [("gy", gy, True), ("w", w, True)],
+                 lambda gy, w, sx=sx, st=st, pd=pd, dl=dl, gr=gr:
+                 torch.nn.grad.conv2d_input(sx, w, gy, st, pd, dl, gr))
+    for tag, sx, sw, st, pd, dl, gr in conv_cases:
+        name = f"conv2d_weight_grad/{tag}"
+        seed_for(name)
+        x, gy = rn(*sx), rn(*conv_out(sx, sw, st, pd, dl))
+        attrs = {"stride": st, "padding": pd, "dilation": dl, "groups": gr, "weight_shape": sw}
+        add_case(name, "conv2d_weight_grad", attrs, [("x", x, True), ("gy", gy, True)],
+                 lambda x, gy, sw=sw, st=st, pd=pd, dl=dl, gr=gr:
+                 torch.nn.grad.conv2d_weight(x, sw, gy, st, pd, dl, gr))
+
+    # embed: x written into zeros(shape) at start, start+step, ... along axis
+    for tag, shape, sx, axis, start, step in (
+            ("axis1_start1_step2", [4, 5], [4, 2], 1, 1, 2),
+            ("axis0_start2_step1", [5, 3], [2, 3], 0, 2, 1),
+            ("axis2_start0_step3", [2, 3, 7], [2, 3, 3], 2, 0, 3)):
+        name = f"embed/{tag}"
+        seed_for(name)
+        x = rn(*sx)
+        end = start + (sx[axis] - 1) * step + 1
+        add_case(name, "embed", {"shape": shape, "axis": axis, "start": start, "step": step},
+                 [("x", x, True)],
+                 lambda x, s=shape, a=axis, b=start, e=end, k=step:
+                 torch.slice_scatter(torch.zeros(s), x, dim=a, start=b, end=e, step=k))
+
+    # sum_to_shape: the adjoint of broadcasting (torch's sum_to_size)
+    for tag, sx, shape in (("2x3x4_to_3x1", [2, 3, 4], [3, 1]),
+                           ("2x3x4_to_2x1x4", [2, 3, 4], [2, 1, 4]),
+                           ("2x3_to_3", [2, 3], [3]),
+                           ("2x3_to_0d", [2, 3], [])):
+        name = f"sum_to_shape/{tag}"
+        seed_for(name)
+        x = rn(*sx)
+        add_case(name, "sum_to_shape", {"shape": shape}, [("x", x, True)],
+                 lambda x, s=shape: x.sum_to_size(s))
+
+    # contiguous of a permuted (strided) view; attrs.permute is the view applied first
+    for tag, sx, dims in (("permute10_3x4", [3, 4], [1, 0]),
+                          ("permute201_2x3x4", [2, 3, 4], [2, 0, 1])):
+        name = f"contiguous/{tag}"
+        seed_for(name)
+        x = rn(*sx)
+        add_case(name, "contiguous", {"permute": dims}, [("x", x, True)],
+                 lambda x, d=dims: x.permute(d).contiguous())
+
+    # cast between float64 and float32 (output only; round to nearest even)
+    name = "cast/float64_to_float32"
+    seed_for(name)
+    x = 10 * rn(2, 3)
+    x[0, 0], x[0, 1] = 1.0 / 3.0, 1e-30
+    add_case(name, "cast", {"dtype": "float32"}, [("x", x, False)],
+             lambda x: x.to(torch.float32), differentiable=False)
+    name = "cast/float32_to_float64"
+    seed_for(name)
+    x = (10 * rn(2, 3)).to(torch.float32)
+    add_case(name, "cast", {"dtype": "float64"}, [("x", x, False)],
+             lambda x: x.to(torch.float64), differentiable=False)
+
+
 def write_json(path, header, cases):
     """Compact JSON, one case per line (diff-friendly). json uses float.__repr__."""
     with open(path, "w") as f:
@@ -615,6 +715,7 @@ def gen_ops():
     gen_softmax()
     gen_losses()
     gen_norms()
+    gen_extra_ops()
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "duplicate case names"
     write_json(os.path.join(OUT_DIR, "ops.json"),

@@ -39,6 +39,7 @@ public final class Autograd {
      * rule may return null for them, or a value that is ignored).
      */
     public static Tensor record(String op, Tensor out, Tensor[] inputs, BackwardRule rule) {
+        if (Anomaly.isEnabled()) Anomaly.checkOutput(op, shapes(inputs), out);
         if (!isRecording(inputs)) return out;
         Node[] next = new Node[inputs.length];
         int[][] shapes = new int[inputs.length][];
@@ -49,6 +50,15 @@ public final class Autograd {
         }
         out.markRecorded(new Node(op, next, shapes, out.shape(), rule));
         return out;
+    }
+
+    private static String shapes(Tensor[] inputs) {
+        StringBuilder sb = new StringBuilder();
+        for (Tensor t : inputs) {
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(t == null ? "none" : Shape.str(t.shape()));
+        }
+        return sb.toString();
     }
 
     // ------------------------------------------------------------------ public API
@@ -164,11 +174,13 @@ public final class Autograd {
                 if (n.rule == null)
                     throw new IllegalStateException("backward through a freed graph at " + n.describe()
                             + ": an earlier backward pass freed it; pass retainGraph=true to the first pass to differentiate twice");
-                Tensor[] gin = n.rule.apply(g);
+                BackwardRule rule = n.rule;
+                Tensor[] gin = Anomaly.inBackwardOf(n.describe(), () -> rule.apply(g));
                 for (int i = 0; i < n.next.length; i++) {
                     Node c = n.next[i];
                     if (c == null || gin[i] == null || !needed.containsKey(c)) continue;
                     Tensor gi = reduceTo(gin[i], n.inputShapes[i], n, i);
+                    if (Anomaly.isEnabled()) Anomaly.requireFinite("backward of " + n.describe() + ", gradient for input " + i, gi);
                     grads.merge(c, gi, Autograd::plus);
                 }
             }

@@ -5,7 +5,8 @@ import java.util.function.Function;
 /**
  * Derivative helpers built on {@link Autograd#grad}, JAX-style: each takes the function to differentiate and the
  * point, and never disturbs {@link Tensor#grad()} or the caller's graph. Pass {@code createGraph = true} to get
- * results that are themselves differentiable (for penalties built on them).
+ * results that are themselves differentiable (for penalties built on them). They record what they need even
+ * when called inside a {@link GradMode#noGrad()} scope (e.g. from an attack's evaluation loop).
  */
 public final class Derivatives {
     private Derivatives() {}
@@ -19,15 +20,19 @@ public final class Derivatives {
      * as x); {@code v} has f(x)'s shape.
      */
     public static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v, boolean createGraph) {
-        Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
-        Tensor y = f.apply(xv);
-        return Autograd.grad(new Tensor[] {y}, new Tensor[] {xv}, new Tensor[] {v}, false, createGraph, true)[0];
+        try (GradMode.Scope scope = GradMode.enableGrad()) {
+            Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
+            Tensor y = f.apply(xv);
+            return Autograd.grad(new Tensor[] {y}, new Tensor[] {xv}, new Tensor[] {v}, false, createGraph, true)[0];
+        }
     }
 
     /** Gradient of a scalar function at x. */
     public static Tensor grad(Function<Tensor, Tensor> f, Tensor x, boolean createGraph) {
-        Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
-        return Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, false, createGraph, true)[0];
+        try (GradMode.Scope scope = GradMode.enableGrad()) {
+            Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
+            return Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, false, createGraph, true)[0];
+        }
     }
 
     /**
@@ -40,11 +45,13 @@ public final class Derivatives {
 
     /** {@link #hvp} whose result stays differentiable with {@code createGraph}. */
     public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v, boolean createGraph) {
-        Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
-        Tensor g = Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, true, true, true)[0];
-        Tensor gv = g.mul(v).sum();
-        if (!gv.requiresGrad()) return xv.detach().zerosLike(); // f is linear in x: the Hessian is 0
-        return Autograd.grad(new Tensor[] {gv}, new Tensor[] {xv}, null, false, createGraph, true)[0];
+        try (GradMode.Scope scope = GradMode.enableGrad()) {
+            Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
+            Tensor g = Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, true, true, true)[0];
+            Tensor gv = g.mul(v).sum();
+            if (!gv.requiresGrad()) return xv.detach().zerosLike(); // f is linear in x: the Hessian is 0
+            return Autograd.grad(new Tensor[] {gv}, new Tensor[] {xv}, null, false, createGraph, true)[0];
+        }
     }
 
     /**
@@ -54,19 +61,21 @@ public final class Derivatives {
      * K passes over one recorded forward, with no loop over samples.
      */
     public static Tensor jacobianRows(Function<Tensor, Tensor> f, Tensor x, boolean createGraph) {
-        Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
-        Tensor z = f.apply(xv);
-        if (z.dim() != 2 || z.size(0) != x.size(0))
-            throw new IllegalArgumentException("jacobianRows: f must map [N, ...] to [N, K]; got " + Shape.str(z.shape())
-                    + " for input " + Shape.str(x.shape()));
-        int k = z.size(1);
-        Tensor[] rows = new Tensor[k];
-        for (int c = 0; c < k; c++) {
-            Tensor seed = z.detach().zerosLike();
-            seed.slice(1, c, c + 1).assign(seed.scalarLike(1.0));
-            rows[c] = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {seed}, c < k - 1 || createGraph, createGraph, true)[0];
+        try (GradMode.Scope scope = GradMode.enableGrad()) {
+            Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
+            Tensor z = f.apply(xv);
+            if (z.dim() != 2 || z.size(0) != x.size(0))
+                throw new IllegalArgumentException("jacobianRows: f must map [N, ...] to [N, K]; got " + Shape.str(z.shape())
+                        + " for input " + Shape.str(x.shape()));
+            int k = z.size(1);
+            Tensor[] rows = new Tensor[k];
+            for (int c = 0; c < k; c++) {
+                Tensor seed = z.detach().zerosLike();
+                seed.slice(1, c, c + 1).assign(seed.scalarLike(1.0));
+                rows[c] = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {seed}, c < k - 1 || createGraph, createGraph, true)[0];
+            }
+            return Tensor.stack(0, rows);
         }
-        return Tensor.stack(0, rows);
     }
 
     /**
@@ -74,24 +83,26 @@ public final class Derivatives {
      * Hessian-vector product per basis vector over one recorded gradient.
      */
     public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
-        Tensor xv = variable(x);
-        int n = x.numel();
-        if (n > 4096) throw new IllegalArgumentException("hessian: x has " + n + " elements; use hvp for inputs larger than 4096");
-        Tensor g = Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, true, true, true)[0];
-        Tensor[] rows = new Tensor[n];
-        for (int i = 0; i < n; i++) {
-            if (!g.requiresGrad()) {
-                rows[i] = xv.detach().zerosLike().reshape(n);
-                continue;
+        try (GradMode.Scope scope = GradMode.enableGrad()) {
+            Tensor xv = variable(x);
+            int n = x.numel();
+            if (n > 4096) throw new IllegalArgumentException("hessian: x has " + n + " elements; use hvp for inputs larger than 4096");
+            Tensor g = Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, true, true, true)[0];
+            Tensor[] rows = new Tensor[n];
+            for (int i = 0; i < n; i++) {
+                if (!g.requiresGrad()) {
+                    rows[i] = xv.detach().zerosLike().reshape(n);
+                    continue;
+                }
+                Tensor e = xv.detach().zerosLike().reshape(n);
+                e.slice(0, i, i + 1).assign(e.scalarLike(1.0));
+                Tensor gi = g.mul(e.reshape(x.shape())).sum();
+                rows[i] = Autograd.grad(new Tensor[] {gi}, new Tensor[] {xv}, null, true, false, true)[0].reshape(n);
             }
-            Tensor e = xv.detach().zerosLike().reshape(n);
-            e.slice(0, i, i + 1).assign(e.scalarLike(1.0));
-            Tensor gi = g.mul(e.reshape(x.shape())).sum();
-            rows[i] = Autograd.grad(new Tensor[] {gi}, new Tensor[] {xv}, null, true, false, true)[0].reshape(n);
+            int[] shape = new int[2 * x.dim()];
+            System.arraycopy(x.shape(), 0, shape, 0, x.dim());
+            System.arraycopy(x.shape(), 0, shape, x.dim(), x.dim());
+            return Tensor.stack(0, rows).reshape(shape);
         }
-        int[] shape = new int[2 * x.dim()];
-        System.arraycopy(x.shape(), 0, shape, 0, x.dim());
-        System.arraycopy(x.shape(), 0, shape, x.dim(), x.dim());
-        return Tensor.stack(0, rows).reshape(shape);
     }
 }

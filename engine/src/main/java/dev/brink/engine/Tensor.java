@@ -276,6 +276,15 @@ public final class Tensor {
         return toDoubleArray()[0];
     }
 
+    /**
+     * Returns this tensor after checking that no element is NaN or infinite; otherwise throws
+     * {@link ArithmeticException} naming {@code what}, the element and the shape. Reads the tensor to the host.
+     */
+    public Tensor requireFinite(String what) {
+        Anomaly.requireFinite(what, this);
+        return this;
+    }
+
     // ------------------------------------------------------------------ autograd state
 
     /** True when gradients flow to or through this tensor. */

@@ -121,7 +121,7 @@ final class CpuElementwise {
         switch (k) {
             case NEG -> { for (int i = 0; i < len; i++) o[i] = -a[i]; }
             case ABS -> { for (int i = 0; i < len; i++) o[i] = Math.abs(a[i]); }
-            case SIGN -> { for (int i = 0; i < len; i++) o[i] = Math.signum(a[i]); }
+            case SIGN -> { for (int i = 0; i < len; i++) o[i] = a[i] > 0 ? 1.0 : a[i] < 0 ? -1.0 : a[i] == 0 ? 0.0 : a[i]; }
             case EXP -> { for (int i = 0; i < len; i++) o[i] = Math.exp(a[i]); }
             case LOG -> { for (int i = 0; i < len; i++) o[i] = Math.log(a[i]); }
             case SQRT -> { for (int i = 0; i < len; i++) o[i] = Math.sqrt(a[i]); }

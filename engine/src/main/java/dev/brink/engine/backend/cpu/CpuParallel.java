@@ -22,7 +22,7 @@ final class CpuParallel {
 
     /** Runs {@code body} for every i in [0, n), in parallel when {@code parallel} and n > 1. */
     static void forRange(int n, boolean parallel, IntConsumer body) {
-        if (parallel && n > 1 && threads() > 1) {
+        if (parallel && n > 1) {
             IntStream.range(0, n).parallel().forEach(body);
         } else {
             for (int i = 0; i < n; i++) body.accept(i);

@@ -120,6 +120,7 @@ public final class CpuStorage implements Storage {
 
     /** dst[dOff + j] = this[off + j * stride] for j < len. */
     void load(int off, int stride, double[] dst, int dOff, int len) {
+        if (len <= 0) return;
         switch (dtype) {
             case FLOAT64 -> {
                 if (stride == 1) System.arraycopy(d, off, dst, dOff, len);
@@ -137,6 +138,7 @@ public final class CpuStorage implements Storage {
 
     /** this[off + j * stride] = src[sOff + j] (converted) for j < len. */
     void store(double[] src, int sOff, int off, int stride, int len) {
+        if (len <= 0) return;
         switch (dtype) {
             case FLOAT64 -> {
                 if (stride == 1) System.arraycopy(src, sOff, d, off, len);
@@ -154,6 +156,7 @@ public final class CpuStorage implements Storage {
 
     /** Copies a strided run between storages of the same dtype without going through double. */
     static void copySameType(CpuStorage src, int sOff, int sStride, CpuStorage dst, int dOff, int dStride, int len) {
+        if (len <= 0) return;
         Object a = src.array(), b = dst.array();
         if (sStride == 1 && dStride == 1) {
             System.arraycopy(a, sOff, b, dOff, len);

@@ -96,7 +96,12 @@ class CpuElementwiseTest {
         assertEquals(Math.log1p(Math.exp(-20.5)), sp[2], 1e-22);
         B.unary(UnaryKernel.SIGN, 0, x, out);
         assertArrayEquals(new double[]{-1, -1, -1, 0, 0, 1, 1, 1}, B.readDoubles(out));
-        B.unary(UnaryKernel.RELU, 0, tensor(new double[]{Double.NaN, -1, 2}, 3), Tensor.empty(B, DType.FLOAT64, 3));
+        Tensor r3 = Tensor.empty(B, DType.FLOAT64, 3);
+        B.unary(UnaryKernel.RELU, 0, tensor(new double[]{Double.NaN, -1, 2}, 3), r3);
+        double[] relu = B.readDoubles(r3);
+        assertTrue(Double.isNaN(relu[0]));
+        assertEquals(0.0, relu[1]);
+        assertEquals(2.0, relu[2]);
     }
 
     @Test
