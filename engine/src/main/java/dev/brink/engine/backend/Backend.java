@@ -13,6 +13,13 @@ import dev.brink.engine.Tensor;
  * dimensions); output tensors are given by the caller, have the documented shape and dtype, and are contiguous
  * unless the kernel says otherwise. All tensors passed to one call live on this backend. Kernels do not check
  * shapes beyond what they need: the ops above check and report shape errors.
+ *
+ * <p>Shared rules, so that backends agree: an output never shares storage with an input (except for
+ * {@link #copy}, which must behave as if it read the whole source first). NaN propagates through MAX/MIN in
+ * {@link #binary} and {@link #reduce}; {@link #argReduce} and {@link #maxPool2dIndices} pick the first NaN if
+ * there is one, else the first extreme. Arithmetic kernels are only called on floating types by the ops;
+ * comparisons, copy, fill, gather and scatter may see int32. Float32 results may be computed in higher precision
+ * and rounded to nearest.
  */
 public interface Backend {
     /** Short name, e.g. "cpu". */

@@ -27,10 +27,26 @@ public final class Pooling {
         int[] s = x.shape();
         int ho = p.outH(s[2]), wo = p.outW(s[3]);
         if (ho < 1 || wo < 1) throw new IllegalArgumentException(op + ": input " + Shape.str(s) + " is smaller than the window " + p);
+        requireRealWindows(op, s[2], ho, p.kernelH(), p.strideH(), p.padH(), p.dilationH(), s);
+        requireRealWindows(op, s[3], wo, p.kernelW(), p.strideW(), p.padW(), p.dilationW(), s);
         Tensor idx = Tensor.empty(x.backend(), DType.INT32, s[0], s[1], ho, wo);
         x.backend().maxPool2dIndices(x, p, idx);
         Tensor flat = x.reshape(s[0], s[1], s[2] * s[3]);
         return Indexing.gatherUnchecked(flat, 2, idx.reshape(s[0], s[1], ho * wo)).reshape(s[0], s[1], ho, wo);
+    }
+
+    /** Rejects geometries where some window covers only padding (its maximum would be undefined). */
+    private static void requireRealWindows(String op, int size, int out, int k, int stride, int pad, int dil, int[] shape) {
+        for (int i = 0; i < out; i++) {
+            boolean real = false;
+            for (int j = 0; j < k && !real; j++) {
+                int pos = i * stride - pad + j * dil;
+                real = pos >= 0 && pos < size;
+            }
+            if (!real)
+                throw new IllegalArgumentException(op + ": window " + i + " lies entirely in the padding for input " + Shape.str(shape)
+                        + " (kernel " + k + ", stride " + stride + ", padding " + pad + ", dilation " + dil + ")");
+        }
     }
 
     /** Average pooling of x {@code [N, C, H, W]} (zero padding counted in the mean). */
