@@ -11,6 +11,7 @@ import dev.brink.engine.op.Indexing;
 import dev.brink.engine.op.Join;
 import dev.brink.engine.op.MatMul;
 import dev.brink.engine.op.Reduction;
+import dev.brink.engine.op.Scan;
 import dev.brink.engine.op.Softmax;
 import dev.brink.engine.op.UnaryOp;
 import dev.brink.engine.op.View;
@@ -532,6 +533,15 @@ public final class Tensor {
     public Tensor gather(int axis, Tensor index) { return Indexing.gather(this, axis, index); }
     /** Entries of {@code axis} picked by a 1-D int32 index. */
     public Tensor indexSelect(int axis, Tensor index) { return Indexing.indexSelect(this, axis, index); }
+
+    /** Inclusive prefix sums along {@code axis}. */
+    public Tensor cumsum(int axis) { return Scan.cumsum(this, axis, false); }
+    /** Values sorted along {@code axis} (differentiable: gradients return to the original positions). */
+    public Tensor sort(int axis, boolean descending) { return Scan.sort(this, axis, descending); }
+    /** int32 indices that sort this tensor along {@code axis} (stable). */
+    public Tensor argsort(int axis, boolean descending) { return Scan.argsort(this, axis, descending); }
+    /** The k largest values along {@code axis}, largest first. */
+    public Tensor topk(int k, int axis) { return Scan.topk(this, k, axis, true); }
 
     // ---- linear algebra and activations over an axis
 

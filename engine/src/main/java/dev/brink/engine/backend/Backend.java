@@ -114,6 +114,18 @@ public interface Backend {
     void maxPool2dIndices(Tensor x, PoolGeometry g, Tensor out);
 
     /**
+     * Inclusive prefix sums of x along {@code axis} ({@code out[i] = x[0] + ... + x[i]}), or suffix sums
+     * ({@code out[i] = x[i] + ... + x[n-1]}) when {@code reverse}; out has x's shape.
+     */
+    void cumsum(Tensor x, int axis, boolean reverse, Tensor out);
+
+    /**
+     * Indices that sort x along {@code axis}, ascending or descending, stable (equal values keep their order),
+     * NaN last; out is INT32 with x's shape.
+     */
+    void argsort(Tensor x, int axis, boolean descending, Tensor out);
+
+    /**
      * Fills contiguous {@code out} with element {@code i} drawn at counter {@code counter + i} (UNIFORM) or from
      * counters {@code counter + 2i, counter + 2i + 1} (NORMAL) of stream {@code seed}, exactly as
      * {@link dev.brink.engine.Generator}'s static functions define (FLOAT32 uses {@code uniformFloat}).

@@ -30,7 +30,8 @@ public final class OpRegistry {
                 BatchNorm.DEF, Dropout.DEF,
                 Softmax.LOGSUMEXP, Softmax.LOG_SOFTMAX, Softmax.SOFTMAX,
                 Loss.CROSS_ENTROPY, Loss.KL_DIV, Loss.SOFT_MARGIN, Loss.BCE_WITH_LOGITS, Loss.MSE,
-                Norm.L1, Norm.L2, Norm.LINF));
+                Norm.L1, Norm.L2, Norm.LINF,
+                Scan.CUMSUM, Scan.ARGSORT, Scan.SORT, Scan.TOPK));
         ALL = Collections.unmodifiableList(ops);
     }
 

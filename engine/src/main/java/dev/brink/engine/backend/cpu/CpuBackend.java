@@ -147,4 +147,14 @@ public final class CpuBackend implements Backend {
     public String toString() {
         return "CpuBackend";
     }
+
+    @Override
+    public void cumsum(Tensor x, int axis, boolean reverse, Tensor out) {
+        CpuScan.cumsum(x, axis, reverse, out);
+    }
+
+    @Override
+    public void argsort(Tensor x, int axis, boolean descending, Tensor out) {
+        CpuScan.argsort(x, axis, descending, out);
+    }
 }
