@@ -14,8 +14,8 @@ Run with Debian's interpreter (the one that has python3-torch):
 finite differences (directional derivatives of L and of S) and prints the
 worst relative errors; nothing extra is written.
 
-Everything is float64, single-threaded, deterministic (torch.manual_seed per
-case, seed derived from the case name with crc32). See README.md for the
+Everything is float64 (except the cast cases' float32 tensors), single-threaded,
+deterministic (torch.manual_seed per case, seed derived from the case name with crc32). See README.md for the
 format.
 """
 
@@ -227,6 +227,12 @@ def gen_unary():
     seed_for(name)
     x = 15 * rn(3, 4)
     x[0, 0], x[1, 1] = 25.0, -25.0
+    add_case(name, "softplus", {}, [("x", x, True)], F.softplus)
+    # just past the threshold: the derivative is exactly 1 there (x itself), while
+    # sigmoid(x) still differs from 1 by exp(-x) ~ 1e-9 (and the second derivative is 0)
+    name = "softplus/near_threshold"
+    seed_for(name)
+    x = torch.tensor([[19.5, 19.9, 20.1, 20.5], [21.0, 22.0, 18.0, -20.5]])
     add_case(name, "softplus", {}, [("x", x, True)], F.softplus)
     for slope in (0.01, 0.2):
         for shape in ([2, 3], [2, 3, 4]):
@@ -688,6 +694,46 @@ def gen_extra_ops():
              lambda x: x.to(torch.float64), differentiable=False)
 
 
+def gen_scan_ops():
+    """cumsum (inclusive; reverse = suffix sums), argsort (stable), sort, topk."""
+    for tag, sx, axis, rev in (("axis0_3x4", [3, 4], 0, False),
+                               ("axis1_2x3x4", [2, 3, 4], 1, False),
+                               ("axis1_reverse_3x4", [3, 4], 1, True)):
+        name = f"cumsum/{tag}"
+        seed_for(name)
+        x = rn(*sx)
+        if rev:
+            f = lambda x, a=axis: torch.flip(torch.cumsum(torch.flip(x, [a]), a), [a])
+        else:
+            f = lambda x, a=axis: torch.cumsum(x, a)
+        add_case(name, "cumsum", {"axis": axis, "reverse": rev}, [("x", x, True)], f)
+    # argsort: stable (equal values keep their original order, in both directions)
+    for tag, sx, axis, desc, ties in (("axis1_ties_ascending", [3, 6], 1, False, True),
+                                      ("axis1_ties_descending", [3, 6], 1, True, True),
+                                      ("axis0_4x3", [4, 3], 0, False, False)):
+        name = f"argsort/{tag}"
+        seed_for(name)
+        x = torch.randint(-2, 3, sx).double() if ties else rn(*sx)
+        add_case(name, "argsort", {"axis": axis, "descending": desc}, [("x", x, False)],
+                 lambda x, a=axis, d=desc: torch.sort(x, stable=True, dim=a, descending=d).indices,
+                 differentiable=False)
+    # sort and topk values (randn: no ties, so the permutation is unique)
+    for tag, sx, axis, desc in (("axis1_ascending_3x5", [3, 5], 1, False),
+                                ("axis0_descending_4x3", [4, 3], 0, True)):
+        name = f"sort/{tag}"
+        seed_for(name)
+        x = rn(*sx)
+        add_case(name, "sort", {"axis": axis, "descending": desc}, [("x", x, True)],
+                 lambda x, a=axis, d=desc: torch.sort(x, stable=True, dim=a, descending=d).values)
+    for tag, sx, k, axis, largest in (("k2_axis1_largest_3x5", [3, 5], 2, 1, True),
+                                      ("k3_axis0_smallest_4x3", [4, 3], 3, 0, False)):
+        name = f"topk/{tag}"
+        seed_for(name)
+        x = rn(*sx)
+        add_case(name, "topk", {"k": k, "axis": axis, "largest": largest}, [("x", x, True)],
+                 lambda x, k=k, a=axis, l=largest: torch.topk(x, k, dim=a, largest=l, sorted=True).values)
+
+
 def write_json(path, header, cases):
     """Compact JSON, one case per line (diff-friendly). json uses float.__repr__."""
     with open(path, "w") as f:
@@ -716,6 +762,7 @@ def gen_ops():
     gen_losses()
     gen_norms()
     gen_extra_ops()
+    gen_scan_ops()
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "duplicate case names"
     write_json(os.path.join(OUT_DIR, "ops.json"),

@@ -18,7 +18,7 @@ public final class MatMul {
         String op = DEF.name();
         if (a.dim() == 0 || b.dim() == 0)
             throw new IllegalArgumentException(op + ": operands must have rank >= 1, got " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()));
-        if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+        if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(b.dim() == 1 ? 0 : -2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
         Checks.sameBackend(op, a, b);
         Checks.sameDType(op, a, b);

@@ -23,7 +23,7 @@ public enum UnaryOp {
     LEAKY_RELU("leaky_relu", UnaryKernel.LEAKY_RELU, (x, y, g, a) -> g.mul(Where.where(x.gt(0.0), x.scalarLike(1.0), x.scalarLike(a)))),
     SIGMOID("sigmoid", UnaryKernel.SIGMOID, (x, y, g, a) -> g.mul(y.mul(y.neg().add(1.0)))),
     TANH("tanh", UnaryKernel.TANH, (x, y, g, a) -> g.mul(y.square().neg().add(1.0))),
-    SOFTPLUS("softplus", UnaryKernel.SOFTPLUS, (x, y, g, a) -> g.mul(x.sigmoid())),
+    SOFTPLUS("softplus", UnaryKernel.SOFTPLUS, (x, y, g, a) -> g.mul(Where.where(x.gt(20.0), x.scalarLike(1.0), x.sigmoid()))),
     POW_SCALAR("pow_scalar", UnaryKernel.POW_SCALAR, (x, y, g, a) -> a == 0 ? g.zerosLike().detach() : g.mul(x.pow(a - 1.0).mul(a)));
 
     /** d(loss)/dx from x, y = f(x), g = d(loss)/dy and the parameter a; written in tensor ops. */

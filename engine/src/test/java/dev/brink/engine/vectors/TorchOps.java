@@ -8,6 +8,7 @@ import dev.brink.engine.backend.ConvGeometry;
 import dev.brink.engine.backend.PoolGeometry;
 import dev.brink.engine.op.Convolution;
 import dev.brink.engine.op.Loss;
+import dev.brink.engine.op.Scan;
 import dev.brink.engine.op.View;
 
 import java.util.Collections;
@@ -121,6 +122,15 @@ public final class TorchOps {
         m.put("l1_norm", (in, a, t) -> F.l1Norm(in.get("x")));
         m.put("l2_norm", (in, a, t) -> F.l2Norm(in.get("x")));
         m.put("linf_norm", (in, a, t) -> F.linfNorm(in.get("x")));
+        // ---- scans and sorting
+        m.put("cumsum", (in, a, t) -> a.get("reverse").asBoolean()
+                ? Scan.cumsum(in.get("x"), a.get("axis").asInt(), true)
+                : in.get("x").cumsum(a.get("axis").asInt()));
+        m.put("argsort", (in, a, t) -> in.get("x").argsort(a.get("axis").asInt(), a.get("descending").asBoolean()));
+        m.put("sort", (in, a, t) -> in.get("x").sort(a.get("axis").asInt(), a.get("descending").asBoolean()));
+        m.put("topk", (in, a, t) -> a.get("largest").asBoolean()
+                ? in.get("x").topk(a.get("k").asInt(), a.get("axis").asInt())
+                : Scan.topk(in.get("x"), a.get("k").asInt(), a.get("axis").asInt(), false));
         BY_NAME = Collections.unmodifiableMap(m);
     }
 

@@ -52,7 +52,9 @@ final class CpuScan {
                 double va = in[a], vb = in[b];
                 boolean na = va != va, nb = vb != vb;
                 if (na || nb) return Boolean.compare(na, nb);
-                return descending ? Double.compare(vb, va) : Double.compare(va, vb);
+                // -0.0 and 0.0 are equal here (Double.compare would order them), so stability decides.
+                int c = va < vb ? -1 : (va > vb ? 1 : 0);
+                return descending ? -c : c;
             };
             Arrays.sort(idx, cmp);
             for (int i = 0; i < len; i++) res[i] = idx[i];

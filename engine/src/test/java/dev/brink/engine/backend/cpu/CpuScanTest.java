@@ -47,6 +47,14 @@ class CpuScanTest {
     }
 
     @Test
+    void signedZerosCompareEqualSoStabilityDecides() {
+        Tensor x = Tensor.of(new double[] {0.0, -0.0, 0.0, -0.0}, 4);
+        Tensor idx = Tensor.empty(CPU, DType.INT32, 4);
+        CPU.argsort(x, 0, false, idx);
+        assertArrayEquals(new int[] {0, 1, 2, 3}, idx.toIntArray());
+    }
+
+    @Test
     void argsortAlongTheFirstAxisOfATransposedFloatTensor() {
         Tensor x = Tensor.of(new float[] {5, 1, 4, 2, 6, 0}, 2, 3).transpose(0, 1); // [[5,2],[1,6],[4,0]]
         Tensor idx = Tensor.empty(CPU, DType.INT32, 3, 2);
