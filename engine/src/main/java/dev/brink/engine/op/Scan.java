@@ -44,11 +44,8 @@ public final class Scan {
 
     /** The {@code k} largest ({@code largest}) or smallest values along {@code axis}, in sorted order. */
     public static Tensor topk(Tensor x, int k, int axis, boolean largest) {
-        int ax = Shape.axis(TOPK.name(), axis, x.dim());
-        if (k < 0 || k > x.size(ax))
-            throw new IllegalArgumentException(TOPK.name() + ": k = " + k + " is out of range for axis " + axis + " of shape " + Shape.str(x.shape()));
-        Tensor idx = argsort(x.detach(), ax, largest).slice(ax, 0, k).contiguous();
-        return Indexing.gatherUnchecked(x, ax, idx);
+        Tensor idx = topkIndices(x, k, axis, largest);
+        return Indexing.gatherUnchecked(x, Shape.axis(TOPK.name(), axis, x.dim()), idx);
     }
 
     /** int32 indices of the {@code k} largest (or smallest) values along {@code axis}. */
