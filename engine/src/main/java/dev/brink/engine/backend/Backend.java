@@ -84,14 +84,16 @@ public interface Backend {
 
     /**
      * {@code out[i_0..i_axis..i_r] = x[i_0..index[i_0..i_r]..i_r]} (PyTorch's gather): {@code index} is INT32
-     * with {@code out}'s shape and the same rank as {@code x}; every index lies in {@code [0, x.shape[axis])}
-     * (checked by the op).
+     * with {@code out}'s shape and the same rank as {@code x}. An index outside {@code [0, x.shape[axis])} raises
+     * {@link IndexOutOfBoundsException} naming its row-major position in {@code index}, its value and the range
+     * (a device backend may raise it at the next synchronization); ops add their own name and argument.
      */
     void gather(Tensor x, int axis, Tensor index, Tensor out);
 
     /**
      * {@code out[i_0..index[i]..i_r] += src[i]} for every position i of {@code src} (PyTorch's scatter_add_,
-     * accumulating into the existing contents of {@code out}); {@code index} is INT32 with src's shape.
+     * accumulating into the existing contents of {@code out}); {@code index} is INT32 with src's shape. Indices
+     * are validated as in {@link #gather}.
      */
     void scatterAdd(Tensor src, int axis, Tensor index, Tensor out);
 

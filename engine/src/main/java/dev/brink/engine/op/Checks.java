@@ -41,15 +41,6 @@ final class Checks {
             throw new IllegalArgumentException(op + ": argument '" + arg + "' must have rank " + rank + ", got shape " + Shape.str(t.shape()));
     }
 
-    /** Checks that every index lies in [0, bound) (one host read; indices are small next to activations). */
-    static void indicesInRange(String op, String arg, Tensor index, int bound) {
-        int[] v = index.toIntArray();
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] < 0 || v[i] >= bound)
-                throw new IndexOutOfBoundsException(op + ": " + arg + "[" + i + "] = " + v[i] + " is out of range [0, " + bound + ") (" + arg + " shape " + Shape.str(index.shape()) + ")");
-        }
-    }
-
     static Tensor alloc(Backend b, DType dtype, int[] shape) {
         return Tensor.empty(b, dtype, shape);
     }

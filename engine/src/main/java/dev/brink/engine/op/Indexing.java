@@ -7,8 +7,9 @@ import dev.brink.engine.Tensor;
 
 /**
  * Index-based ops. gather and scatter_add are each other's adjoints, so each one's backward is the other.
- * Indices are int32 and are checked against the indexed dimension (an out-of-range index raises
- * {@link IndexOutOfBoundsException} naming the op and the position).
+ * Indices are int32; the kernels validate them as they read them (no extra pass or host copy), and an
+ * out-of-range index raises {@link IndexOutOfBoundsException} naming the op, the argument, the position and the
+ * value.
  */
 public final class Indexing {
     public static final OpDef GATHER = OpDef.primitive("gather", "out[..i..] = x[..index[..i..]..] along an axis");
@@ -29,15 +30,23 @@ public final class Indexing {
         for (int d = 0; d < x.dim(); d++)
             if (d != ax && index.size(d) > x.size(d))
                 throw new IllegalArgumentException(op + ": index shape " + Shape.str(index.shape()) + " exceeds x shape " + Shape.str(x.shape()) + " at axis " + d);
-        Checks.indicesInRange(op, "index", index, x.size(ax));
-        return gatherUnchecked(x, ax, index);
+        return gatherAt(op, "index", x, ax, index);
     }
 
-    static Tensor gatherUnchecked(Tensor x, int ax, Tensor index) {
+    /**
+     * gather without argument checks beyond the kernel's index validation, for ops built on it; {@code op} and
+     * {@code arg} name the caller and its index argument in errors.
+     */
+    static Tensor gatherAt(String op, String arg, Tensor x, int ax, Tensor index) {
         Tensor y = Checks.alloc(x.backend(), x.dtype(), index.shape());
-        x.backend().gather(x, ax, index, y);
+        try {
+            x.backend().gather(x, ax, index, y);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IndexOutOfBoundsException(op + ": " + arg + " " + e.getMessage() + " (" + arg + " shape " + Shape.str(index.shape())
+                    + ", indexing axis " + ax + " of " + Shape.str(x.shape()) + ")");
+        }
         int[] xs = x.shape();
-        return Autograd.record(GATHER.name(), y, new Tensor[] {x, index}, g -> new Tensor[] {scatterAddUnchecked(g, ax, index, xs), null});
+        return Autograd.record(GATHER.name(), y, new Tensor[] {x, index}, g -> new Tensor[] {scatterAddAt(op, arg, g, ax, index, xs), null});
     }
 
     /** Zeros of {@code shape} into which {@code src[i]} is added at {@code index[i]} along {@code axis}. */
@@ -50,14 +59,19 @@ public final class Indexing {
             throw new IllegalArgumentException(op + ": src shape " + Shape.str(src.shape()) + " differs from index shape " + Shape.str(index.shape()));
         if (src.dim() != shape.length)
             throw new IllegalArgumentException(op + ": src of shape " + Shape.str(src.shape()) + " must have the rank of the output " + Shape.str(shape));
-        Checks.indicesInRange(op, "index", index, shape[ax]);
-        return scatterAddUnchecked(src, ax, index, shape);
+        return scatterAddAt(op, "index", src, ax, index, shape);
     }
 
-    static Tensor scatterAddUnchecked(Tensor src, int ax, Tensor index, int[] shape) {
+    /** scatter_add without argument checks beyond the kernel's index validation; see {@link #gatherAt}. */
+    static Tensor scatterAddAt(String op, String arg, Tensor src, int ax, Tensor index, int[] shape) {
         Tensor out = Checks.alloc(src.backend(), src.dtype(), shape);
-        src.backend().scatterAdd(src, ax, index, out);
-        return Autograd.record(SCATTER_ADD.name(), out, new Tensor[] {src, index}, g -> new Tensor[] {gatherUnchecked(g, ax, index), null});
+        try {
+            src.backend().scatterAdd(src, ax, index, out);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IndexOutOfBoundsException(op + ": " + arg + " " + e.getMessage() + " (" + arg + " shape " + Shape.str(index.shape())
+                    + ", indexing axis " + ax + " of " + Shape.str(shape) + ")");
+        }
+        return Autograd.record(SCATTER_ADD.name(), out, new Tensor[] {src, index}, g -> new Tensor[] {gatherAt(op, arg, g, ax, index), null});
     }
 
     /** Entries {@code index[0], index[1], ...} of x along {@code axis}; index is a 1-D int32 tensor. */
@@ -78,13 +92,12 @@ public final class Indexing {
         String op = ONE_HOT.name();
         Checks.integer(op, "labels", labels);
         if (classes < 1) throw new IllegalArgumentException(op + ": classes must be >= 1, got " + classes);
-        Checks.indicesInRange(op, "labels", labels, classes);
         int[] s = labels.shape();
         int[] out = java.util.Arrays.copyOf(s, s.length + 1);
         out[s.length] = classes;
         int[] unsq = java.util.Arrays.copyOf(s, s.length + 1);
         unsq[s.length] = 1;
         Tensor ones = Tensor.full(labels.backend(), dtype, 1.0, unsq);
-        return scatterAddUnchecked(ones, s.length, labels.reshape(unsq), out).detach();
+        return scatterAddAt(op, "labels", ones, s.length, labels.reshape(unsq), out).detach();
     }
 }

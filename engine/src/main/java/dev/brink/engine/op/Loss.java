@@ -61,9 +61,8 @@ public final class Loss {
             throw new IllegalArgumentException(op + ": target has shape " + Shape.str(target.shape()) + " but logits have batch size " + n + " (" + Shape.str(logits.shape()) + ")");
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
             throw new IllegalArgumentException(op + ": label smoothing must be in [0, 1], got " + labelSmoothing);
-        Checks.indicesInRange(op, "target", target, k);
         Tensor logp = logits.logSoftmax(1);
-        Tensor nll = Indexing.gatherUnchecked(logp, 1, target.reshape(n, 1)).reshape(n).neg();
+        Tensor nll = Indexing.gatherAt(op, "target", logp, 1, target.reshape(n, 1)).reshape(n).neg();
         Tensor per = labelSmoothing == 0 ? nll
                 : nll.mul(1 - labelSmoothing).add(logp.mean(new int[] {1}, false).neg().mul(labelSmoothing));
         return reduce(op, per, reduction == Reduction.BATCHMEAN ? Reduction.MEAN : reduction);

@@ -32,7 +32,7 @@ public final class Pooling {
         Tensor idx = Tensor.empty(x.backend(), DType.INT32, s[0], s[1], ho, wo);
         x.backend().maxPool2dIndices(x, p, idx);
         Tensor flat = x.reshape(s[0], s[1], s[2] * s[3]);
-        return Indexing.gatherUnchecked(flat, 2, idx.reshape(s[0], s[1], ho * wo)).reshape(s[0], s[1], ho, wo);
+        return Indexing.gatherAt(op, "switches", flat, 2, idx.reshape(s[0], s[1], ho * wo)).reshape(s[0], s[1], ho, wo);
     }
 
     /** Rejects geometries where some window covers only padding (its maximum would be undefined). */

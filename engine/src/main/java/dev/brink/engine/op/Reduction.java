@@ -52,12 +52,22 @@ public final class Reduction {
         String op = SUM.name();
         Checks.floating(op, "x", x);
         boolean[] m = mask(op, x.dim(), axes);
-        int[] keep = keepShape(x.shape(), m);
-        Tensor y = Checks.alloc(x.backend(), x.dtype(), keep);
-        x.backend().reduce(ReduceKernel.SUM, x, m, y);
         int[] xs = x.shape();
-        Tensor yk = Autograd.record(op, y, new Tensor[] {x}, g -> new Tensor[] {g.expand(xs)});
-        return keepdim ? yk : yk.reshape(dropShape(xs, m));
+        int[] keep = keepShape(xs, m);
+        Tensor y = reduced(x, m, keepdim);
+        x.backend().reduce(ReduceKernel.SUM, x, m, keepdim ? y : keepView(y, keep));
+        return Autograd.record(op, y, new Tensor[] {x}, g -> new Tensor[] {g.reshape(keep).expand(xs)});
+    }
+
+    /** A new output for a reduction: keepdim layout, or with the reduced axes dropped. */
+    private static Tensor reduced(Tensor x, boolean[] m, boolean keepdim) {
+        int[] s = keepdim ? keepShape(x.shape(), m) : dropShape(x.shape(), m);
+        return Checks.alloc(x.backend(), x.dtype(), s);
+    }
+
+    /** The same storage seen in the keepdim layout the reduce kernel writes. */
+    private static Tensor keepView(Tensor y, int[] keep) {
+        return Tensor.fromStorage(y.storage(), keep, dev.brink.engine.Shape.contiguousStrides(keep), 0);
     }
 
     /** Mean over {@code axes}. */
@@ -85,15 +95,15 @@ public final class Reduction {
         int[] xs = x.shape();
         for (int i = 0; i < xs.length; i++)
             if (m[i] && xs[i] == 0) throw new IllegalArgumentException(op + ": cannot reduce over empty axis " + i + " of shape " + Shape.str(xs));
-        Tensor y = Checks.alloc(x.backend(), x.dtype(), keepShape(xs, m));
-        x.backend().reduce(k, x, m, y);
+        int[] keep = keepShape(xs, m);
+        Tensor y = reduced(x, m, keepdim);
+        x.backend().reduce(k, x, m, keepdim ? y : keepView(y, keep));
         int[] axesAll = axesOf(m);
-        Tensor yk = Autograd.record(op, y, new Tensor[] {x}, g -> {
-            Tensor hit = x.detach().eq(y.detach());
+        return Autograd.record(op, y, new Tensor[] {x}, g -> {
+            Tensor hit = x.detach().eq(y.detach().reshape(keep));
             Tensor count = hit.sum(axesAll, true);
-            return new Tensor[] {g.mul(hit.div(count))};
+            return new Tensor[] {g.reshape(keep).mul(hit.div(count))};
         });
-        return keepdim ? yk : yk.reshape(dropShape(xs, m));
     }
 
     static int[] axesOf(boolean[] m) {

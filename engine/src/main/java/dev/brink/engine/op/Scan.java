@@ -39,13 +39,13 @@ public final class Scan {
     /** x sorted along {@code axis}; the gradient flows back to each value's original position. */
     public static Tensor sort(Tensor x, int axis, boolean descending) {
         int ax = Shape.axis(SORT.name(), axis, x.dim());
-        return Indexing.gatherUnchecked(x, ax, argsort(x.detach(), ax, descending));
+        return Indexing.gatherAt(SORT.name(), "argsort", x, ax, argsort(x.detach(), ax, descending));
     }
 
     /** The {@code k} largest ({@code largest}) or smallest values along {@code axis}, in sorted order. */
     public static Tensor topk(Tensor x, int k, int axis, boolean largest) {
         Tensor idx = topkIndices(x, k, axis, largest);
-        return Indexing.gatherUnchecked(x, Shape.axis(TOPK.name(), axis, x.dim()), idx);
+        return Indexing.gatherAt(TOPK.name(), "indices", x, Shape.axis(TOPK.name(), axis, x.dim()), idx);
     }
 
     /** int32 indices of the {@code k} largest (or smallest) values along {@code axis}. */

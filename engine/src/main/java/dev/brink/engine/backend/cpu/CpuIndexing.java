@@ -15,10 +15,12 @@ final class CpuIndexing {
         int axisStride = xStrides[axis];
         xStrides[axis] = 0;
         CpuStorage xs = CpuStorage.of(x), is = CpuStorage.of(index), os = CpuStorage.of(out);
+        int bound = x.shape()[axis];
         StridedIndexer it = new StridedIndexer(shape, new int[]{x.offset(), index.offset(), out.offset()}, xStrides, index.strides(), out.strides());
+        long position = 0;
         for (long r = it.rows(); r > 0; r--, it.next()) {
-            for (int j = 0; j < it.inner; j++) {
-                int k = (int) is.get(it.pos[1] + j * it.innerStride[1]);
+            for (int j = 0; j < it.inner; j++, position++) {
+                int k = checked((int) is.get(it.pos[1] + j * it.innerStride[1]), bound, position);
                 os.set(it.pos[2] + j * it.innerStride[2], xs.get(it.pos[0] + j * it.innerStride[0] + k * axisStride));
             }
         }
@@ -30,13 +32,22 @@ final class CpuIndexing {
         int axisStride = oStrides[axis];
         oStrides[axis] = 0;
         CpuStorage ss = CpuStorage.of(src), is = CpuStorage.of(index), os = CpuStorage.of(out);
+        int bound = out.shape()[axis];
         StridedIndexer it = new StridedIndexer(shape, new int[]{src.offset(), index.offset(), out.offset()}, src.strides(), index.strides(), oStrides);
+        long position = 0;
         for (long r = it.rows(); r > 0; r--, it.next()) {
-            for (int j = 0; j < it.inner; j++) {
-                int k = (int) is.get(it.pos[1] + j * it.innerStride[1]);
+            for (int j = 0; j < it.inner; j++, position++) {
+                int k = checked((int) is.get(it.pos[1] + j * it.innerStride[1]), bound, position);
                 int o = it.pos[2] + j * it.innerStride[2] + k * axisStride;
                 os.set(o, os.get(o) + ss.get(it.pos[0] + j * it.innerStride[0]));
             }
         }
+    }
+
+    /** The index itself, or an exception naming its row-major position, value and the valid range. */
+    private static int checked(int k, int bound, long position) {
+        if (k < 0 || k >= bound)
+            throw new IndexOutOfBoundsException("element " + position + " (row-major) = " + k + " is out of range [0, " + bound + ")");
+        return k;
     }
 }
