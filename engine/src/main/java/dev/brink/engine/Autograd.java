@@ -187,10 +187,7 @@ public final class Autograd {
         }
         if (!retainGraph) {
             for (Node n : order) {
-                if (!n.isLeaf() && needed.containsKey(n)) {
-                    n.rule = null;
-                    n.freed = true;
-                }
+                if (needed.containsKey(n)) n.rule = null;
             }
         }
         return result;

@@ -14,8 +14,8 @@ final class Node {
     final int[][] inputShapes;
     final int[] outputShape;
     final Tensor leaf;
+    /** Null for leaves and once the graph has been freed. */
     BackwardRule rule;
-    boolean freed;
 
     Node(String op, Node[] next, int[][] inputShapes, int[] outputShape, BackwardRule rule) {
         this.op = op;
