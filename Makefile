@@ -16,7 +16,7 @@ VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels vectors clean
+.PHONY: help build test demo info test-jdk25 kernels vectors data clean
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -58,6 +58,10 @@ vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; \
 	fi
 	$(VECTORS_PYTHON) test-vectors/generate.py
+	$(VECTORS_PYTHON) test-vectors/generate_optim.py
+
+data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
+	bash scripts/fetch-data.sh
 
 clean: ## Remove build outputs and ./brink
 	$(MVN) $(MVN_FLAGS) -q clean
