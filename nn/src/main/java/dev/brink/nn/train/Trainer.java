@@ -1,0 +1,166 @@
+package dev.brink.nn.train;
+
+import dev.brink.engine.Autograd;
+import dev.brink.engine.Generator;
+import dev.brink.engine.Tensor;
+import dev.brink.nn.data.Batch;
+import dev.brink.nn.data.DataLoader;
+import dev.brink.nn.data.Dataset;
+import dev.brink.nn.io.Checkpoint;
+import dev.brink.nn.io.ModelInfo;
+import dev.brink.nn.optim.Optimizer;
+import dev.brink.nn.optim.Schedule;
+import dev.brink.nn.spec.ModelSpec;
+import dev.brink.nn.spec.SpecModel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Mini-batch training with exact resumption. Each epoch: set the learning rate from the schedule, iterate the
+ * training set in the seeded order of that epoch, differentiate the objective, step the optimizer, then
+ * evaluate and write a checkpoint (atomically) holding the weights, the optimizer state and configuration, the
+ * schedule, the epoch, the step count and the random stream's position. {@link #resume} rebuilds all of it, so
+ * a run stopped after epoch k and resumed produces the same numbers as one that never stopped.
+ */
+public final class Trainer {
+    /** What a run consists of. {@code seed} drives data order and dropout; {@code evalBatchSize} only affects speed. */
+    public record Config(int epochs, int batchSize, long seed, int evalBatchSize) {
+        public Config {
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+    }
+
+    /** Per-epoch outcome. {@code testAccuracy} is NaN without a test set. */
+    public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds) {}
+
+    /** Observes a run (the command line draws progress bars with it). */
+    public interface Listener {
+        default void epochStart(int epoch, int epochs, int batches, int samples) {}
+
+        default void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {}
+
+        default void evaluationStart(int epoch, int samples) {}
+
+        default void evaluationProgress(int samplesDone) {}
+
+        default void epochEnd(EpochResult result) {}
+    }
+
+    private final SpecModel model;
+    private final ModelInfo info;
+    private final Optimizer optimizer;
+    private final Schedule schedule;
+    private final Objective objective;
+    private final Config config;
+    private final Generator generator;
+    private int nextEpoch;
+    private long step;
+
+    /** A new run starting at epoch 0. */
+    public Trainer(SpecModel model, ModelInfo info, Optimizer optimizer, Schedule schedule, Objective objective, Config config) {
+        this(model, info, optimizer, schedule, objective, config, new Generator(config.seed()), 0, 0);
+    }
+
+    private Trainer(SpecModel model, ModelInfo info, Optimizer optimizer, Schedule schedule, Objective objective, Config config,
+                    Generator generator, int nextEpoch, long step) {
+        this.model = model;
+        this.info = info;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.objective = objective;
+        this.config = config;
+        this.generator = generator;
+        this.nextEpoch = nextEpoch;
+        this.step = step;
+        model.setGenerator(generator);
+    }
+
+    /**
+     * Continues the run saved in {@code checkpoint}: the model is rebuilt from its spec and weights, the optimizer
+     * from its configuration and state, the schedule from its JSON, the random stream from its position.
+     * {@code epochs} may extend the run beyond its original length.
+     */
+    public static Trainer resume(Path checkpoint, Objective objective, int epochs, int batchSize, int evalBatchSize) throws IOException {
+        Checkpoint c = Checkpoint.load(checkpoint);
+        SpecModel model = ModelSpec.build(c.info().spec(), new Generator(c.rngSeed()));
+        dev.brink.nn.io.StateDicts.check(checkpoint, model.stateDict(), c.model());
+        dev.brink.nn.io.StateDicts.copyInto(model.stateDict(), c.model());
+        Optimizer opt = Optimizer.fromConfig(c.optimizerJson(), model.trainableParameters());
+        opt.loadState(c.optimizer());
+        Schedule schedule = Schedule.fromJson(c.scheduleJson());
+        Config config = new Config(epochs, batchSize, c.rngSeed(), evalBatchSize);
+        return new Trainer(model, c.info(), opt, schedule, objective, config, new Generator(c.rngSeed(), c.rngCounter()), c.epoch() + 1, c.step());
+    }
+
+    public SpecModel model() {
+        return model;
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** The first epoch that {@link #fit} will run (0 for a new run). */
+    public int nextEpoch() {
+        return nextEpoch;
+    }
+
+    /**
+     * Trains from {@link #nextEpoch()} to the configured number of epochs, writing {@code checkpoint} after each
+     * epoch when it is not null; evaluates on {@code test} after each epoch when it is not null.
+     */
+    public EpochResult fit(Dataset train, Dataset test, Path checkpoint, Listener listener) throws IOException {
+        Listener l = listener == null ? new Listener() {} : listener;
+        DataLoader loader = DataLoader.builder(train).batchSize(config.batchSize()).shuffle(true).seed(config.seed()).build();
+        EpochResult last = null;
+        for (int epoch = nextEpoch; epoch < config.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            optimizer.setLearningRate(schedule.value(epoch));
+            model.train();
+            l.epochStart(epoch, config.epochs(), loader.batchesPerEpoch(), loader.samplesPerEpoch());
+            double lossSum = 0;
+            long correct = 0;
+            int samples = 0;
+            int batchIndex = 0;
+            Map<String, Tensor> params = model.trainableParameters();
+            Tensor[] vars = params.values().toArray(new Tensor[0]);
+            try (DataLoader.BatchIterator it = loader.iterator(epoch)) {
+                while (it.hasNext()) {
+                    Batch b = it.next();
+                    Objective.Outcome out = objective.apply(model, b, epoch);
+                    Tensor loss = out.loss();
+                    Tensor[] grads = Autograd.grad(new Tensor[] {loss}, vars, null, false, false, true);
+                    optimizer.step(grads);
+                    step++;
+                    double lv = loss.item();
+                    if (!Double.isFinite(lv))
+                        throw new ArithmeticException("training diverged: loss is " + lv + " at epoch " + epoch + ", batch " + batchIndex
+                                + " (lower the learning rate, or run with anomaly detection to find the op)");
+                    lossSum += lv * b.size();
+                    samples += b.size();
+                    if (out.logits() != null) correct += Objective.correct(out.logits().detach(), b.y());
+                    batchIndex++;
+                    l.batchEnd(epoch, batchIndex, samples, lossSum / samples, (double) correct / samples);
+                }
+            }
+            double testAcc = Double.NaN;
+            if (test != null) {
+                l.evaluationStart(epoch, test.size());
+                testAcc = Evaluation.accuracy(model, test, config.evalBatchSize(), l::evaluationProgress);
+            }
+            last = new EpochResult(epoch, lossSum / Math.max(samples, 1), (double) correct / Math.max(samples, 1), testAcc, (System.nanoTime() - t0) / 1e9);
+            nextEpoch = epoch + 1;
+            if (checkpoint != null) saveCheckpoint(checkpoint, epoch);
+            l.epochEnd(last);
+        }
+        return last;
+    }
+
+    private void saveCheckpoint(Path file, int epoch) throws IOException {
+        Checkpoint.save(file, new Checkpoint(model.stateDict(), optimizer.state(), info, epoch, step, config.seed(),
+                generator.counter(), optimizer.config(), schedule.toJson()));
+    }
+}
