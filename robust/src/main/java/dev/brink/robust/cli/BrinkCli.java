@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 DemoCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class BrinkCli {
@@ -30,7 +32,23 @@ public final class BrinkCli {
     static final String VERSION = "0.1.0-SNAPSHOT";
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BrinkCli()).execute(args));
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /**
+     * The configured command line: a failing command prints {@code brink CMD: message} (the message names the
+     * file, shape or value at fault) and exits with 1; {@code BRINK_DEBUG=1} adds the stack trace.
+     */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new BrinkCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            cmd.getErr().println("brink " + cmd.getCommandName() + ": " + msg);
+            if (System.getenv("BRINK_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            cmd.getErr().flush();
+            return 1;
+        });
+        return cl;
     }
 
     /** Version from {@code dev/brink/robust/version.properties} (filtered by Maven). */
