@@ -59,6 +59,7 @@ vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch
 	fi
 	$(VECTORS_PYTHON) test-vectors/generate.py
 	$(VECTORS_PYTHON) test-vectors/generate_optim.py
+	$(VECTORS_PYTHON) test-vectors/generate_models.py
 
 data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 	bash scripts/fetch-data.sh

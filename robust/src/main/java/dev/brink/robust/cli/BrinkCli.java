@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
+                VectorsCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class BrinkCli {
