@@ -31,6 +31,7 @@ class ZooTest {
             "resnet18, 11173962, 2",       // the usual CIFAR ResNet-18: 11.17M
             "wrn-28-10, 36479194, 1",      // WRN-28-10: 36.5M
             "wrn-34-10, 46160474, 1",      // WRN-34-10: 46.2M
+            "wrn-32-10, 46160474, 1",      // seed 000's 32-layer WRN = Madry et al.'s model = WRN-34-10
     })
     void buildsAtFullSizeAndRunsForwardAndBackward(String name, long parameters, int batch) {
         SpecModel m = Zoo.build(name, Zoo.Options.DEFAULT, new Generator(1));
@@ -64,5 +65,6 @@ class ZooTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Zoo.spec("lenet", Zoo.Options.DEFAULT));
         assertTrue(e.getMessage().contains("madry-mnist") && e.getMessage().contains("wrn-D-W"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Zoo.spec("wrn-30-10", Zoo.Options.DEFAULT));
+        for (String n : Zoo.names()) assertNotNull(Zoo.spec(n, Zoo.Options.DEFAULT), n);
     }
 }

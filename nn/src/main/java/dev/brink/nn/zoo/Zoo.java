@@ -83,7 +83,7 @@ public final class Zoo {
             case "yu-cifar" -> yuCifar(opt);
             case "vgg-cifar" -> vgg(16, opt);
             case "resnet18" -> resNet18(opt);
-            default -> throw new IllegalArgumentException("unknown zoo model '" + name + "'; known: " + names() + " (wrn-D-W for any depth D = 6n+4 and width W)");
+            default -> throw new IllegalArgumentException("unknown zoo model '" + name + "'; known: " + names() + " (wrn-D-W for any depth D = 6n+4, or 6n+2 in Madry et al.'s counting, and width W)");
         };
     }
 
@@ -218,10 +218,22 @@ public final class Zoo {
      * its BN-ReLU is applied before the split, so the 1x1 shortcut sees the activated input, as in the reference code.
      */
     static JsonNode wideResNet(int depth, int widen, Options opt) {
-        if ((depth - 4) % 6 != 0 || depth < 10) throw new IllegalArgumentException("wrn depth must be 6n+4 (10, 16, 22, 28, 34, ...), got " + depth);
+        // Zagoruyko and Komodakis count depth as 6n+4; Madry et al.'s CIFAR-10 challenge code (seed 000's "32-layer
+        // WideResNet") counts 6n+2 for the same network, so wrn-32-10 is the network others call WRN-34-10.
+        int n;
+        String counting;
+        if (depth >= 10 && (depth - 4) % 6 == 0) {
+            n = (depth - 4) / 6;
+            counting = "";
+        } else if (depth >= 8 && (depth - 2) % 6 == 0) {
+            n = (depth - 2) / 6;
+            counting = "; depth counted as in Madry et al.'s CIFAR-10 challenge model (6n+2), i.e. WRN-" + (6 * n + 4) + "-" + widen + " in 6n+4 counting";
+        } else {
+            throw new IllegalArgumentException("wrn depth must be 6n+4 (10, 16, 22, 28, 34, ...) or, in Madry et al.'s counting, 6n+2 (32, ...), got " + depth);
+        }
         if (widen < 1) throw new IllegalArgumentException("wrn width must be >= 1, got " + widen);
-        int n = (depth - 4) / 6;
-        SpecBuilder b = start(opt, CIFAR, "wrn-" + depth + "-" + widen, "WideResNet-" + depth + "-" + widen + " (Zagoruyko and Komodakis 2016), pre-activation; seeds 000, 004");
+        SpecBuilder b = start(opt, CIFAR, "wrn-" + depth + "-" + widen, "WideResNet-" + depth + "-" + widen
+                + " (Zagoruyko and Komodakis 2016), pre-activation, " + n + " blocks per group; seeds 000, 004" + counting);
         SpecBuilder.Layers l = b.layers().conv(opt.w(16), 3, 1, 1, false);
         int in = opt.w(16);
         int[] widths = {opt.w(16 * widen), opt.w(32 * widen), opt.w(64 * widen)};
