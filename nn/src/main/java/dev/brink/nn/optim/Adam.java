@@ -153,10 +153,7 @@ public final class Adam extends Optimizer {
 
     /** Recreates an Adam/AdamW from its {@link #config()} JSON over {@code params}. */
     public static Adam fromConfig(String json, Map<String, Tensor> params) {
-        ObjectNode n = Json.parse(json, "Adam config");
-        String type = Json.type(n, "Adam config");
-        if (!type.equals("adam")) throw new IllegalArgumentException("Adam config: type is \"" + type + "\", not \"adam\"");
-        return fromConfig(n, params);
+        return fromConfig(Json.parseOfType(json, "adam", "Adam config"), params);
     }
 
     static Adam fromConfig(ObjectNode n, Map<String, Tensor> params) {

@@ -46,6 +46,14 @@ final class Json {
         return (ObjectNode) n;
     }
 
+    /** Parses {@code json} and checks that its "type" is {@code expected}. */
+    static ObjectNode parseOfType(String json, String expected, String what) {
+        ObjectNode n = parse(json, what);
+        String type = type(n, what);
+        if (!type.equals(expected)) throw new IllegalArgumentException(what + ": type is \"" + type + "\", not \"" + expected + "\"");
+        return n;
+    }
+
     static String type(ObjectNode n, String what) {
         JsonNode t = n.get("type");
         if (t == null || !t.isTextual()) throw new IllegalArgumentException(what + ": missing string field \"type\" in " + n);

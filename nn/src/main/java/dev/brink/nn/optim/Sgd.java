@@ -116,10 +116,7 @@ public final class Sgd extends Optimizer {
 
     /** Recreates an Sgd from its {@link #config()} JSON over {@code params}. */
     public static Sgd fromConfig(String json, Map<String, Tensor> params) {
-        ObjectNode n = Json.parse(json, "Sgd config");
-        String type = Json.type(n, "Sgd config");
-        if (!type.equals("sgd")) throw new IllegalArgumentException("Sgd config: type is \"" + type + "\", not \"sgd\"");
-        return fromConfig(n, params);
+        return fromConfig(Json.parseOfType(json, "sgd", "Sgd config"), params);
     }
 
     static Sgd fromConfig(ObjectNode n, Map<String, Tensor> params) {
