@@ -1,0 +1,40 @@
+package dev.brink.robust.attack;
+
+import dev.brink.engine.Tensor;
+
+import java.util.Set;
+
+/**
+ * Fast gradient sign method (Goodfellow et al. 2015; seeds 000, 001, 003, 004): one step of size eps along the
+ * sign of the input gradient of the loss, {@code x + eps * sign(grad)}, in the L-inf ball. On a linear model it
+ * is the exact worst case: it moves every logit margin by exactly {@code eps * ||w||_1}.
+ */
+public final class Fgsm extends Attack {
+    private final AttackLoss loss;
+
+    public Fgsm() {
+        this(AttackLoss.CROSS_ENTROPY);
+    }
+
+    public Fgsm(AttackLoss loss) {
+        this.loss = loss;
+    }
+
+    @Override
+    public String name() {
+        return "fgsm";
+    }
+
+    @Override
+    public Set<Norm> supportedNorms() {
+        return Set.of(Norm.LINF);
+    }
+
+    @Override
+    protected Outcome perturb(Problem p) {
+        Tensor g = inputGradient(p, loss, p.x());
+        int[] it = new int[p.x().size(0)];
+        java.util.Arrays.fill(it, 1);
+        return new Outcome(p.x().add(g.sign().mul(p.threat().eps())), it);
+    }
+}
