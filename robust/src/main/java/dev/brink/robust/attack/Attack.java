@@ -28,6 +28,12 @@ public abstract class Attack {
     /** The norms this attack can be bounded in. */
     public abstract Set<Norm> supportedNorms();
 
+    /** The norm to use when none is given: the first of L-inf, L2, L1, L0 that this attack supports. */
+    public Norm defaultNorm() {
+        for (Norm n : new Norm[] {Norm.LINF, Norm.L2, Norm.L1, Norm.L0}) if (supportedNorms().contains(n)) return n;
+        throw new IllegalStateException(name() + " supports no norm");
+    }
+
     /** What a subclass receives: the problem, already validated. */
     protected record Problem(Classifier model, Tensor x, Tensor labels, Tensor classes, boolean targeted,
                              ThreatModel threat, Generator gen) {

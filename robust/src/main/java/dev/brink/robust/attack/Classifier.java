@@ -9,6 +9,10 @@ import java.util.function.Function;
  * The model under attack: a function from a batch {@code [N, ...]} in pixel space to logits {@code [N, K]}. It
  * counts forward passes ({@link #calls()}: one per batch evaluation, gradients included) so attacks can report
  * their cost. A module is put in evaluation mode.
+ *
+ * <p>A one-logit model (binary logistic regression, {@code [N, 1]}: class 1 where the logit is positive) is seen
+ * as the two-logit model {@code [0, z]}: its softmax cross-entropy is the binary cross-entropy of {@code z}, its
+ * argmax the sign rule, and its margin {@code z}, so every attack and loss applies unchanged.
  */
 public final class Classifier {
     private final Function<Tensor, Tensor> logits;
@@ -27,7 +31,9 @@ public final class Classifier {
     /** Logits of a batch (recorded in the graph when x requires grad). */
     public Tensor logits(Tensor x) {
         calls++;
-        return logits.apply(x);
+        Tensor z = logits.apply(x);
+        if (z.dim() == 2 && z.size(1) == 1) return Tensor.concat(1, z.zerosLike(), z);
+        return z;
     }
 
     /** Forward passes so far. */

@@ -10,7 +10,15 @@ import java.util.Set;
  * is the exact worst case: it moves every logit margin by exactly {@code eps * ||w||_1}.
  */
 public final class Fgsm extends Attack {
+    /** Registry options. */
+    static final java.util.List<Attacks.Option> OPTIONS = java.util.List.of(
+            new Attacks.Option("loss", "ce", "attack loss: ce (cross-entropy) or cw (Carlini-Wagner margin)"));
+
     private final AttackLoss loss;
+
+    static Fgsm fromOptions(Attacks.Options o) {
+        return new Fgsm(o.loss("loss"));
+    }
 
     public Fgsm() {
         this(AttackLoss.CROSS_ENTROPY);

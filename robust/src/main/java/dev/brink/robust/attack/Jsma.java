@@ -1,0 +1,125 @@
+package dev.brink.robust.attack;
+
+import dev.brink.engine.Autograd;
+import dev.brink.engine.F;
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Tensor;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Jacobian-based saliency map attack (Papernot et al., EuroS&P 2016; seed 000 Sec. 6.3.2, Table 2), targeted,
+ * L0: each iteration takes the gradients of the target logit {@code a = dz_t/dx} and of the other logits' sum
+ * {@code b = d(sum_{j != t} z_j)/dx} (two backward passes), scores every pair (p, q) of features still below the
+ * box's top with {@code alpha = a_p + a_q}, {@code beta = b_p + b_q} as {@code -alpha * beta} where
+ * {@code alpha > 0 and beta < 0} (the pair with the largest {@code alpha - beta} when no pair qualifies), and sets the
+ * best pair to the box's top (theta = +1, full scale). Each colour channel of a pixel is a separate feature. It stops
+ * per sample once the target is reached or when the next pair would exceed the budget of
+ * {@code min(eps, gamma * D)} changed features (D features per sample; as in cleverhans, at most
+ * {@code floor(budget / 2)} pairs). Untargeted goals aim at the most likely class other than the label.
+ * The pairwise map is {@code D x D} per sample, computed in chunks of samples.
+ *
+ * <p>Options: {@code gamma} 1 (maximum ratio of features; seed 000 uses 0.01-0.05). Threat L0 (eps = changed
+ * features). Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
+ */
+public final class Jsma extends Attack {
+    static final List<Attacks.Option> OPTIONS = List.of(
+            new Attacks.Option("gamma", "1", "maximum ratio of features changed (also bounded by eps)"));
+
+    private final double gamma;
+
+    public Jsma(double gamma) {
+        if (!(gamma > 0 && gamma <= 1)) throw new IllegalArgumentException("jsma: gamma must be in (0, 1], got " + gamma);
+        this.gamma = gamma;
+    }
+
+    static Jsma fromOptions(Attacks.Options o) {
+        return new Jsma(o.real("gamma"));
+    }
+
+    @Override
+    public String name() {
+        return "jsma";
+    }
+
+    @Override
+    public Set<Norm> supportedNorms() {
+        return Set.of(Norm.L0);
+    }
+
+    @Override
+    protected Outcome perturb(Problem p) {
+        int n = p.x().size(0), d = p.x().numel() / Math.max(1, n);
+        int pairs = (int) Math.min(Math.floor(p.threat().eps()), Math.floor(gamma * d)) / 2;
+        int[] iters = new int[n];
+        Tensor target = p.classes();
+        if (!p.targeted()) {
+            try (GradMode.Scope g = GradMode.noGrad()) {
+                Tensor z = p.model().logits(p.x());
+                target = z.sub(F.oneHot(p.labels(), z.size(1), z.dtype()).mul(1e30)).argmax(1);
+            }
+        }
+        double top = p.threat().upper();
+        Tensor x = p.x().reshape(n, d), out = x;
+        Tensor domain = x.lt(top);
+        int[] idx = Rows.all(n);
+        for (int it = 0; it < pairs && idx.length > 0; it++) {
+            Problem sp = Rows.select(p, idx);
+            Tensor t = Rows.select(target, idx);
+            Tensor xv = x.detach().requiresGrad(true);
+            Tensor z, a, b;
+            try (GradMode.Scope g = GradMode.enableGrad()) {
+                z = p.model().logits(xv.reshape(sp.x().shape()));
+                Tensor hot = F.oneHot(t, z.size(1), z.dtype());
+                a = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {hot}, true, false, true)[0];
+                b = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {hot.neg().add(1.0)}, false, false, true)[0];
+            }
+            boolean[] ok = succeeded(z.detach(), sp);
+            double[] room = domain.sum(new int[] {1}, false).toDoubleArray();
+            boolean[] keep = new boolean[idx.length];
+            for (int j = 0; j < idx.length; j++) keep[j] = !ok[j] && room[j] >= 2;
+            int[] local = Rows.where(keep);
+            if (local.length == 0) break;
+            idx = Rows.compose(idx, local);
+            x = Rows.select(x, local);
+            domain = Rows.select(domain, local);
+            Tensor chosen = bestPairs(Rows.select(a, local), Rows.select(b, local), domain);
+            x = Tensor.where(chosen, x.scalarLike(top), x);
+            domain = domain.mul(chosen.neg().add(1.0));
+            out = Rows.put(out, idx, x, null);
+            for (int i : idx) iters[i]++;
+        }
+        return new Outcome(out.reshape(p.x().shape()), iters);
+    }
+
+    /** A 0/1 mask {@code [n, D]} of the best saliency pair of each row. */
+    private static Tensor bestPairs(Tensor a, Tensor b, Tensor domain) {
+        int n = a.size(0), d = a.size(1);
+        int chunk = Math.max(1, (1 << 22) / Math.max(1, d * d));
+        double[] picks = new double[2 * n];
+        double[] range = new double[d];
+        for (int i = 0; i < d; i++) range[i] = i;
+        Tensor ar = Tensor.fromHost(a.backend(), a.dtype(), range, d);
+        Tensor eye = ar.reshape(d, 1).eq(ar.reshape(1, d));
+        for (int s = 0; s < n; s += chunk) {
+            int e = Math.min(n, s + chunk), m = e - s;
+            Tensor ac = a.slice(0, s, e), bc = b.slice(0, s, e), dc = domain.slice(0, s, e);
+            Tensor alpha = ac.reshape(m, d, 1).add(ac.reshape(m, 1, d));
+            Tensor beta = bc.reshape(m, d, 1).add(bc.reshape(m, 1, d));
+            Tensor valid = dc.reshape(m, d, 1).mul(dc.reshape(m, 1, d)).mul(eye.neg().add(1.0));
+            Tensor cond = alpha.gt(0.0).mul(beta.lt(0.0)).mul(valid);
+            Tensor score = alpha.mul(beta).neg().mul(cond).reshape(m, d * d);
+            Tensor fallback = alpha.sub(beta).add(valid.sub(1.0).mul(1e30)).reshape(m, d * d);
+            int[] best = score.argmax(1).toIntArray(), alt = fallback.argmax(1).toIntArray();
+            double[] any = cond.reshape(m, d * d).amax(new int[] {1}, false).toDoubleArray();
+            for (int j = 0; j < m; j++) {
+                int pick = any[j] > 0 ? best[j] : alt[j];
+                picks[2 * (s + j)] = pick / d;
+                picks[2 * (s + j) + 1] = pick % d;
+            }
+        }
+        Tensor ix = Tensor.fromHost(a.backend(), dev.brink.engine.DType.INT32, picks, n, 2);
+        return F.scatterAdd(a.onesLike().slice(1, 0, 2).contiguous(), 1, ix, new int[] {n, d}).gt(0.0);
+    }
+}
