@@ -7,16 +7,24 @@ JDK25_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 # (the MAVEN_OPTS flag below only silences Maven 3.8's own sun.misc.Unsafe warnings on JDK 24+)
 
 NVCC      ?= nvcc
+PTXAS     ?= ptxas
 CUDA_ARCH ?= sm_80
-CU_SRCS   := $(wildcard kernels/src/main/cuda/*.cu)
+# PTX ISA written into each .ptx (7.0 = CUDA 11.0: any driver that runs sm_80 or newer can JIT it); nvcc 13 emits
+# 9.0, which only 580+ drivers accept. ptxas checks that the kernels need nothing newer, for sm_80 and sm_90.
+PTX_ISA   ?= 7.0
+CU_DIR    := kernels/src/main/cuda
+CU_SRCS   := $(wildcard $(CU_DIR)/*.cu)
+CU_HDRS   := $(wildcard $(CU_DIR)/*.cuh)
 PTX_DIR   := kernels/target/ptx
+PTX_FILES := $(patsubst $(CU_DIR)/%.cu,$(PTX_DIR)/%.ptx,$(CU_SRCS))
 
 # Debian's python (python3 on PATH may be a pyenv python without torch).
 VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels vectors data clean
+.PHONY: help build test demo info test-jdk25 kernels nvcc-check vectors data clean
+.PHONY: bench bench-compare
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -29,7 +37,10 @@ build: ## Compile all modules, package robust/target/brink.jar, install ./brink
 test: ## Build everything and run the full test suite
 	$(MVN) $(MVN_FLAGS) test
 
-demo: build ## Run the engine demo on the embedded CPU backend
+demo: build ## Robustness demo: train a small MNIST model, sweep FGSM/PGD, write reports/demo/index.html
+	@for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do \
+	  [ -s "data/mnist/$$f" ] || [ -s "data/mnist/$$f.gz" ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; break; }; \
+	done
 	./brink demo
 
 info: build ## Print Java runtime and backend information
@@ -39,18 +50,24 @@ test-jdk25: ## Run the test suite on JDK 25 (JDK25_HOME, default Temurin 25)
 	@test -x "$(JDK25_HOME)/bin/java" || { echo "make test-jdk25: JDK 25 not found at $(JDK25_HOME) (set JDK25_HOME=...)" >&2; exit 1; }
 	JAVA_HOME="$(JDK25_HOME)" MAVEN_OPTS="$(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow" $(MVN) $(MVN_FLAGS) test
 
-kernels: ## Compile kernels/src/main/cuda/*.cu to PTX with nvcc
+kernels: $(PTX_FILES) ## Compile kernels/src/main/cuda/*.cu to PTX with nvcc (kernels/target/ptx, packed into the kernels jar)
 ifeq ($(strip $(CU_SRCS)),)
-	@echo "no CUDA kernels yet (issue: kernels)"
+	@echo "no CUDA kernels in $(CU_DIR)"
 else
-	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(CU_SRCS)); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }
-	@mkdir -p $(PTX_DIR)
-	@set -e; for cu in $(CU_SRCS); do \
-	  ptx="$(PTX_DIR)/$$(basename "$$cu" .cu).ptx"; \
-	  echo "$(NVCC) -ptx -arch=$(CUDA_ARCH) -o $$ptx $$cu"; \
-	  $(NVCC) -ptx -arch=$(CUDA_ARCH) -o "$$ptx" "$$cu"; \
-	done
+	@for p in $(PTX_DIR)/*.ptx; do [ -f "$(CU_DIR)/$$(basename "$$p" .ptx).cu" ] || rm -f "$$p"; done
+	@printf '%s\n' $(notdir $(PTX_FILES)) > $(PTX_DIR)/index.txt
 endif
+
+$(PTX_DIR)/%.ptx: $(CU_DIR)/%.cu $(CU_HDRS) | nvcc-check
+	@mkdir -p $(PTX_DIR)
+	$(NVCC) -ptx -arch=$(CUDA_ARCH) -I$(CU_DIR) -o $@.tmp $<
+	@sed -i 's/^\.version .*/.version $(PTX_ISA)/' $@.tmp
+	@$(PTXAS) -arch=$(CUDA_ARCH) -o /dev/null $@.tmp && $(PTXAS) -arch=sm_90 -o /dev/null $@.tmp || { rm -f $@.tmp; echo "make kernels: ptxas rejected $@ at PTX ISA $(PTX_ISA) (raise PTX_ISA if a kernel needs newer PTX)" >&2; exit 1; }
+	@mv $@.tmp $@
+
+nvcc-check:
+	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(notdir $(CU_SRCS))); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }
+	@command -v $(PTXAS) >/dev/null 2>&1 || { echo "make kernels: $(PTXAS) not found (it comes with nvcc in the CUDA toolkit); set PTXAS=/path/to/ptxas" >&2; exit 1; }
 
 vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch if needed)
 	@if ! $(VECTORS_PYTHON) -c 'import torch' >/dev/null 2>&1; then \
@@ -63,6 +80,49 @@ vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch
 
 data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 	bash scripts/fetch-data.sh
+
+# ---- benchmarks (bench/): JMH microbenchmarks, and Brink vs DL4J vs PyTorch on the papers' workloads
+BENCH_THREADS   ?= 2
+BENCH_REPS      ?= 5
+# a subset of the workloads (default all), and extra runner options for all three engines (e.g. --warmup 1)
+BENCH_WORKLOADS ?=
+BENCH_ARGS      ?=
+BENCH_OUT       := bench/target/compare
+BENCH_JAVA_OPTS ?= -XX:+UseParallelGC -Xss8m -Xmx8g
+# JVM flags of the JMH forks (as the ./brink launcher runs; the Vector API module for the SIMD kernels)
+BENCH_JMH_JVM   ?= -XX:+UseParallelGC -Xss8m --add-modules=jdk.incubator.vector
+# JMH options: 1 fork, 3 warm-up and 5 measured 1-second iterations; e.g. JMH_ARGS='-f 1 -wi 1 -i 3 Gemm' for a subset
+JMH_ARGS        ?= -f 1 -wi 3 -w 1s -i 5 -r 1s
+
+bench: ## JMH microbenchmarks of the CPU kernels: GEMM shapes, conv fwd/bwd, elementwise (BENCH_THREADS, JMH_ARGS)
+	$(MVN) $(MVN_FLAGS) -q -Pjmh -pl bench -am -DskipTests package
+	java -cp "bench/target/jmh/classes:$$(cat bench/target/jmh/jmh.classpath)" org.openjdk.jmh.Main \
+	  -jvmArgsAppend "-Dbrink.threads=$(BENCH_THREADS) $(BENCH_JMH_JVM)" $(JMH_ARGS)
+
+bench-compare: SHELL := /bin/bash
+bench-compare: .SHELLFLAGS := -o pipefail -c
+bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and threads (BENCH_THREADS=2): one table
+	@missing=""; for p in python3-torch libopenblas0-pthread; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
+	$(MVN) $(MVN_FLAGS) -q -Pbench-compare -pl bench -am -DskipTests package
+	@mkdir -p $(BENCH_OUT)
+	@load=$$(cut -d' ' -f1 /proc/loadavg); if awk "BEGIN{exit !($$load > 0.5)}"; then \
+	  echo "warning: load average $$load before the run: other processes share the cores, so the timings will be noisy" >&2; fi
+	@echo "== Brink ($(BENCH_THREADS) threads)"
+	BRINK_JAVA_OPTS="$(BRINK_JAVA_OPTS) -Xmx8g" ./brink bench --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/brink.tsv
+	@echo "== DL4J ($(BENCH_THREADS) threads)"
+	OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) java $(BENCH_JAVA_OPTS) \
+	  -cp "bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath)" dev.brink.bench.dl4j.Dl4jBench \
+	  --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/dl4j.tsv
+	@echo "== PyTorch ($(BENCH_THREADS) threads)"
+	/usr/bin/python3 bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
+	@echo
+	@java -cp bench/target/classes dev.brink.bench.CompareTable \
+	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; load average $$(cut -d' ' -f1-3 /proc/loadavg) at the end" \
+	  $(BENCH_OUT)/brink.tsv $(BENCH_OUT)/dl4j.tsv $(BENCH_OUT)/pytorch.tsv | tee $(BENCH_OUT)/table.md
 
 clean: ## Remove build outputs and ./brink
 	$(MVN) $(MVN_FLAGS) -q clean

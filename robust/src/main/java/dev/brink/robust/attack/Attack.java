@@ -35,7 +35,7 @@ public abstract class Attack {
     }
 
     /** What a subclass receives: the problem, already validated. */
-    protected record Problem(Classifier model, Tensor x, Tensor labels, Tensor classes, boolean targeted,
+    public record Problem(Classifier model, Tensor x, Tensor labels, Tensor classes, boolean targeted,
                              ThreatModel threat, Generator gen) {
         /** The attack loss (to increase) of a batch, per sample. */
         public Tensor loss(AttackLoss loss, Tensor input) {
@@ -51,7 +51,7 @@ public abstract class Attack {
     }
 
     /** What {@link #perturb} returns: the adversarial batch and the iterations each sample used. */
-    protected record Outcome(Tensor adversarial, int[] iterations) {}
+    public record Outcome(Tensor adversarial, int[] iterations) {}
 
     /** The attack proper. The returned batch is projected onto the ball and box by {@link #run} afterwards. */
     protected abstract Outcome perturb(Problem p);

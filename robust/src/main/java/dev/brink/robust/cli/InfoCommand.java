@@ -47,8 +47,20 @@ public final class InfoCommand implements Callable<Integer> {
                 out.println("  " + line);
             }
         }
+        describeCuda(out);
         out.flush();
         return 0;
+    }
+
+    /** Where CUDA is available: the device, which of cuBLAS/cuDNN loaded (or the built-in kernels used instead). */
+    private static void describeCuda(PrintWriter out) {
+        boolean available = Backends.providers().stream().anyMatch(p -> p.name().equals("cuda") && p.unavailableReason() == null);
+        if (!available) return;
+        try {
+            if (Backends.get("cuda") instanceof dev.brink.kernels.CudaBackend cuda) out.println("cuda device: " + cuda.describe());
+        } catch (RuntimeException e) {
+            out.println("cuda device: cannot start: " + e.getMessage());
+        }
     }
 
     private int describeModel(PrintWriter out) throws java.io.IOException {

@@ -13,16 +13,48 @@ import dev.brink.engine.backend.Storage;
 import dev.brink.engine.backend.UnaryKernel;
 
 /**
- * The reference backend on host memory ({@link CpuStorage}) and the embedded default. Its kernels define the
- * semantics that other backends must match: they compute in {@code double} and store converted to the output's
- * dtype (float32 rounds to nearest; int32 truncates toward zero, saturates, and maps NaN to 0, as Java casts do).
- * Kernels live in small package-private classes by family; this class only delegates.
+ * The reference backend on host memory ({@link CpuStorage}) and the embedded default. Its reference kernels
+ * ({@code Cpu*} classes) define the semantics that other backends must match: they compute in {@code double}
+ * and store converted to the output's dtype (float32 rounds to nearest; int32 truncates toward zero, saturates,
+ * and maps NaN to 0, as Java casts do). Kernels live in small package-private classes by family; this class only
+ * delegates.
+ *
+ * <p>Float32 tensors take fast paths ({@code Float*} classes) that work on the float arrays directly: a packed,
+ * cache-blocked, multithreaded SGEMM ({@code Sgemm}) for matmul and the three convolution kernels, and float
+ * loops for elementwise kernels, reductions, max-pool switches, gather and scatterAdd. Their results equal the
+ * reference kernels' up to float rounding (elementwise kernels, switches and indexing exactly). The GEMM's inner
+ * loop uses the Vector API when the JVM runs with {@code --add-modules jdk.incubator.vector} (as {@code ./brink}
+ * does) and plain loops otherwise; {@code -Dbrink.simd=false} forces the plain loops.
+ *
+ * <p>Threads: all available processors by default; set with the system property {@code brink.threads}, the
+ * environment variable {@code BRINK_THREADS}, or {@link #setThreads}. Results do not depend on the thread count.
  */
 public final class CpuBackend implements Backend {
     /** The single instance (the backend is stateless). */
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
+
+    /** Number of threads the CPU kernels use (the calling thread plus a shared pool of workers). */
+    public static int threads() {
+        return CpuParallel.threads();
+    }
+
+    /**
+     * Sets the number of threads the CPU kernels use, for all later kernels; {@code n <= 0} restores the default
+     * ({@code brink.threads}, else {@code BRINK_THREADS}, else all available processors). Safe to call at any
+     * time; kernels already running finish on the old pool.
+     */
+    public static void setThreads(int n) {
+        CpuParallel.setThreads(n);
+    }
+
+    /** One line describing the float kernels, e.g. "float32 GEMM: Vector API, 16 float lanes (512-bit), 8x32 tiles; 2 threads". */
+    public static String kernelInfo() {
+        String simd = VectorSupport.moduleAvailable() ? (VectorSupport.requested() ? "" : " (Vector API disabled by brink.simd=false)")
+                : " (start the JVM with --add-modules jdk.incubator.vector for SIMD)";
+        return "float32 GEMM: " + SgemmKernel.get().describe() + simd + "; " + threads() + (threads() == 1 ? " thread" : " threads");
+    }
 
     @Override
     public String name() {
@@ -70,32 +102,38 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor out, double value) {
-        CpuElementwise.fill(out, value);
+        if (FloatKernels.floats(out)) FloatElementwise.fill(out, value);
+        else CpuElementwise.fill(out, value);
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        CpuElementwise.copy(src, dst);
+        if (FloatKernels.floats(src, dst) && src.storage() != dst.storage()) FloatElementwise.copy(src, dst);
+        else CpuElementwise.copy(src, dst);
     }
 
     @Override
     public void unary(UnaryKernel k, double alpha, Tensor x, Tensor out) {
-        CpuElementwise.unary(k, alpha, x, out);
+        if (FloatKernels.floats(x, out)) FloatElementwise.unary(k, alpha, x, out);
+        else CpuElementwise.unary(k, alpha, x, out);
     }
 
     @Override
     public void binary(BinaryKernel k, Tensor a, Tensor b, Tensor out) {
-        CpuElementwise.binary(k, a, b, out);
+        if (FloatKernels.floats(a, b, out)) FloatElementwise.binary(k, a, b, out);
+        else CpuElementwise.binary(k, a, b, out);
     }
 
     @Override
     public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
-        CpuElementwise.where(cond, a, b, out);
+        if (FloatKernels.floats(cond, a, b, out)) FloatElementwise.where(cond, a, b, out);
+        else CpuElementwise.where(cond, a, b, out);
     }
 
     @Override
     public void reduce(ReduceKernel k, Tensor x, boolean[] axes, Tensor out) {
-        CpuReduce.reduce(k, x, axes, out);
+        if (FloatKernels.floats(x, out)) FloatReduce.reduce(k, x, axes, out);
+        else CpuReduce.reduce(k, x, axes, out);
     }
 
     @Override
@@ -105,37 +143,44 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
-        CpuMatmul.matmul(a, b, out);
+        if (FloatKernels.floats(a, b, out)) FloatMatmul.matmul(a, b, out);
+        else CpuMatmul.matmul(a, b, out);
     }
 
     @Override
     public void gather(Tensor x, int axis, Tensor index, Tensor out) {
-        CpuIndexing.gather(x, axis, index, out);
+        if (FloatKernels.floats(x, out) && index.dtype() == DType.INT32) FloatIndexing.gather(x, axis, index, out);
+        else CpuIndexing.gather(x, axis, index, out);
     }
 
     @Override
     public void scatterAdd(Tensor src, int axis, Tensor index, Tensor out) {
-        CpuIndexing.scatterAdd(src, axis, index, out);
+        if (FloatKernels.floats(src, out) && index.dtype() == DType.INT32) FloatIndexing.scatterAdd(src, axis, index, out);
+        else CpuIndexing.scatterAdd(src, axis, index, out);
     }
 
     @Override
     public void conv2d(Tensor x, Tensor w, ConvGeometry g, Tensor out) {
-        CpuConv.conv2d(x, w, g, out);
+        if (FloatKernels.floats(x, w, out)) FloatConv.conv2d(x, w, g, out);
+        else CpuConv.conv2d(x, w, g, out);
     }
 
     @Override
     public void conv2dInputGrad(Tensor gy, Tensor w, ConvGeometry g, Tensor out) {
-        CpuConv.conv2dInputGrad(gy, w, g, out);
+        if (FloatKernels.floats(gy, w, out)) FloatConv.conv2dInputGrad(gy, w, g, out);
+        else CpuConv.conv2dInputGrad(gy, w, g, out);
     }
 
     @Override
     public void conv2dWeightGrad(Tensor x, Tensor gy, ConvGeometry g, Tensor out) {
-        CpuConv.conv2dWeightGrad(x, gy, g, out);
+        if (FloatKernels.floats(x, gy, out)) FloatConv.conv2dWeightGrad(x, gy, g, out);
+        else CpuConv.conv2dWeightGrad(x, gy, g, out);
     }
 
     @Override
     public void maxPool2dIndices(Tensor x, PoolGeometry g, Tensor out) {
-        CpuPool.maxPool2dIndices(x, g, out);
+        if (FloatKernels.floats(x) && out.dtype() == DType.INT32) FloatPool.maxPool2dIndices(x, g, out);
+        else CpuPool.maxPool2dIndices(x, g, out);
     }
 
     @Override

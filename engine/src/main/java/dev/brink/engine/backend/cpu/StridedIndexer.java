@@ -30,6 +30,7 @@ final class StridedIndexer {
     private final int[][] steps;   // [op][dim] stride of each outer dim
     private final int[] counter;
     private final long rows;
+    private final int[] base;      // offsets of row 0
 
     /**
      * @param shape   the shape to walk (the output shape)
@@ -68,6 +69,7 @@ final class StridedIndexer {
         }
         innerStride = new int[nOps];
         pos = offsets.clone();
+        base = offsets.clone();
         if (total == 0) {
             inner = 0;
             rows = 0;
@@ -92,6 +94,17 @@ final class StridedIndexer {
     /** Number of rows to walk (0 when the shape has no elements). */
     long rows() {
         return rows;
+    }
+
+    /** Moves to row {@code row} (0-based, in walk order), so that a range of rows can be walked on its own. */
+    void seek(long row) {
+        System.arraycopy(base, 0, pos, 0, pos.length);
+        for (int d = dims.length - 1; d >= 0; d--) {
+            int c = (int) (row % dims[d]);
+            row /= dims[d];
+            counter[d] = c;
+            for (int op = 0; op < pos.length; op++) pos[op] += steps[op][d] * c;
+        }
     }
 
     /** Advances to the next row (wraps around after the last one). */

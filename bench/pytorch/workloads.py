@@ -1,0 +1,323 @@
+#!/usr/bin/python3
+"""The benchmark's workloads in PyTorch, for `make bench-compare`.
+
+Run with Debian's interpreter and packages (python3-torch, BLAS through libopenblas0-pthread):
+
+    /usr/bin/python3 bench/pytorch/workloads.py [WORKLOAD...] [--threads N] [--reps N] [--warmup N] [--smoke]
+
+Prints `name<TAB>median_seconds` per workload (GFLOP/s for sgemm_1024_gflops), exactly like `./brink bench`;
+setup details and every rep's time go to standard error. The definitions match
+bench/src/main/java/dev/brink/bench/Workloads.java (the issue's list): random data, float32, warm-up (at least
+--warmup reps and --warmup-seconds), then the median of --reps timed reps.
+"""
+
+import argparse
+import ctypes
+import os
+import statistics
+import sys
+import time
+
+NAMES = [
+    "madry_mnist_train_step_b128",
+    "madry_mnist_pgd40_b128",
+    "madry_mnist_igr_double_backprop_step_b128",
+    "madry_mnist_input_hvp_b128",
+    "mlp4x1024_train_step_b100",
+    "mlp4x1024_emr_exact_step_b100",
+    "galloway_cifar_cnn_train_step_b128",
+    "sgemm_1024_gflops",
+]
+
+CLASSES = 10
+ADAM_LR, SGD_LR, SGD_MOMENTUM = 1e-3, 0.01, 0.9
+PGD_STEPS, SMOKE_PGD_STEPS, PGD_EPS, PGD_STEP = 40, 2, 0.3, 0.01
+IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
+MAX_WARMUP = 200
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("workloads", nargs="*", metavar="WORKLOAD")
+    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (default: all cores)")
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--warmup-seconds", type=float, default=2.0)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes, one rep: checks that every workload runs")
+    p.add_argument("--list", action="store_true")
+    a = p.parse_args(argv)
+    for n in a.workloads:
+        if n not in NAMES:
+            p.error("unknown workload '%s'; known: %s" % (n, ", ".join(NAMES)))
+    if a.reps < 1 or a.warmup < 0:
+        p.error("--reps must be >= 1 and --warmup >= 0")
+    return a
+
+
+ARGS = parse_args(sys.argv[1:])
+if ARGS.list:  # answered without importing torch
+    print("\n".join(NAMES))
+    sys.exit(0)
+if ARGS.threads > 0:
+    # before torch (and the BLAS it loads) starts its thread pools
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+if ARGS.threads > 0:
+    torch.set_num_threads(ARGS.threads)
+torch.manual_seed(1234)
+
+
+def blas_description():
+    """Which BLAS torch's libblas.so.3 resolves to (Debian's alternatives), with OpenBLAS's own config line."""
+    try:
+        real = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    except OSError:
+        real = "?"
+    desc = real
+    try:
+        lib = ctypes.CDLL("libblas.so.3")
+        get_config = lib.openblas_get_config
+        get_config.restype = ctypes.c_char_p
+        desc += " (%s" % get_config().decode().strip()
+        try:
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            desc += ", core %s" % lib.openblas_get_corename().decode()
+        except AttributeError:
+            pass
+        try:
+            lib.openblas_get_num_threads.restype = ctypes.c_int
+            desc += ", %d threads" % lib.openblas_get_num_threads()
+        except AttributeError:
+            pass
+        desc += ")"
+    except (OSError, AttributeError):
+        desc += " (not OpenBLAS)"
+    return desc
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+def w(channels, width):
+    return max(1, int(round(channels * width)))
+
+
+def madry(width=1.0):
+    # conv 1->32 5x5 pad 2, relu, maxpool 2; conv 32->64 5x5 pad 2, relu, maxpool 2; linear 3136->1024, relu; linear 1024->10
+    c1, c2, h = w(32, width), w(64, width), w(1024, width)
+    return nn.Sequential(
+        nn.Conv2d(1, c1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.ReLU(), nn.Linear(h, CLASSES))
+
+
+def mlp(width=1.0):
+    # linear 784->1024 + relu, three more 1024->1024 + relu, linear 1024->10
+    h = w(1024, width)
+    layers = [nn.Flatten()]
+    d = 784
+    for _ in range(4):
+        layers += [nn.Linear(d, h), nn.ReLU()]
+        d = h
+    layers.append(nn.Linear(d, CLASSES))
+    return nn.Sequential(*layers)
+
+
+def galloway(width=1.0):
+    # conv 3->32 8x8 stride 2 pad 3, relu; conv 32->64 6x6 stride 2, relu; conv 64->64 5x5, relu; linear 256->10; no biases
+    c1, c2, c3 = w(32, width), w(64, width), w(64, width)
+    return nn.Sequential(
+        nn.Conv2d(3, c1, 8, stride=2, padding=3, bias=False), nn.ReLU(),
+        nn.Conv2d(c1, c2, 6, stride=2, bias=False), nn.ReLU(),
+        nn.Conv2d(c2, c3, 5, bias=False), nn.ReLU(),
+        nn.Flatten(), nn.Linear(c3 * 2 * 2, CLASSES, bias=False))
+
+
+def data(b, *sample):
+    return torch.rand(b, *sample), torch.randint(0, CLASSES, (b,))
+
+
+# ---------------------------------------------------------------------------------------------- workloads
+# Each setup returns the step to time; a step returns a float (which also forces the result).
+
+
+def train_step(model, opt, x, y):
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
+def madry_train(smoke):
+    b = 4 if smoke else 128
+    model = madry(1 / 16 if smoke else 1.0)
+    x, y = data(b, 1, 28, 28)
+    return train_step(model, torch.optim.Adam(model.parameters(), lr=ADAM_LR), x, y)
+
+
+def madry_pgd40(smoke):
+    b = 4 if smoke else 128
+    steps = SMOKE_PGD_STEPS if smoke else PGD_STEPS
+    model = madry(1 / 16 if smoke else 1.0).eval().requires_grad_(False)
+    x, y = data(b, 1, 28, 28)
+    lo = (x - PGD_EPS).clamp(min=0.0)
+    hi = (x + PGD_EPS).clamp(max=1.0)
+
+    def step():
+        with torch.no_grad():
+            adv = torch.min(torch.max(x + torch.empty_like(x).uniform_(-PGD_EPS, PGD_EPS), lo), hi)
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            loss = F.cross_entropy(model(adv), y)
+            g, = torch.autograd.grad(loss, adv)
+            with torch.no_grad():
+                adv = torch.min(torch.max(adv + PGD_STEP * g.sign(), lo), hi)
+        return adv.sum().item()
+    return step
+
+
+def madry_igr(smoke):
+    b = 4 if smoke else 128
+    model = madry(1 / 16 if smoke else 1.0)
+    params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=ADAM_LR)
+    x, y = data(b, 1, 28, 28)
+    x.requires_grad_(True)
+
+    def step():
+        ce = F.cross_entropy(model(x), y)
+        gx, = torch.autograd.grad(ce, x, create_graph=True)
+        penalty = gx.pow(2).sum(dim=(1, 2, 3)).mean()
+        total = ce + IGR_WEIGHT * penalty
+        grads = torch.autograd.grad(total, params)
+        for p, g in zip(params, grads):
+            p.grad = g
+        opt.step()
+        return total.item()
+    return step
+
+
+def madry_hvp(smoke):
+    b = 4 if smoke else 128
+    model = madry(1 / 16 if smoke else 1.0).eval().requires_grad_(False)
+    x, y = data(b, 1, 28, 28)
+    v = torch.randn_like(x)
+
+    def step():
+        xv = x.detach().requires_grad_(True)
+        g, = torch.autograd.grad(F.cross_entropy(model(xv), y), xv, create_graph=True)
+        hv, = torch.autograd.grad((g * v).sum(), xv)
+        return hv.sum().item()
+    return step
+
+
+def mlp_train(smoke):
+    b = 4 if smoke else 100
+    model = mlp(1 / 16 if smoke else 1.0)
+    x, y = data(b, 1, 28, 28)
+    return train_step(model, torch.optim.SGD(model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM), x, y)
+
+
+def mlp_emr(smoke):
+    b = 4 if smoke else 100
+    model = mlp(1 / 16 if smoke else 1.0)
+    params = list(model.parameters())
+    opt = torch.optim.SGD(params, lr=SGD_LR, momentum=SGD_MOMENTUM)
+    x, y = data(b, 1, 28, 28)
+    x.requires_grad_(True)
+    seeds = [F.one_hot(torch.full((b,), k), CLASSES).float() for k in range(CLASSES)]
+
+    def step():
+        z = model(x)
+        ce = F.cross_entropy(z, y)
+        emr = 0.0
+        for k in range(CLASSES):
+            row, = torch.autograd.grad(z, x, grad_outputs=seeds[k], retain_graph=True, create_graph=True)
+            emr = emr + row.pow(2).sum()
+        total = ce + (EMR_WEIGHT / b) * emr
+        grads = torch.autograd.grad(total, params)
+        for p, g in zip(params, grads):
+            p.grad = g
+        opt.step()
+        return total.item()
+    return step
+
+
+def galloway_train(smoke):
+    b = 4 if smoke else 128
+    model = galloway(1 / 8 if smoke else 1.0)
+    x, y = data(b, 3, 32, 32)
+    return train_step(model, torch.optim.Adam(model.parameters(), lr=ADAM_LR), x, y)
+
+
+def sgemm(smoke):
+    n = 64 if smoke else 1024
+    a, bm = torch.rand(n, n), torch.rand(n, n)
+
+    def step():
+        c = torch.matmul(a, bm)
+        return c[0, 0].item()
+    return step
+
+
+SETUPS = {
+    "madry_mnist_train_step_b128": madry_train,
+    "madry_mnist_pgd40_b128": madry_pgd40,
+    "madry_mnist_igr_double_backprop_step_b128": madry_igr,
+    "madry_mnist_input_hvp_b128": madry_hvp,
+    "mlp4x1024_train_step_b100": mlp_train,
+    "mlp4x1024_emr_exact_step_b100": mlp_emr,
+    "galloway_cifar_cnn_train_step_b128": galloway_train,
+    "sgemm_1024_gflops": sgemm,
+}
+
+
+def flops(name, smoke):
+    if name == "sgemm_1024_gflops":
+        n = 64 if smoke else 1024
+        return 2.0 * n ** 3
+    return 0.0
+
+
+def measure(name, args):
+    step = SETUPS[name](args.smoke)
+    warmup, warmup_s, reps = (0, 0.0, 1) if args.smoke else (args.warmup, args.warmup_seconds, args.reps)
+    t_start = time.perf_counter()
+    for i in range(MAX_WARMUP):
+        if i >= warmup and time.perf_counter() - t_start >= warmup_s:
+            break
+        step()
+    secs, value = [], float("nan")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        value = step()
+        secs.append(time.perf_counter() - t0)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SystemExit("%s: the step produced a non-finite value (%r)" % (name, value))
+    med = statistics.median(secs)
+    f = flops(name, args.smoke)
+    shown = "%.2f" % (f / med / 1e9) if f > 0 else "%.6f" % med
+    return shown, secs, value
+
+
+def main():
+    names = ARGS.workloads or NAMES
+    print("# pytorch bench: torch %s, %d threads, python %s, BLAS %s, mkldnn %s" % (
+        torch.__version__, torch.get_num_threads(), sys.version.split()[0], blas_description(),
+        torch.backends.mkldnn.is_available()), file=sys.stderr, flush=True)
+    for name in names:
+        shown, secs, value = measure(name, ARGS)
+        print("%s\t%s" % (name, shown), flush=True)
+        print("# %s: reps [s] %s; value %.6g" % (name, " ".join("%.4f" % s for s in secs), value), file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+package dev.brink.bench.jmh;
+
+import dev.brink.engine.DType;
+import dev.brink.engine.Generator;
+import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.Backend;
+import dev.brink.engine.backend.Backends;
+import dev.brink.engine.backend.ConvGeometry;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The CPU backend's convolution kernels (forward, input gradient, weight gradient) at the layers of the benchmark
+ * models, batch 128, into preallocated outputs:
+ * <ul>
+ *   <li>{@code madry1}: 1->32, 5x5, pad 2, on 28x28;</li>
+ *   <li>{@code madry2}: 32->64, 5x5, pad 2, on 14x14;</li>
+ *   <li>{@code galloway1}: 3->32, 8x8, stride 2, pad 3, on 32x32;</li>
+ *   <li>{@code galloway2}: 32->64, 6x6, stride 2, on 16x16.</li>
+ * </ul>
+ * Multiply-adds per call (each of the three kernels does the same count): madry1 0.16 G, madry2 2.0 G (x2 for
+ * FLOP), galloway1 0.2 G, galloway2 0.22 G.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
+public class ConvBench {
+    @Param({"madry1", "madry2", "galloway1", "galloway2"})
+    public String layer;
+
+    private Backend cpu;
+    private Tensor x, w, y, gy, dx, dw;
+    private ConvGeometry g;
+
+    @Setup
+    public void setup() {
+        int n = 128, c, o, h, k, stride, pad;
+        switch (layer) {
+            case "madry1" -> { c = 1; o = 32; h = 28; k = 5; stride = 1; pad = 2; }
+            case "madry2" -> { c = 32; o = 64; h = 14; k = 5; stride = 1; pad = 2; }
+            case "galloway1" -> { c = 3; o = 32; h = 32; k = 8; stride = 2; pad = 3; }
+            case "galloway2" -> { c = 32; o = 64; h = 16; k = 6; stride = 2; pad = 0; }
+            default -> throw new IllegalArgumentException(layer);
+        }
+        cpu = Backends.get("cpu");
+        g = ConvGeometry.of(stride, pad);
+        int ho = g.outH(h, k), wo = g.outW(h, k);
+        Generator gen = new Generator(1);
+        x = Tensor.rand(gen, DType.FLOAT32, n, c, h, h);
+        w = Tensor.rand(gen, DType.FLOAT32, o, c, k, k);
+        gy = Tensor.rand(gen, DType.FLOAT32, n, o, ho, wo);
+        y = Tensor.empty(cpu, DType.FLOAT32, n, o, ho, wo);
+        dx = Tensor.empty(cpu, DType.FLOAT32, n, c, h, h);
+        dw = Tensor.empty(cpu, DType.FLOAT32, o, c, k, k);
+    }
+
+    @Benchmark
+    public void forward(Blackhole bh) {
+        cpu.conv2d(x, w, g, y);
+        bh.consume(y);
+    }
+
+    @Benchmark
+    public void inputGrad(Blackhole bh) {
+        cpu.conv2dInputGrad(gy, w, g, dx);
+        bh.consume(dx);
+    }
+
+    @Benchmark
+    public void weightGrad(Blackhole bh) {
+        cpu.conv2dWeightGrad(x, gy, g, dw);
+        bh.consume(dw);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.brink.bench.jmh;
+
+import dev.brink.engine.DType;
+import dev.brink.engine.Generator;
+import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.Backend;
+import dev.brink.engine.backend.Backends;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The CPU backend's SGEMM kernel, {@code out = a @ b} into a preallocated output (no allocation in the timed
+ * call). Shapes {@code MxKxN}: the 1024 cube of {@code sgemm_1024_gflops}; the Madry model's FC layers (batch 128,
+ * 3136->1024 forward and its weight gradient 1024x128x3136); the MLP's 784->1024 and 1024->1024 at batch 100; and
+ * the im2col products of the Madry convolutions (conv1: 32 filters x 25 taps x 128*28*28 positions; conv2: 64 x 800
+ * x 128*14*14). GFLOP/s = 2*M*K*N / time.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
+public class GemmBench {
+    @Param({"1024x1024x1024", "128x3136x1024", "1024x128x3136", "100x784x1024", "100x1024x1024", "32x25x100352", "64x800x25088"})
+    public String shape;
+
+    private Backend cpu;
+    private Tensor a, b, out;
+
+    @Setup
+    public void setup() {
+        String[] p = shape.split("x");
+        int m = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), n = Integer.parseInt(p[2]);
+        cpu = Backends.get("cpu");
+        Generator gen = new Generator(1);
+        a = Tensor.rand(gen, DType.FLOAT32, m, k);
+        b = Tensor.rand(gen, DType.FLOAT32, k, n);
+        out = Tensor.empty(cpu, DType.FLOAT32, m, n);
+    }
+
+    @Benchmark
+    public void sgemm(Blackhole bh) {
+        cpu.matmul(a, b, out);
+        bh.consume(out);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.brink.bench;
+
+import static dev.brink.bench.Workloads.*;
+
+import dev.brink.engine.Autograd;
+import dev.brink.engine.DType;
+import dev.brink.engine.Derivatives;
+import dev.brink.engine.F;
+import dev.brink.engine.Generator;
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Tensor;
+import dev.brink.nn.Module;
+import dev.brink.nn.optim.Adam;
+import dev.brink.nn.optim.Optimizer;
+import dev.brink.nn.optim.Sgd;
+import dev.brink.nn.zoo.Zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The workloads of {@link Workloads} on Brink: models from the {@link Zoo} ({@code madry-mnist},
+ * {@code mlp-4x1024}, {@code galloway-cifar}, which are exactly the issue's definitions), the engine's autodiff
+ * and the nn optimizers, used as a Brink user would.
+ */
+public final class BrinkWorkloads {
+    private BrinkWorkloads() {}
+
+    private static final long SEED = 1234;
+
+    /** All eight, in {@link Workloads#NAMES} order. */
+    public static List<Workload> all() {
+        List<Workload> list = new ArrayList<>();
+        list.add(of(MADRY_TRAIN, BrinkWorkloads::madryTrain));
+        list.add(of(MADRY_PGD40, BrinkWorkloads::madryPgd40));
+        list.add(of(MADRY_IGR, BrinkWorkloads::madryIgr));
+        list.add(of(MADRY_HVP, BrinkWorkloads::madryHvp));
+        list.add(of(MLP_TRAIN, BrinkWorkloads::mlpTrain));
+        list.add(of(MLP_EMR, BrinkWorkloads::mlpEmr));
+        list.add(of(GALLOWAY_TRAIN, BrinkWorkloads::gallowayTrain));
+        list.add(new Workload() {
+            @Override
+            public String name() {
+                return SGEMM;
+            }
+
+            @Override
+            public Step prepare(boolean smoke) {
+                return sgemm(smoke);
+            }
+
+            @Override
+            public double flops(boolean smoke) {
+                return gemmFlops(smoke ? SMOKE_SGEMM_N : SGEMM_N);
+            }
+        });
+        return list;
+    }
+
+    private interface Setup {
+        Workload.Step prepare(boolean smoke);
+    }
+
+    private static Workload of(String name, Setup setup) {
+        return new Workload() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Step prepare(boolean smoke) {
+                return setup.prepare(smoke);
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ data and models
+
+    private static Tensor images(Generator gen, int n, int... sample) {
+        int[] shape = new int[sample.length + 1];
+        shape[0] = n;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return Tensor.rand(gen, DType.FLOAT32, shape);
+    }
+
+    private static Tensor labels(int n) {
+        Random r = new Random(SEED);
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) y[i] = r.nextInt(CLASSES);
+        return Tensor.ofInts(y, n);
+    }
+
+    private static Module madry(boolean smoke, Generator gen) {
+        return Zoo.build("madry-mnist", Zoo.Options.DEFAULT.withWidth(smoke ? SMOKE_MADRY_WIDTH : 1.0), gen);
+    }
+
+    private static Module mlp(boolean smoke, Generator gen) {
+        return Zoo.build("mlp-4x1024", Zoo.Options.DEFAULT.withWidth(smoke ? SMOKE_MLP_WIDTH : 1.0), gen);
+    }
+
+    private static Module galloway(boolean smoke, Generator gen) {
+        return Zoo.build("galloway-cifar", Zoo.Options.DEFAULT.withWidth(smoke ? SMOKE_GALLOWAY_WIDTH : 1.0), gen);
+    }
+
+    private static Tensor[] params(Optimizer opt) {
+        return opt.parameters().values().toArray(new Tensor[0]);
+    }
+
+    /** zero grads, loss.backward(), step: the ordinary training step. */
+    private static double trainStep(Module model, Optimizer opt, Tensor x, Tensor y) {
+        opt.zeroGrad();
+        Tensor loss = F.crossEntropy(model.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss.item();
+    }
+
+    // ------------------------------------------------------------------ the workloads
+
+    static Workload.Step madryTrain(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        Module model = madry(smoke, gen);
+        Optimizer opt = new Adam(model.trainableParameters(), ADAM_LR);
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor y = labels(b);
+        return () -> trainStep(model, opt, x, y);
+    }
+
+    static Workload.Step madryPgd40(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        int steps = smoke ? SMOKE_PGD_STEPS : PGD_STEPS;
+        Module model = madry(smoke, gen).eval().freeze();
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor y = labels(b);
+        Tensor lo = x.sub(PGD_EPS).maximum(0.0);
+        Tensor hi = x.add(PGD_EPS).minimum(1.0);
+        return () -> {
+            Tensor adv;
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                adv = x.add(Tensor.rand(gen, DType.FLOAT32, x.shape()).mul(2 * PGD_EPS).sub(PGD_EPS)).clamp(lo, hi);
+            }
+            for (int i = 0; i < steps; i++) {
+                Tensor xv = adv.requiresGrad(true);
+                Tensor loss = F.crossEntropy(model.forward(xv), y);
+                Tensor g = Autograd.grad(loss, xv)[0];
+                try (GradMode.Scope s = GradMode.noGrad()) {
+                    adv = xv.detach().add(g.sign().mul(PGD_STEP)).clamp(lo, hi);
+                }
+            }
+            return adv.sum().item();
+        };
+    }
+
+    static Workload.Step madryIgr(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        Module model = madry(smoke, gen);
+        Optimizer opt = new Adam(model.trainableParameters(), ADAM_LR);
+        Tensor[] params = params(opt);
+        Tensor x = images(gen, b, 1, 28, 28).requiresGrad(true);
+        Tensor y = labels(b);
+        int[] pixelAxes = {1, 2, 3};
+        return () -> {
+            Tensor ce = F.crossEntropy(model.forward(x), y);
+            Tensor gx = Autograd.grad(new Tensor[] {ce}, new Tensor[] {x}, null, true, true, false)[0];
+            Tensor penalty = gx.square().sum(pixelAxes, false).mean();
+            Tensor total = ce.add(penalty.mul(IGR_WEIGHT));
+            Tensor[] grads = Autograd.grad(new Tensor[] {total}, params, null, false, false, false);
+            opt.step(grads);
+            return total.item();
+        };
+    }
+
+    static Workload.Step madryHvp(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        Module model = madry(smoke, gen).eval().freeze();
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor v = Tensor.randn(gen, DType.FLOAT32, x.shape());
+        Tensor y = labels(b);
+        return () -> Derivatives.hvp(z -> F.crossEntropy(model.forward(z), y), x, v).sum().item();
+    }
+
+    static Workload.Step mlpTrain(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MLP_BATCH;
+        Module model = mlp(smoke, gen);
+        Optimizer opt = new Sgd(model.trainableParameters(), SGD_LR, SGD_MOMENTUM);
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor y = labels(b);
+        return () -> trainStep(model, opt, x, y);
+    }
+
+    static Workload.Step mlpEmr(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MLP_BATCH;
+        Module model = mlp(smoke, gen);
+        Optimizer opt = new Sgd(model.trainableParameters(), SGD_LR, SGD_MOMENTUM);
+        Tensor[] params = params(opt);
+        Tensor x = images(gen, b, 1, 28, 28).requiresGrad(true);
+        Tensor y = labels(b);
+        // one-hot seeds: the gradient of sum_i z_ik with respect to x gives every sample's row k at once
+        Tensor[] seeds = new Tensor[CLASSES];
+        for (int k = 0; k < CLASSES; k++) {
+            float[] s = new float[b * CLASSES];
+            for (int i = 0; i < b; i++) s[i * CLASSES + k] = 1f;
+            seeds[k] = Tensor.of(s, b, CLASSES);
+        }
+        return () -> {
+            Tensor z = model.forward(x);
+            Tensor ce = F.crossEntropy(z, y);
+            Tensor emr = null;
+            for (int k = 0; k < CLASSES; k++) {
+                Tensor row = Autograd.grad(new Tensor[] {z}, new Tensor[] {x}, new Tensor[] {seeds[k]}, true, true, false)[0];
+                Tensor sq = row.square().sum();
+                emr = emr == null ? sq : emr.add(sq);
+            }
+            Tensor total = ce.add(emr.mul(EMR_WEIGHT / b));
+            Tensor[] grads = Autograd.grad(new Tensor[] {total}, params, null, false, false, false);
+            opt.step(grads);
+            return total.item();
+        };
+    }
+
+    static Workload.Step gallowayTrain(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : GALLOWAY_BATCH;
+        Module model = galloway(smoke, gen);
+        Optimizer opt = new Adam(model.trainableParameters(), ADAM_LR);
+        Tensor x = images(gen, b, 3, 32, 32);
+        Tensor y = labels(b);
+        return () -> trainStep(model, opt, x, y);
+    }
+
+    static Workload.Step sgemm(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int n = smoke ? SMOKE_SGEMM_N : SGEMM_N;
+        Tensor a = Tensor.rand(gen, DType.FLOAT32, n, n);
+        Tensor bm = Tensor.rand(gen, DType.FLOAT32, n, n);
+        return () -> {
+            Tensor c = a.matmul(bm);
+            // one element forces the result without timing a full read-back
+            return c.slice(0, 0, 1).slice(1, 0, 1).item();
+        };
+    }
+
+    /** The workload called {@code name}. */
+    public static Workload byName(String name) {
+        for (Workload w : all()) if (w.name().equals(name)) return w;
+        throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + String.join(", ", NAMES));
+    }
+}

@@ -1,0 +1,157 @@
+package dev.brink.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Times workloads and prints {@code name<TAB>value} lines: the median seconds of the timed repetitions after
+ * warm-up, or GFLOP/s (from that median) for the workloads that report it, or {@code n/a} where the engine cannot
+ * run the workload. Shared by every Java engine of the benchmark (Brink and DL4J), so they are measured alike.
+ *
+ * <p>Warm-up runs at least {@link Options#warmup} repetitions and keeps going until {@link Options#warmupSeconds}
+ * have passed (at most {@link #MAX_WARMUP} repetitions), so that the JIT has compiled the hot loops even for the
+ * millisecond-sized workloads; then {@link Options#reps} repetitions are timed one by one.
+ */
+public final class Harness {
+    private Harness() {}
+
+    /** Upper bound on warm-up repetitions. */
+    public static final int MAX_WARMUP = 200;
+
+    /** How to time. */
+    public record Options(int warmup, double warmupSeconds, int reps, boolean smoke) {
+        public static final int DEFAULT_WARMUP = 2;
+        public static final double DEFAULT_WARMUP_SECONDS = 2.0;
+        public static final int DEFAULT_REPS = 5;
+
+        public Options {
+            if (warmup < 0) throw new IllegalArgumentException("warm-up repetitions must be >= 0, got " + warmup);
+            if (reps < 1) throw new IllegalArgumentException("repetitions must be >= 1, got " + reps);
+        }
+
+        public static Options defaults() {
+            return new Options(DEFAULT_WARMUP, DEFAULT_WARMUP_SECONDS, DEFAULT_REPS, false);
+        }
+
+        /** One untimed-warm-up-free repetition at tiny sizes: for tests. */
+        public static Options smokeTest() {
+            return new Options(0, 0, 1, true);
+        }
+    }
+
+    /** The outcome of one workload: median seconds of the reps (NaN when unsupported) and the last step value. */
+    public record Result(String name, double medianSeconds, double flops, double value, String unsupported, double[] seconds) {
+        public boolean supported() {
+            return unsupported == null;
+        }
+
+        /** GFLOP/s from the median, for workloads with a flop count. */
+        public double gflops() {
+            return flops / medianSeconds / 1e9;
+        }
+
+        /** The printed value: seconds, GFLOP/s, or n/a. */
+        public String formatted() {
+            if (!supported()) return "n/a";
+            if (flops > 0) return String.format(Locale.ROOT, "%.2f", gflops());
+            return String.format(Locale.ROOT, "%.6f", medianSeconds);
+        }
+
+        /** {@code name<TAB>value}. */
+        public String line() {
+            return name + "\t" + formatted();
+        }
+    }
+
+    /** Median of the values (mean of the middle two for an even count). */
+    public static double median(double[] values) {
+        if (values.length == 0) throw new IllegalArgumentException("median of nothing");
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+    }
+
+    /** Sets up, warms up and times one workload. */
+    public static Result measure(Workload w, Options o) {
+        String why = w.unsupportedReason();
+        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0]);
+        Workload.Step step = w.prepare(o.smoke());
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < MAX_WARMUP; i++) {
+            boolean enough = i >= o.warmup() && (System.nanoTime() - warmStart) * 1e-9 >= o.warmupSeconds();
+            if (enough) break;
+            check(w, step.run());
+        }
+        double[] secs = new double[o.reps()];
+        double value = Double.NaN;
+        for (int r = 0; r < o.reps(); r++) {
+            long t0 = System.nanoTime();
+            value = step.run();
+            secs[r] = (System.nanoTime() - t0) * 1e-9;
+            check(w, value);
+        }
+        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs);
+    }
+
+    private static void check(Workload w, double value) {
+        if (!Double.isFinite(value))
+            throw new IllegalStateException(w.name() + ": the step produced a non-finite value (" + value + ")");
+    }
+
+    /**
+     * Selects workloads by name (all when {@code names} is empty), in the order given; unknown names fail with
+     * the list of known ones.
+     */
+    public static List<Workload> select(List<Workload> available, List<String> names) {
+        if (names == null || names.isEmpty()) return available;
+        Map<String, Workload> byName = new LinkedHashMap<>();
+        for (Workload w : available) byName.put(w.name(), w);
+        List<Workload> out = new ArrayList<>();
+        for (String n : names) {
+            Workload w = byName.get(n);
+            if (w == null)
+                throw new IllegalArgumentException("unknown workload '" + n + "'; known: " + String.join(", ", byName.keySet()));
+            out.add(w);
+        }
+        return out;
+    }
+
+    /**
+     * Measures each workload and prints its line to {@code out} as soon as it is done; details (every rep's time,
+     * the step's value) go to {@code log} when it is not null.
+     */
+    public static List<Result> runAll(List<Workload> workloads, Options o, PrintStream out, PrintStream log) {
+        List<Result> results = new ArrayList<>();
+        for (Workload w : workloads) {
+            Result r = measure(w, o);
+            results.add(r);
+            out.println(r.line());
+            out.flush();
+            if (log != null) {
+                if (r.supported()) {
+                    double[] secs = r.seconds();
+                    StringBuilder sb = new StringBuilder();
+                    if (secs.length <= 20) {
+                        for (double s : secs) sb.append(String.format(Locale.ROOT, " %.4f", s));
+                    } else {
+                        double[] sorted = secs.clone();
+                        Arrays.sort(sorted);
+                        sb.append(String.format(Locale.ROOT, " min %.4f, median %.4f, max %.4f of %d", sorted[0], r.medianSeconds(),
+                                sorted[sorted.length - 1], sorted.length));
+                    }
+                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g%n", r.name(), sb, r.value());
+                } else {
+                    log.printf(Locale.ROOT, "# %s: n/a (%s)%n", r.name(), r.unsupported());
+                }
+                log.flush();
+            }
+        }
+        return results;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.brink.bench;
+
+import java.util.List;
+
+/**
+ * The benchmark's workloads, by name, and the constants that define them; every engine (Brink here, DL4J in
+ * {@code src/dl4j/java}, PyTorch in {@code bench/pytorch/workloads.py}) implements the same list.
+ *
+ * <ul>
+ *   <li>{@code madry_mnist_train_step_b128}: conv 1->32 5x5 pad 2, relu, maxpool 2; conv 32->64 5x5 pad 2, relu,
+ *       maxpool 2; linear 3136->1024, relu; linear 1024->10; softmax cross-entropy; one Adam step (lr 1e-3);
+ *       batch 128 of 1x28x28.</li>
+ *   <li>{@code madry_mnist_pgd40_b128}: 40 PGD L-inf steps (eps 0.3, step 0.01, uniform random start, iterate
+ *       clipped to the eps-ball and to [0, 1]) on that model, batch 128; the attacked model's parameters do not
+ *       require gradients (only the input gradient is needed).</li>
+ *   <li>{@code madry_mnist_igr_double_backprop_step_b128}: one Adam step on CE + 10 * mean over the batch of the
+ *       squared L2 norm of the input gradient of the (mean) CE, by double backprop; same model and batch.</li>
+ *   <li>{@code madry_mnist_input_hvp_b128}: one Hessian-vector product of the mean CE with respect to the input
+ *       batch (reverse over reverse), v standard normal; parameters do not require gradients.</li>
+ *   <li>{@code mlp4x1024_train_step_b100}: linear 784->1024 + relu, three more 1024->1024 + relu, linear
+ *       1024->10; CE; one SGD step with momentum 0.9 (lr 0.01); batch 100.</li>
+ *   <li>{@code mlp4x1024_emr_exact_step_b100}: same MLP and optimizer; one step on CE + 0.1 * exact EMR, i.e.
+ *       (1/B) sum_i sum_k ||d z_ik / d x_i||^2 over all 10 classes k (one backward pass per class over one forward,
+ *       each with create-graph), differentiated again for the parameter gradients.</li>
+ *   <li>{@code galloway_cifar_cnn_train_step_b128}: conv 3->32 8x8 stride 2 pad 3, relu; conv 32->64 6x6
+ *       stride 2, relu; conv 64->64 5x5, relu; linear 256->10; no biases; CE; one Adam step; batch 128 of
+ *       3x32x32.</li>
+ *   <li>{@code sgemm_1024_gflops}: a 1024x1024 by 1024x1024 float32 matrix product (into a new result), reported
+ *       in GFLOP/s = 2 * 1024^3 / median seconds / 1e9.</li>
+ * </ul>
+ * Inputs are uniform in [0, 1), labels uniform over the 10 classes, all float32.
+ */
+public final class Workloads {
+    private Workloads() {}
+
+    public static final String MADRY_TRAIN = "madry_mnist_train_step_b128";
+    public static final String MADRY_PGD40 = "madry_mnist_pgd40_b128";
+    public static final String MADRY_IGR = "madry_mnist_igr_double_backprop_step_b128";
+    public static final String MADRY_HVP = "madry_mnist_input_hvp_b128";
+    public static final String MLP_TRAIN = "mlp4x1024_train_step_b100";
+    public static final String MLP_EMR = "mlp4x1024_emr_exact_step_b100";
+    public static final String GALLOWAY_TRAIN = "galloway_cifar_cnn_train_step_b128";
+    public static final String SGEMM = "sgemm_1024_gflops";
+
+    /** All workloads, in the order the table lists them. */
+    public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_IGR, MADRY_HVP, MLP_TRAIN, MLP_EMR,
+            GALLOWAY_TRAIN, SGEMM);
+
+    /** True for the workloads reported in GFLOP/s (higher is better) rather than seconds. */
+    public static boolean isGflops(String name) {
+        return name.endsWith("_gflops");
+    }
+
+    public static final int CLASSES = 10;
+    public static final int MADRY_BATCH = 128;
+    public static final int MLP_BATCH = 100;
+    public static final int GALLOWAY_BATCH = 128;
+    public static final int SMOKE_BATCH = 4;
+
+    public static final double ADAM_LR = 1e-3;
+    public static final double SGD_LR = 0.01;
+    public static final double SGD_MOMENTUM = 0.9;
+
+    public static final int PGD_STEPS = 40;
+    public static final int SMOKE_PGD_STEPS = 2;
+    public static final double PGD_EPS = 0.3;
+    public static final double PGD_STEP = 0.01;
+
+    public static final double IGR_WEIGHT = 10.0;
+    public static final double EMR_WEIGHT = 0.1;
+
+    public static final int SGEMM_N = 1024;
+    public static final int SMOKE_SGEMM_N = 64;
+
+    /** Width multipliers of the smoke sizes (Madry: convs 2 and 4, FC 64; MLP 64 units; Galloway: 4, 8, 8). */
+    public static final double SMOKE_MADRY_WIDTH = 1.0 / 16;
+    public static final double SMOKE_MLP_WIDTH = 1.0 / 16;
+    public static final double SMOKE_GALLOWAY_WIDTH = 1.0 / 8;
+
+    /** 2 n^3 for an n x n by n x n product. */
+    public static double gemmFlops(int n) {
+        return 2.0 * n * n * n;
+    }
+}

@@ -1,0 +1,225 @@
+package dev.brink.engine.backend.cpu;
+
+import dev.brink.engine.Shape;
+import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.ConvGeometry;
+
+import java.util.Arrays;
+
+/**
+ * Float32 convolution and its two gradients as GEMMs on {@link Sgemm}, per group, over chunks of images whose
+ * im2col matrices sit side by side (so that small feature maps still give the GEMM enough columns):
+ * <ul>
+ *   <li>forward: {@code Y[og x cols] = W[og x kk] * col[kk x cols]};</li>
+ *   <li>input gradient: with stride 1, the forward convolution of gY with the flipped, transposed kernel (padding
+ *       {@code dil*(k-1) - pad}); otherwise (or with few input channels) {@code dcol[kk x cols] = W^T * gY[og x
+ *       cols]} (both packed from their own layouts) followed by col2im;</li>
+ *   <li>weight gradient: {@code dW[og x kk] += gY[og x cols] * col^T}, accumulated over the chunks in order.</li>
+ * </ul>
+ * A 1x1, stride-1, unpadded convolution of one image uses x (or dx) as the column matrix directly. Forward and
+ * input gradient run chunks in parallel (or the GEMM, when there are few chunks); the weight gradient splits
+ * its output by columns (each thread builds only its rows of im2col) or rows. Scratch comes from
+ * {@link CpuScratch}; no result depends on the thread count.
+ */
+final class FloatConv {
+    /** Target GEMM columns per chunk of images (forward and input gradient). */
+    private static final int TARGET_COLS = 256;
+    /** Target GEMM depth per chunk of images (weight gradient). */
+    private static final int TARGET_DEPTH = 512;
+    /**
+     * Input channels per group from which a stride-1 input gradient is computed as a forward convolution of gy
+     * with the flipped kernel (the GEMM then has that many rows; below it, W^T * gY and col2im does better).
+     */
+    private static final int TRANSPOSED_MIN_CHANNELS = 8;
+
+    private FloatConv() {}
+
+    /** Sizes of one convolution. */
+    private record Geo(int n, int c, int h, int w, int o, int kh, int kw, int ho, int wo, ConvGeometry g) {
+        int groups() { return g.groups(); }
+        int cg() { return c / groups(); }
+        int og() { return o / groups(); }
+        int kk() { return cg() * kh * kw; }
+        int p() { return ho * wo; }
+        int hw() { return h * w; }
+        long work() { return (long) n * o * p() * kk(); }
+        Im2col.Dims dims() { return new Im2col.Dims(cg(), h, w, kh, kw, ho, wo, g); }
+        /** A 1x1 kernel with stride 1 and no padding: the column matrix of an image is the image itself. */
+        boolean pointwise() {
+            return kh == 1 && kw == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
+        }
+        /** Images per chunk so that a chunk has about {@code target} columns. */
+        int chunk(int target) { return Math.max(1, Math.min(n, (target + p() - 1) / Math.max(p(), 1))); }
+    }
+
+    private static Geo geo(int[] xShape, int[] wShape, int[] yShape, ConvGeometry g) {
+        return new Geo(xShape[0], xShape[1], xShape[2], xShape[3], wShape[0], wShape[2], wShape[3], yShape[2], yShape[3], g);
+    }
+
+    static void conv2d(Tensor x, Tensor w, ConvGeometry g, Tensor out) {
+        if (!out.isContiguous()) {
+            viaContiguous(out, t -> conv2d(x, w, g, t));
+            return;
+        }
+        Geo d = geo(x.shape(), w.shape(), out.shape(), g);
+        float[] wd = FloatKernels.data(w);
+        int wo = FloatKernels.offset(w), og = d.og(), kk = d.kk();
+        SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
+        for (int gi = 0; gi < d.groups(); gi++)
+            wp[gi] = new SgemmPacking.PrepackedA(og, kk, SgemmPacking.strided(wd, wo + gi * og * kk, kk, 1), SgemmKernel.get());
+        correlate(d, FloatKernels.data(x), FloatKernels.offset(x), wp, CpuStorage.of(out).floats(), out.offset());
+    }
+
+    /**
+     * The forward convolution of problem d with its weights prepacked per group ({@code [og x kk]}): x at
+     * {@code xd[xo]} ({@code [N, C, H, W]} contiguous), y at {@code od[oo]} ({@code [N, O, Ho, Wo]}, overwritten).
+     */
+    private static void correlate(Geo d, float[] xd, int xo, SgemmPacking.PrepackedA[] wp, float[] od, int oo) {
+        int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
+        int nbc = d.chunk(TARGET_COLS), chunks = (d.n() + nbc - 1) / nbc;
+        boolean overChunks = chunks > 1 && CpuParallel.partsFor(d.work()) > 1;
+        Im2col.Plan plan = new Im2col.Plan(d.dims());
+        CpuParallel.forRange(chunks, overChunks, ch -> {
+            int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
+            for (int gi = 0; gi < d.groups(); gi++) {
+                SgemmPacking.PrepackedA a = wp[gi];
+                int xg = xo + n0 * chw + gi * d.cg() * d.hw();
+                SgemmPacking.BPacker b;
+                if (nb == 1 && d.pointwise()) {
+                    b = SgemmPacking.strided(xd, xg, p, 1);
+                } else if (plan.phased) {
+                    float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
+                    Im2col.phases(xd, xg, chw, nb, plan, ph);
+                    b = new Im2colPacker(plan, ph, 0, plan.phaseImage, nb);
+                } else {
+                    b = new Im2colPacker(plan, xd, xg, chw, nb);
+                }
+                int yg = oo + n0 * ohw + gi * og * p;
+                if (nb == 1) {
+                    Sgemm.gemm(og, cols, kk, a, b, od, yg, p, false, !overChunks);
+                } else {
+                    float[] y = CpuScratch.floats(CpuScratch.GEMM_OUT, og * cols);
+                    Sgemm.gemm(og, cols, kk, a, b, y, 0, cols, false, !overChunks);
+                    for (int i = 0; i < nb; i++)
+                        for (int o = 0; o < og; o++) System.arraycopy(y, o * cols + i * p, od, yg + i * ohw + o * p, p);
+                }
+            }
+        });
+    }
+
+    static void conv2dInputGrad(Tensor gy, Tensor w, ConvGeometry g, Tensor out) {
+        if (!out.isContiguous()) {
+            viaContiguous(out, t -> conv2dInputGrad(gy, w, g, t));
+            return;
+        }
+        Geo d = geo(out.shape(), w.shape(), gy.shape(), g);
+        float[] gd = FloatKernels.data(gy), wd = FloatKernels.data(w), od = CpuStorage.of(out).floats();
+        int go = FloatKernels.offset(gy), wo = FloatKernels.offset(w), oo = out.offset();
+        int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
+        int padH = g.dilationH() * (d.kh() - 1) - g.padH(), padW = g.dilationW() * (d.kw() - 1) - g.padW();
+        if (g.strideH() == 1 && g.strideW() == 1 && padH >= 0 && padW >= 0 && d.cg() >= TRANSPOSED_MIN_CHANNELS) {
+            // dx is the correlation of gy with the flipped, transposed kernel: a forward convolution, no col2im
+            ConvGeometry tg = new ConvGeometry(1, 1, padH, padW, g.dilationH(), g.dilationW(), g.groups());
+            Geo t = new Geo(d.n(), d.o(), d.ho(), d.wo(), d.c(), d.kh(), d.kw(), d.h(), d.w(), tg);
+            int cg = d.cg(), k2 = d.kh() * d.kw(), tkk = og * k2;
+            SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
+            float[] flipped = new float[cg * tkk];
+            for (int gi = 0; gi < d.groups(); gi++) {
+                int base = wo + gi * og * cg * k2;
+                for (int c = 0; c < cg; c++)
+                    for (int o = 0; o < og; o++)
+                        for (int q = 0; q < k2; q++) flipped[c * tkk + o * k2 + q] = wd[base + (o * cg + c) * k2 + k2 - 1 - q];
+                wp[gi] = new SgemmPacking.PrepackedA(cg, tkk, SgemmPacking.strided(flipped, 0, tkk, 1), SgemmKernel.get());
+            }
+            correlate(t, gd, go, wp, od, oo);
+            return;
+        }
+        int nbc = d.chunk(TARGET_COLS), chunks = (d.n() + nbc - 1) / nbc;
+        boolean overChunks = chunks > 1 && CpuParallel.partsFor(d.work()) > 1;
+        Im2col.Plan plan = new Im2col.Plan(d.dims());
+        SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
+        for (int gi = 0; gi < d.groups(); gi++) // W_g^T, [kk x og]
+            wp[gi] = new SgemmPacking.PrepackedA(kk, og, SgemmPacking.strided(wd, wo + gi * og * kk, 1, kk), SgemmKernel.get());
+        CpuParallel.forRange(chunks, overChunks, ch -> {
+            int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
+            Arrays.fill(od, oo + n0 * chw, oo + (n0 + nb) * chw, 0f);
+            for (int gi = 0; gi < d.groups(); gi++) {
+                SgemmPacking.PrepackedA a = wp[gi];
+                SgemmPacking.Segmented b = SgemmPacking.segmented(gd, go + n0 * ohw + gi * og * p, p, p, ohw);
+                int xg = oo + n0 * chw + gi * d.cg() * d.hw();
+                if (nb == 1 && d.pointwise()) {
+                    Sgemm.gemm(kk, cols, og, a, b, od, xg, p, false, !overChunks);
+                } else {
+                    float[] dcol = CpuScratch.floats(CpuScratch.COLUMNS, kk * cols);
+                    Sgemm.gemm(kk, cols, og, a, b, dcol, 0, cols, false, !overChunks);
+                    if (plan.phased) {
+                        float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
+                        Arrays.fill(ph, 0, nb * plan.phaseImage, 0f);
+                        Im2col.col2im(plan, dcol, 0, cols, ph, 0, plan.phaseImage, nb);
+                        Im2col.unphase(ph, plan, nb, od, xg, chw);
+                    } else {
+                        Im2col.col2im(plan, dcol, 0, cols, od, xg, chw, nb);
+                    }
+                }
+            }
+        });
+    }
+
+    static void conv2dWeightGrad(Tensor x, Tensor gy, ConvGeometry g, Tensor out) {
+        if (!out.isContiguous()) {
+            viaContiguous(out, t -> conv2dWeightGrad(x, gy, g, t));
+            return;
+        }
+        Geo d = geo(x.shape(), out.shape(), gy.shape(), g);
+        float[] xd = FloatKernels.data(x), gd = FloatKernels.data(gy), od = CpuStorage.of(out).floats();
+        int xo = FloatKernels.offset(x), go = FloatKernels.offset(gy), oo = out.offset();
+        int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
+        if (d.n() == 0 || p == 0) {
+            Arrays.fill(od, oo, oo + d.o() * kk, 0f);
+            return;
+        }
+        int nbc = d.chunk(TARGET_DEPTH), chunks = (d.n() + nbc - 1) / nbc;
+        Im2col.Plan plan = new Im2col.Plan(d.dims());
+        int nr = SgemmKernel.get().nr, mr = SgemmKernel.get().mr;
+        int parts = CpuParallel.partsFor(d.work());
+        // Split the output by columns (each part builds only its rows of im2col) when there are enough of them.
+        boolean byCols = kk >= parts * 2 * nr || og < parts * mr;
+        int unit = byCols ? nr : mr, extent = byCols ? kk : og;
+        int units = (extent + unit - 1) / unit;
+        int np = Math.max(1, Math.min(parts, units));
+        CpuParallel.run(np, part -> {
+            int lo = Math.min(extent, (int) ((long) units * part / np) * unit), hi = Math.min(extent, (int) ((long) units * (part + 1) / np) * unit);
+            if (lo >= hi) return;
+            int r0 = byCols ? lo : 0, r1 = byCols ? hi : kk, o0 = byCols ? 0 : lo, o1 = byCols ? og : hi;
+            for (int gi = 0; gi < d.groups(); gi++) {
+                for (int ch = 0; ch < chunks; ch++) {
+                    int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
+                    int xg = xo + n0 * chw + gi * d.cg() * d.hw();
+                    SgemmPacking.Segmented a = SgemmPacking.segmented(gd, go + n0 * ohw + (gi * og + o0) * p, p, p, ohw);
+                    SgemmPacking.Strided b;
+                    if (nb == 1 && d.pointwise()) {
+                        b = SgemmPacking.strided(xd, xg + r0 * p, 1, p);
+                    } else {
+                        float[] col = CpuScratch.floats(CpuScratch.COLUMNS, (r1 - r0) * cols);
+                        if (plan.phased) {
+                            float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
+                            Im2col.phases(xd, xg, chw, nb, plan, ph);
+                            Im2col.im2col(plan, ph, 0, plan.phaseImage, nb, r0, r1, col, 0, cols);
+                        } else {
+                            Im2col.im2col(plan, xd, xg, chw, nb, r0, r1, col, 0, cols);
+                        }
+                        b = SgemmPacking.strided(col, 0, 1, cols); // col^T, [cols x (r1 - r0)]
+                    }
+                    Sgemm.gemm(o1 - o0, r1 - r0, cols, a, b, od, oo + (gi * og + o0) * kk + r0, kk, ch > 0, false);
+                }
+            }
+        });
+    }
+
+    /** Runs {@code body} on a contiguous float tensor of out's shape, then copies the result into out. */
+    private static void viaContiguous(Tensor out, java.util.function.Consumer<Tensor> body) {
+        Tensor t = Tensor.fromStorage(CpuStorage.allocate(out.dtype(), out.numel()), out.shape(), Shape.contiguousStrides(out.shape()), 0);
+        body.accept(t);
+        CpuElementwise.copy(t, out);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.brink.engine.backend.cpu;
+
+import java.util.Locale;
+
+/**
+ * Whether the float kernels use the Vector API ({@code jdk.incubator.vector}). It is used when the module is in
+ * the boot layer (the JVM was started with {@code --add-modules jdk.incubator.vector}, as {@code ./brink} does)
+ * and the system property {@code brink.simd} is not {@code false}; otherwise the kernels run scalar float loops
+ * (still blocked and packed; C2 auto-vectorizes some of them). This class never touches the Vector API itself:
+ * the SIMD classes are loaded by name only after the check, so the engine runs on JVMs without the module.
+ */
+final class VectorSupport {
+    /** Fully qualified name of the SIMD GEMM micro-kernel, loaded reflectively. */
+    private static final String SIMD_KERNEL = "dev.brink.engine.backend.cpu.SimdSgemmKernel";
+
+    private VectorSupport() {}
+
+    /** True when {@code jdk.incubator.vector} is resolved in the boot layer of this JVM. */
+    static boolean moduleAvailable() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** False when the system property {@code brink.simd} is {@code false} (or {@code off}, {@code 0}). */
+    static boolean requested() {
+        String v = System.getProperty("brink.simd");
+        if (v == null) return true;
+        v = v.trim().toLowerCase(Locale.ROOT);
+        return !(v.equals("false") || v.equals("off") || v.equals("0") || v.equals("no"));
+    }
+
+    /**
+     * The SIMD micro-kernel when the module is present, or null (also when loading it fails for any reason:
+     * the scalar path is always a correct fallback).
+     */
+    static SgemmKernel loadSimdKernel() {
+        if (!moduleAvailable()) return null;
+        try {
+            Object k = Class.forName(SIMD_KERNEL).getDeclaredConstructor().newInstance();
+            return (SgemmKernel) k;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+}

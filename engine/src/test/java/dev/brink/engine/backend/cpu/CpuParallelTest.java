@@ -1,0 +1,100 @@
+package dev.brink.engine.backend.cpu;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The CPU backend's thread pool and configuration switches. */
+class CpuParallelTest {
+    @AfterEach
+    void restore() {
+        System.clearProperty("brink.threads");
+        System.clearProperty("brink.simd");
+        CpuParallel.setThreads(0);
+    }
+
+    @Test
+    void everyPartRunsOnceOnSeveralThreads() {
+        CpuBackend.setThreads(3);
+        assertEquals(3, CpuBackend.threads());
+        AtomicIntegerArray runs = new AtomicIntegerArray(7);
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        CpuParallel.run(7, part -> {
+            runs.incrementAndGet(part);
+            threads.add(Thread.currentThread());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 7; i++) assertEquals(1, runs.get(i), "part " + i);
+        assertTrue(threads.contains(Thread.currentThread()), "the caller runs part 0");
+        assertTrue(threads.size() > 1, "parts ran on " + threads.size() + " thread(s)");
+    }
+
+    @Test
+    void nestedLoopsRunSequentiallyAndForRangeCoversEveryIndex() {
+        CpuBackend.setThreads(2);
+        AtomicIntegerArray seen = new AtomicIntegerArray(40);
+        CpuParallel.forRange(4, true, outer -> {
+            assertTrue(CpuParallel.nested());
+            assertEquals(1, CpuParallel.partsFor(Long.MAX_VALUE), "no nested splitting");
+            CpuParallel.forRange(10, true, inner -> seen.incrementAndGet(outer * 10 + inner));
+        });
+        for (int i = 0; i < 40; i++) assertEquals(1, seen.get(i), "index " + i);
+        assertFalse(CpuParallel.nested());
+    }
+
+    @Test
+    void aFailureInAnyPartIsRethrown() {
+        CpuBackend.setThreads(2);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CpuParallel.run(4, part -> {
+            if (part == 3) throw new IllegalStateException("part 3 failed");
+        }));
+        assertTrue(e.getMessage().contains("part 3 failed") || e.getCause() != null && e.getCause().getMessage().contains("part 3 failed"));
+        assertThrows(ArithmeticException.class, () -> CpuParallel.run(2, part -> {
+            if (part == 0) throw new ArithmeticException("caller's part");
+        }));
+        assertFalse(CpuParallel.nested(), "depth restored after a failure");
+    }
+
+    @Test
+    void threadCountComesFromThePropertyOrTheCores() {
+        System.setProperty("brink.threads", "5");
+        assertEquals(5, CpuParallel.defaultThreads());
+        CpuBackend.setThreads(0);
+        assertEquals(5, CpuBackend.threads());
+        System.clearProperty("brink.threads");
+        if (System.getenv("BRINK_THREADS") == null)
+            assertEquals(Runtime.getRuntime().availableProcessors(), CpuParallel.defaultThreads());
+        System.setProperty("brink.threads", "zero");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, CpuParallel::defaultThreads);
+        assertTrue(e.getMessage().contains("brink.threads"), e.getMessage());
+        System.setProperty("brink.threads", "1");
+        CpuBackend.setThreads(0);
+        AtomicIntegerArray runs = new AtomicIntegerArray(3);
+        CpuParallel.run(3, runs::incrementAndGet); // one thread: all parts on the caller
+        for (int i = 0; i < 3; i++) assertEquals(1, runs.get(i));
+    }
+
+    @Test
+    void simdSwitchAndDescription() {
+        assertTrue(VectorSupport.requested());
+        System.setProperty("brink.simd", "false");
+        assertFalse(VectorSupport.requested());
+        assertTrue(SgemmKernel.select(false) instanceof ScalarSgemmKernel);
+        System.setProperty("brink.simd", "true");
+        assertTrue(VectorSupport.requested());
+        SgemmKernel k = SgemmKernel.select(true);
+        assertEquals(VectorSupport.moduleAvailable(), !(k instanceof ScalarSgemmKernel), k.describe());
+        assertTrue(k.nr > 0 && k.mr > 0);
+        String info = CpuBackend.kernelInfo();
+        assertTrue(info.startsWith("float32 GEMM: ") && info.contains("thread"), info);
+    }
+}
