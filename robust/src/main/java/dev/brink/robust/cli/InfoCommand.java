@@ -47,6 +47,7 @@ public final class InfoCommand implements Callable<Integer> {
                 out.println("  " + line);
             }
         }
+        out.println("cpu kernels: " + dev.brink.engine.backend.cpu.CpuBackend.kernelInfo());
         describeCuda(out);
         out.flush();
         return 0;

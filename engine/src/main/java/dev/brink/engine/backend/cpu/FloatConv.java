@@ -16,10 +16,14 @@ import java.util.Arrays;
  *       cols]} (both packed from their own layouts) followed by col2im;</li>
  *   <li>weight gradient: {@code dW[og x kk] += gY[og x cols] * col^T}, accumulated over the chunks in order.</li>
  * </ul>
- * A 1x1, stride-1, unpadded convolution of one image uses x (or dx) as the column matrix directly. Forward and
- * input gradient run chunks in parallel (or the GEMM, when there are few chunks); the weight gradient splits
- * its output by columns (each thread builds only its rows of im2col) or rows. Scratch comes from
- * {@link CpuScratch}; no result depends on the thread count.
+ * The im2col matrix is never stored whole for the forward pass: {@link Im2colPacker} builds each k block of it
+ * straight into the GEMM's B buffer. Strided convolutions first split each image into phase planes
+ * ({@link Im2col#phases}), so that every im2col row is made of contiguous copies. A 1x1, stride-1, unpadded
+ * convolution of one image uses x (or dx) as the column matrix directly. The weights are packed once per call
+ * ({@link SgemmPacking.PrepackedA}) and shared by all chunks. Forward and input gradient run chunks in parallel
+ * (or the GEMM, when there are few chunks); the weight gradient splits its output by columns (each thread
+ * builds only its rows of im2col) or rows. Scratch comes from {@link CpuScratch}; no result depends on the
+ * thread count.
  */
 final class FloatConv {
     /** Target GEMM columns per chunk of images (forward and input gradient). */
@@ -117,7 +121,8 @@ final class FloatConv {
         int go = FloatKernels.offset(gy), wo = FloatKernels.offset(w), oo = out.offset();
         int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
         int padH = g.dilationH() * (d.kh() - 1) - g.padH(), padW = g.dilationW() * (d.kw() - 1) - g.padW();
-        if (g.strideH() == 1 && g.strideW() == 1 && padH >= 0 && padW >= 0 && d.cg() >= TRANSPOSED_MIN_CHANNELS) {
+        // (not when gy is much smaller than x: its im2col would be mostly padding, e.g. 2x2 -> 6x6 with a 5x5 kernel)
+        if (g.strideH() == 1 && g.strideW() == 1 && padH >= 0 && padW >= 0 && d.cg() >= TRANSPOSED_MIN_CHANNELS && 2 * p >= d.hw()) {
             // dx is the correlation of gy with the flipped, transposed kernel: a forward convolution, no col2im
             ConvGeometry tg = new ConvGeometry(1, 1, padH, padW, g.dilationH(), g.dilationW(), g.groups());
             Geo t = new Geo(d.n(), d.o(), d.ho(), d.wo(), d.c(), d.kh(), d.kw(), d.h(), d.w(), tg);
