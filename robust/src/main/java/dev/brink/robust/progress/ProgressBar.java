@@ -71,9 +71,10 @@ public final class ProgressBar {
         StringBuilder bar = new StringBuilder("[");
         for (int i = 0; i < WIDTH; i++) bar.append(i < filled ? '=' : (i == filled ? '>' : ' '));
         bar.append(']');
-        double rate = items / seconds;
+        // Below a tenth of a second the rate is noise (a bar created just before its first, already finished, step).
+        String rate = seconds < 0.1 ? "-" : String.format(Locale.ROOT, "%.1f", items / seconds);
         double eta = done == 0 ? Double.NaN : seconds * (total - done) / done;
-        return String.format(Locale.ROOT, "%s %s %d/%d%s  %.1f/s  %s %s", label, bar, done, total,
+        return String.format(Locale.ROOT, "%s %s %d/%d%s  %s/s  %s %s", label, bar, done, total,
                 status == null || status.isEmpty() ? "" : "  " + status, rate,
                 done >= total ? "took" : "ETA", clock(done >= total ? seconds : eta));
     }

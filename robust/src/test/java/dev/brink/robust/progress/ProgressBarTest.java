@@ -36,6 +36,16 @@ class ProgressBarTest {
     }
 
     @Test
+    void noRateBeforeATenthOfASecond() {
+        AtomicLong now = new AtomicLong(0);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(buf, true), "x", 4, false, 10, now::get);
+        now.set(1_000); // one microsecond
+        bar.update(4, 100, "");
+        assertTrue(buf.toString().contains("  -/s"), buf.toString());
+    }
+
+    @Test
     void clockFormats() {
         assertEquals("0:05", ProgressBar.clock(5));
         assertEquals("1:01:01", ProgressBar.clock(3661));
