@@ -89,6 +89,8 @@ BENCH_WORKLOADS ?=
 BENCH_ARGS      ?=
 BENCH_OUT       := bench/target/compare
 BENCH_JAVA_OPTS ?= -XX:+UseParallelGC -Xss8m -Xmx8g
+# runs an engine and records how busy the rest of the machine was meanwhile (printed under the table)
+BENCH_OTHERCPU   = /usr/bin/python3 bench/scripts/othercpu.py --out $(BENCH_OUT)/othercpu.tsv --label
 # JVM flags of the JMH forks (as the ./brink launcher runs; the Vector API module for the SIMD kernels)
 BENCH_JMH_JVM   ?= -XX:+UseParallelGC -Xss8m --add-modules=jdk.incubator.vector
 # JMH options: 1 fork, 3 warm-up and 5 measured 1-second iterations; e.g. JMH_ARGS='-f 1 -wi 1 -i 3 Gemm' for a subset
@@ -108,21 +110,21 @@ bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and thread
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 	$(MVN) $(MVN_FLAGS) -q -Pbench-compare -pl bench -am -DskipTests package
-	@mkdir -p $(BENCH_OUT)
+	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/*.tsv
 	@load=$$(cut -d' ' -f1 /proc/loadavg); if awk "BEGIN{exit !($$load > 0.5)}"; then \
 	  echo "warning: load average $$load before the run: other processes share the cores, so the timings will be noisy" >&2; fi
 	@echo "== Brink ($(BENCH_THREADS) threads)"
-	BRINK_JAVA_OPTS="$(BRINK_JAVA_OPTS) -Xmx8g" ./brink bench --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/brink.tsv
+	BRINK_JAVA_OPTS="$(BRINK_JAVA_OPTS) -Xmx8g" $(BENCH_OTHERCPU) Brink -- ./brink bench --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/brink.tsv
 	@echo "== DL4J ($(BENCH_THREADS) threads)"
-	OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) java $(BENCH_JAVA_OPTS) \
+	OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) $(BENCH_OTHERCPU) DL4J -- java $(BENCH_JAVA_OPTS) \
 	  -cp "bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath)" dev.brink.bench.dl4j.Dl4jBench \
 	  --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/dl4j.tsv
 	@echo "== PyTorch ($(BENCH_THREADS) threads)"
-	/usr/bin/python3 bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
+	$(BENCH_OTHERCPU) PyTorch -- /usr/bin/python3 bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
 	@echo
 	@java -cp bench/target/classes dev.brink.bench.CompareTable \
-	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; load average $$(cut -d' ' -f1-3 /proc/loadavg) at the end" \
-	  $(BENCH_OUT)/brink.tsv $(BENCH_OUT)/dl4j.tsv $(BENCH_OUT)/pytorch.tsv | tee $(BENCH_OUT)/table.md
+	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	  --load $(BENCH_OUT)/othercpu.tsv $(BENCH_OUT)/brink.tsv $(BENCH_OUT)/dl4j.tsv $(BENCH_OUT)/pytorch.tsv | tee $(BENCH_OUT)/table.md
 
 clean: ## Remove build outputs and ./brink
 	$(MVN) $(MVN_FLAGS) -q clean

@@ -33,7 +33,7 @@ CLASSES = 10
 ADAM_LR, SGD_LR, SGD_MOMENTUM = 1e-3, 0.01, 0.9
 PGD_STEPS, SMOKE_PGD_STEPS, PGD_EPS, PGD_STEP = 40, 2, 0.3, 0.01
 IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
-MAX_WARMUP = 200
+MAX_WARMUP = 1000
 
 
 def parse_args(argv):
@@ -42,9 +42,10 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (default: all cores)")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--warmup-seconds", type=float, default=2.0)
+    p.add_argument("--warmup-seconds", type=float, default=5.0)
     p.add_argument("--smoke", action="store_true", help="tiny sizes, one rep: checks that every workload runs")
     p.add_argument("--list", action="store_true")
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda; on cuda TF32 is off, so both sides compute in float32")
     a = p.parse_args(argv)
     for n in a.workloads:
         if n not in NAMES:
@@ -70,6 +71,10 @@ import torch.nn.functional as F  # noqa: E402
 if ARGS.threads > 0:
     torch.set_num_threads(ARGS.threads)
 torch.manual_seed(1234)
+DEVICE = torch.device(ARGS.device)
+if DEVICE.type == "cuda":
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
 
 
 def blas_description():
@@ -110,7 +115,7 @@ def w(channels, width):
 def madry(width=1.0):
     # conv 1->32 5x5 pad 2, relu, maxpool 2; conv 32->64 5x5 pad 2, relu, maxpool 2; linear 3136->1024, relu; linear 1024->10
     c1, c2, h = w(32, width), w(64, width), w(1024, width)
-    return nn.Sequential(
+    return on_device(
         nn.Conv2d(1, c1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.ReLU(), nn.Linear(h, CLASSES))
@@ -125,21 +130,25 @@ def mlp(width=1.0):
         layers += [nn.Linear(d, h), nn.ReLU()]
         d = h
     layers.append(nn.Linear(d, CLASSES))
-    return nn.Sequential(*layers)
+    return on_device(*layers)
 
 
 def galloway(width=1.0):
     # conv 3->32 8x8 stride 2 pad 3, relu; conv 32->64 6x6 stride 2, relu; conv 64->64 5x5, relu; linear 256->10; no biases
     c1, c2, c3 = w(32, width), w(64, width), w(64, width)
-    return nn.Sequential(
+    return on_device(
         nn.Conv2d(3, c1, 8, stride=2, padding=3, bias=False), nn.ReLU(),
         nn.Conv2d(c1, c2, 6, stride=2, bias=False), nn.ReLU(),
         nn.Conv2d(c2, c3, 5, bias=False), nn.ReLU(),
         nn.Flatten(), nn.Linear(c3 * 2 * 2, CLASSES, bias=False))
 
 
+def on_device(*layers):
+    return nn.Sequential(*layers).to(DEVICE)
+
+
 def data(b, *sample):
-    return torch.rand(b, *sample), torch.randint(0, CLASSES, (b,))
+    return torch.rand(b, *sample, device=DEVICE), torch.randint(0, CLASSES, (b,), device=DEVICE)
 
 
 # ---------------------------------------------------------------------------------------------- workloads
@@ -233,7 +242,7 @@ def mlp_emr(smoke):
     opt = torch.optim.SGD(params, lr=SGD_LR, momentum=SGD_MOMENTUM)
     x, y = data(b, 1, 28, 28)
     x.requires_grad_(True)
-    seeds = [F.one_hot(torch.full((b,), k), CLASSES).float() for k in range(CLASSES)]
+    seeds = [F.one_hot(torch.full((b,), k, device=DEVICE), CLASSES).float() for k in range(CLASSES)]
 
     def step():
         z = model(x)
@@ -260,7 +269,7 @@ def galloway_train(smoke):
 
 def sgemm(smoke):
     n = 64 if smoke else 1024
-    a, bm = torch.rand(n, n), torch.rand(n, n)
+    a, bm = torch.rand(n, n, device=DEVICE), torch.rand(n, n, device=DEVICE)
 
     def step():
         c = torch.matmul(a, bm)
@@ -310,13 +319,18 @@ def measure(name, args):
 
 def main():
     names = ARGS.workloads or NAMES
-    print("# pytorch bench: torch %s, %d threads, python %s, BLAS %s, mkldnn %s" % (
+    sys.stderr.write("# pytorch bench: torch %s, %d threads, python %s, BLAS %s, mkldnn %s, device %s\n" % (
         torch.__version__, torch.get_num_threads(), sys.version.split()[0], blas_description(),
-        torch.backends.mkldnn.is_available()), file=sys.stderr, flush=True)
+        torch.backends.mkldnn.is_available(),
+        torch.cuda.get_device_name(DEVICE) if DEVICE.type == "cuda" else "cpu"))
+    sys.stderr.flush()
     for name in names:
         shown, secs, value = measure(name, ARGS)
-        print("%s\t%s" % (name, shown), flush=True)
-        print("# %s: reps [s] %s; value %.6g" % (name, " ".join("%.4f" % s for s in secs), value), file=sys.stderr, flush=True)
+        # one write per line, so that stdout and stderr interleave by whole lines
+        sys.stdout.write("%s\t%s\n" % (name, shown))
+        sys.stdout.flush()
+        sys.stderr.write("# %s: reps [s] %s; value %.6g\n" % (name, " ".join("%.4f" % s for s in secs), value))
+        sys.stderr.flush()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import java.util.Map;
  * Joins the {@code name<TAB>value} outputs of Brink, DL4J and PyTorch into one Markdown table, for
  * {@code make bench-compare}:
  * <pre>
- * java -cp bench/target/classes dev.brink.bench.CompareTable [--note TEXT]... BRINK.tsv DL4J.tsv PYTORCH.tsv
+ * java -cp bench/target/classes dev.brink.bench.CompareTable [--note TEXT]... [--load FILE] BRINK.tsv DL4J.tsv PYTORCH.tsv
  * </pre>
  * Values are seconds (median), or GFLOP/s for {@code *_gflops} rows. The ratio columns are Brink's time over the
  * peer's time; for GFLOP/s rows the peer's GFLOP/s over Brink's (the same thing: time ratio of equal work), so in
@@ -115,15 +115,39 @@ public final class CompareTable {
         return sb.toString();
     }
 
-    public static void main(String[] args) {
+    /**
+     * A note from the lines {@code label<TAB>other<TAB>steal<TAB>seconds} written by {@code bench/scripts/othercpu.py}:
+     * how many cores other processes (and other guests, as steal) kept busy during each engine's run. Null when
+     * there are none.
+     */
+    public static String loadNote(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String raw : text.split("\n")) {
+            String[] f = raw.strip().split("\t");
+            if (f.length < 4 || raw.startsWith("#")) continue;
+            if (sb.length() > 0) sb.append("; ");
+            sb.append(f[0]).append(' ').append(f[1]).append(" (steal ").append(f[2]).append(") over ").append(f[3]).append(" s");
+        }
+        if (sb.length() == 0) return null;
+        return "Other processes during each run, mean cores busy (hypervisor steal): " + sb + ".";
+    }
+
+    public static void main(String[] args) throws IOException {
         List<String> notes = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--note") && i + 1 < args.length) notes.add(args[++i]);
-            else files.add(Path.of(args[i]));
+            if (args[i].equals("--note") && i + 1 < args.length) {
+                notes.add(args[++i]);
+            } else if (args[i].equals("--load") && i + 1 < args.length) {
+                Path load = Path.of(args[++i]);
+                String note = Files.exists(load) ? loadNote(Files.readString(load, StandardCharsets.UTF_8)) : null;
+                if (note != null) notes.add(note);
+            } else {
+                files.add(Path.of(args[i]));
+            }
         }
         if (files.size() != 3) {
-            System.err.println("usage: CompareTable [--note TEXT]... BRINK.tsv DL4J.tsv PYTORCH.tsv");
+            System.err.println("usage: CompareTable [--note TEXT]... [--load FILE] BRINK.tsv DL4J.tsv PYTORCH.tsv");
             System.exit(2);
         }
         PrintStream out = System.out;

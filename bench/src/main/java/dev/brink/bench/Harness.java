@@ -15,18 +15,20 @@ import java.util.Map;
  *
  * <p>Warm-up runs at least {@link Options#warmup} repetitions and keeps going until {@link Options#warmupSeconds}
  * have passed (at most {@link #MAX_WARMUP} repetitions), so that the JIT has compiled the hot loops even for the
- * millisecond-sized workloads; then {@link Options#reps} repetitions are timed one by one.
+ * millisecond-sized workloads: on a 2-core machine the C2 compiler thread competes with the two compute threads
+ * for several seconds, and a 2-second warm-up left some steps up to 2x slow. Then {@link Options#reps}
+ * repetitions are timed one by one.
  */
 public final class Harness {
     private Harness() {}
 
     /** Upper bound on warm-up repetitions. */
-    public static final int MAX_WARMUP = 200;
+    public static final int MAX_WARMUP = 1000;
 
     /** How to time. */
     public record Options(int warmup, double warmupSeconds, int reps, boolean smoke) {
         public static final int DEFAULT_WARMUP = 2;
-        public static final double DEFAULT_WARMUP_SECONDS = 2.0;
+        public static final double DEFAULT_WARMUP_SECONDS = 5.0;
         public static final int DEFAULT_REPS = 5;
 
         public Options {

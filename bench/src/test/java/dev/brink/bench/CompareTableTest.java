@@ -106,6 +106,14 @@ class CompareTableTest {
     }
 
     @Test
+    void loadNoteSummarizesOtherProcessesPerRun() {
+        String note = CompareTable.loadNote("Brink\t0.01\t0.00\t95\nDL4J\t0.50\t0.02\t300\n");
+        assertEquals("Other processes during each run, mean cores busy (hypervisor steal): Brink 0.01 (steal 0.00) over 95 s; "
+                + "DL4J 0.50 (steal 0.02) over 300 s.", note);
+        assertEquals(null, CompareTable.loadNote(""));
+    }
+
+    @Test
     void ratioConvention() {
         assertEquals(0.5, CompareTable.ratio("madry_mnist_train_step_b128", 1, 2));
         assertEquals(2.0, CompareTable.ratio("sgemm_1024_gflops", 100, 200));
