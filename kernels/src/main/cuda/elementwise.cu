@@ -28,6 +28,23 @@ BK_DEV double java_pow(double a, double b) {
     return pow(a, b);
 }
 
+/**
+ * a^b for int32 tensors: exact repeated squaring for small non-negative integer exponents, since the device's pow
+ * may land an ulp below an integer and the conversion to int would truncate that to the next integer down.
+ */
+BK_DEV double int_pow(double a, double b) {
+    if (b < 0 || b > 64 || b != floor(b)) return java_pow(a, b);
+    double r = 1, base = a;
+    for (long long e = (long long)b; e > 0; e >>= 1) {
+        if (e & 1) r *= base;
+        base *= base;
+    }
+    return r;
+}
+
+template <typename T> struct BkIsInt { static const bool value = false; };
+template <> struct BkIsInt<int> { static const bool value = true; };
+
 template <typename T>
 BK_DEV T unary_op(int op, double alpha, T a) {
     switch (op) {
@@ -121,7 +138,9 @@ BK_UNARY(f64, double)
         BK_GRID_LOOP(i, L.n) {                                                                 \
             int off[3];                                                                        \
             bk_offsets<3>(L, i, off);                                                          \
-            out[off[2]] = bk_from<T>((double)binary_op<C>(op, (C)a[off[0]], (C)b[off[1]]));   \
+            out[off[2]] = bk_from<T>(BkIsInt<T>::value && op == B_POW                          \
+                    ? int_pow((double)a[off[0]], (double)b[off[1]])                               \
+                    : (double)binary_op<C>(op, (C)a[off[0]], (C)b[off[1]]));                      \
         }                                                                                      \
     }
 BK_BINARY(f32, float)

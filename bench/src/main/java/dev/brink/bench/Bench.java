@@ -22,7 +22,7 @@ public final class Bench {
     public static int run(Config c, PrintStream out, PrintStream log) {
         if (c.threads() > 0) BenchThreads.configure(c.threads());
         List<Workload> selected = Harness.select(BrinkWorkloads.all(), c.workloads());
-        Backends.setDefault(Backends.get(c.backend() == null ? "cpu" : c.backend()));
+        if (c.backend() != null) Backends.setDefault(Backends.get(c.backend()));  // else the caller's default backend
         if (log != null) {
             boolean vectorApi = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
             log.printf("# brink bench: backend %s, %d threads, java %s (%s), jdk.incubator.vector %s, %s%n", Backends.defaultBackend().name(),

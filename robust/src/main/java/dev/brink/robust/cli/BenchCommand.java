@@ -12,13 +12,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code brink bench}: times the benchmark workloads ({@link Workloads}) on the CPU backend and prints
+ * {@code brink bench}: times the benchmark workloads ({@link Workloads}) on the selected backend (the global
+ * {@code --backend}, default the CPU) and prints
  * {@code name<TAB>median_seconds} per workload ({@code sgemm_1024_gflops} in GFLOP/s).
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = {"Time the benchmark workloads on the CPU backend. Prints one line per workload: name<TAB>median seconds "
+        description = {"Time the benchmark workloads on the selected backend (--backend cpu|cuda|auto, default cpu). Prints one line per workload: name<TAB>median seconds "
                 + "of the timed repetitions after warm-up (GFLOP/s for sgemm_1024_gflops); random float32 data.",
                 "Workloads (all by default): madry_mnist_train_step_b128, madry_mnist_pgd40_b128, madry_mnist_igr_double_backprop_step_b128, "
                         + "madry_mnist_input_hvp_b128, mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, "
@@ -41,9 +42,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-seconds", paramLabel = "S", description = "Keep warming up until this many seconds have passed (default: ${DEFAULT-VALUE}).")
     double warmupSeconds = Harness.Options.DEFAULT_WARMUP_SECONDS;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Backend to run on (default: ${DEFAULT-VALUE}).")
-    String backend = "cpu";
-
     @Option(names = "--smoke", description = "Tiny sizes and one repetition: checks that every workload runs, not how fast.")
     boolean smoke;
 
@@ -58,6 +56,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (threads < 0) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         Harness.Options o = smoke ? Harness.Options.smokeTest() : new Harness.Options(warmup, warmupSeconds, reps, false);
-        return Bench.run(new Bench.Config(workloads, threads, o, backend), System.out, System.err);
+        return Bench.run(new Bench.Config(workloads, threads, o, null), System.out, System.err);
     }
 }
