@@ -33,6 +33,22 @@ public final class Autograd {
         return false;
     }
 
+    /** While a backward rule runs: which of its op's inputs the running pass needs a gradient for. */
+    private static final ThreadLocal<boolean[]> WANTED = new ThreadLocal<>();
+
+    /**
+     * For backward rules: whether the running backward pass needs the gradient for input {@code index} of the op,
+     * whose tensor is {@code input}. False when the input does not require grad, and also when no target of the
+     * pass depends on it, e.g. the weight gradients of every layer while {@code grad(loss, x)} takes only the
+     * input gradient (double backprop, Jacobian rows, attacks). Rules use it to skip work they would throw away.
+     * Outside a backward rule it is {@code input.requiresGrad()}.
+     */
+    public static boolean needsGrad(Tensor input, int index) {
+        if (!input.requiresGrad()) return false;
+        boolean[] wanted = WANTED.get();
+        return wanted == null || index >= wanted.length || wanted[index];
+    }
+
     /**
      * Records that {@code out} was computed from {@code inputs} by {@code op}, with the given backward rule, if
      * {@link #isRecording} holds; returns {@code out}. Inputs that do not require grad get no gradient (the
@@ -175,7 +191,16 @@ public final class Autograd {
                     throw new IllegalStateException("backward through a freed graph at " + n.describe()
                             + ": an earlier backward pass freed it; pass retainGraph=true to the first pass to differentiate twice");
                 BackwardRule rule = n.rule;
-                Tensor[] gin = Anomaly.inBackwardOf(n.describe(), () -> rule.apply(g));
+                boolean[] wanted = new boolean[n.next.length];
+                for (int i = 0; i < wanted.length; i++) wanted[i] = n.next[i] != null && needed.containsKey(n.next[i]);
+                boolean[] outer = WANTED.get();
+                WANTED.set(wanted);
+                Tensor[] gin;
+                try {
+                    gin = Anomaly.inBackwardOf(n.describe(), () -> rule.apply(g));
+                } finally {
+                    WANTED.set(outer);
+                }
                 for (int i = 0; i < n.next.length; i++) {
                     Node c = n.next[i];
                     if (c == null || gin[i] == null || !needed.containsKey(c)) continue;

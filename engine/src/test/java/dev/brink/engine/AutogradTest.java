@@ -152,4 +152,61 @@ class AutogradTest {
         assertEquals("mul", y.gradFn());
         assertNull(x.gradFn());
     }
+
+    /** A product op whose rule records which input gradients the running pass asked for. */
+    private static Tensor probedProduct(Tensor x, Tensor w, boolean[] asked) {
+        Tensor out = x.detach().mul(w.detach());
+        return Autograd.record("probe", out, new Tensor[] {x, w}, g -> {
+            asked[0] = Autograd.needsGrad(x, 0);
+            asked[1] = Autograd.needsGrad(w, 1);
+            return new Tensor[] {asked[0] ? g.mul(w) : null, asked[1] ? g.mul(x) : null};
+        });
+    }
+
+    @Test
+    void backwardRulesAreToldWhichInputGradientsThePassNeeds() {
+        Tensor x = vec(1, 2).requiresGrad(true), w = vec(3, 4).requiresGrad(true);
+        boolean[] asked = new boolean[2];
+
+        Tensor gx = Autograd.grad(probedProduct(x, w, asked).sum(), x)[0];
+        assertArrayEquals(new boolean[] {true, false}, asked, "grad with respect to x alone needs no weight gradient");
+        assertClose(new double[] {3, 4}, gx, 0);
+
+        Autograd.grad(probedProduct(x, w.mul(2.0), asked).sum(), w);
+        assertArrayEquals(new boolean[] {false, true}, asked, "w reaches the op through another op");
+
+        probedProduct(x, w, asked).sum().backward();
+        assertArrayEquals(new boolean[] {true, true}, asked, "backward() wants every leaf");
+        assertClose(new double[] {3, 4}, x.grad(), 0);
+        assertClose(new double[] {1, 2}, w.grad(), 0);
+
+        Tensor c = vec(1, 1);
+        assertTrue(Autograd.needsGrad(x, 0), "outside a rule: requiresGrad");
+        assertFalse(Autograd.needsGrad(c, 0), "outside a rule: requiresGrad");
+    }
+
+    @Test
+    void skippedWeightGradientsLeaveDoubleBackpropExact() {
+        // IGR-style: penalty = ||d/dx sum(tanh(x W))||^2, differentiated with respect to W; the first pass takes the
+        // input gradient only (so the matmul rule skips dW), and the result must match the double-backprop-free
+        // closed form checked numerically.
+        Generator gen = new Generator(7);
+        Tensor x = Tensor.randn(gen, DType.FLOAT64, 3, 4).requiresGrad(true);
+        Tensor w = Tensor.randn(gen, DType.FLOAT64, 4, 2).requiresGrad(true);
+        java.util.function.Function<Tensor, Tensor> penalty = wt -> {
+            Tensor xv = x.detach().requiresGrad(true);
+            Tensor gx = Autograd.grad(new Tensor[] {xv.matmul(wt).tanh().sum()}, new Tensor[] {xv}, null, true, true, false)[0];
+            return gx.square().sum();
+        };
+        Tensor dw = Autograd.grad(penalty.apply(w), w)[0];
+        double[] wd = w.detach().toDoubleArray();
+        double h = 1e-6;
+        for (int i = 0; i < wd.length; i++) {
+            double[] up = wd.clone(), dn = wd.clone();
+            up[i] += h;
+            dn[i] -= h;
+            double fd = (penalty.apply(Tensor.of(up, 4, 2)).item() - penalty.apply(Tensor.of(dn, 4, 2)).item()) / (2 * h);
+            assertEquals(fd, dw.toDoubleArray()[i], 1e-6 * Math.max(1, Math.abs(fd)), "dPenalty/dW[" + i + "]");
+        }
+    }
 }

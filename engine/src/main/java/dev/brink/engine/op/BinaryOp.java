@@ -52,8 +52,8 @@ public enum BinaryOp {
         Tensor y = Checks.alloc(a.backend(), a.dtype(), shape);
         a.backend().binary(kernel, a, b, y);
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? da.apply(a, b, y, g) : null,
-                b.requiresGrad() ? db.apply(a, b, y, g) : null});
+                Autograd.needsGrad(a, 0) ? da.apply(a, b, y, g) : null,
+                Autograd.needsGrad(b, 1) ? db.apply(a, b, y, g) : null});
     }
 
     /** 1 where {@code x rel other}, 1/2 where equal, 0 elsewhere: the share of the gradient x receives. */

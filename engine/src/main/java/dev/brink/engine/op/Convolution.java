@@ -62,8 +62,8 @@ public final class Convolution {
         x.backend().conv2d(x, w, g, y);
         int[] xs = x.shape(), ws = w.shape();
         return Autograd.record(CONV2D.name(), y, new Tensor[] {x, w}, gy -> new Tensor[] {
-                x.requiresGrad() ? inputGrad(gy, w, g, xs) : null,
-                w.requiresGrad() ? weightGrad(x, gy, g, ws) : null});
+                Autograd.needsGrad(x, 0) ? inputGrad(gy, w, g, xs) : null,
+                Autograd.needsGrad(w, 1) ? weightGrad(x, gy, g, ws) : null});
     }
 
     /** Gradient of conv2d with respect to an input of shape {@code xShape}, given the output gradient gy. */
@@ -72,8 +72,8 @@ public final class Convolution {
         gy.backend().conv2dInputGrad(gy, w, g, dx);
         int[] gs = gy.shape(), ws = w.shape();
         return Autograd.record(INPUT_GRAD.name(), dx, new Tensor[] {gy, w}, h -> new Tensor[] {
-                gy.requiresGrad() ? conv(h, w, g, gs) : null,
-                w.requiresGrad() ? weightGrad(h, gy, g, ws) : null});
+                Autograd.needsGrad(gy, 0) ? conv(h, w, g, gs) : null,
+                Autograd.needsGrad(w, 1) ? weightGrad(h, gy, g, ws) : null});
     }
 
     /** Gradient of conv2d with respect to a weight of shape {@code wShape}, given input x and output gradient gy. */
@@ -82,8 +82,8 @@ public final class Convolution {
         x.backend().conv2dWeightGrad(x, gy, g, dw);
         int[] xs = x.shape(), gs = gy.shape();
         return Autograd.record(WEIGHT_GRAD.name(), dw, new Tensor[] {x, gy}, h -> new Tensor[] {
-                x.requiresGrad() ? inputGrad(gy, h, g, xs) : null,
-                gy.requiresGrad() ? conv(x, h, g, gs) : null});
+                Autograd.needsGrad(x, 0) ? inputGrad(gy, h, g, xs) : null,
+                Autograd.needsGrad(gy, 1) ? conv(x, h, g, gs) : null});
     }
 
     /**

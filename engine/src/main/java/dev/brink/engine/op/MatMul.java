@@ -34,7 +34,7 @@ public final class MatMul {
         Tensor y = Checks.alloc(a.backend(), a.dtype(), out);
         a.backend().matmul(a, b, y);
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? g.matmul(b.transpose(-1, -2)) : null,
-                b.requiresGrad() ? a.transpose(-1, -2).matmul(g) : null});
+                Autograd.needsGrad(a, 0) ? g.matmul(b.transpose(-1, -2)) : null,
+                Autograd.needsGrad(b, 1) ? a.transpose(-1, -2).matmul(g) : null});
     }
 }

@@ -28,8 +28,8 @@ public final class Where {
         return Autograd.record(op, y, new Tensor[] {cond, a, b}, g -> {
             Tensor zero = g.scalarLike(0.0);
             return new Tensor[] {null,
-                    a.requiresGrad() ? where(c, g, zero) : null,
-                    b.requiresGrad() ? where(c, zero, g) : null};
+                    Autograd.needsGrad(a, 1) ? where(c, g, zero) : null,
+                    Autograd.needsGrad(b, 2) ? where(c, zero, g) : null};
         });
     }
 
