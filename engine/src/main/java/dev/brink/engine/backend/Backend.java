@@ -133,4 +133,14 @@ public interface Backend {
      * {@link dev.brink.engine.Generator}'s static functions define (FLOAT32 uses {@code uniformFloat}).
      */
     void random(RandomKind kind, long seed, long counter, Tensor out);
+
+    /**
+     * One fused optimizer update, in place: overwrites {@code param} and the state tensors (see
+     * {@link OptimizerKernel} for the formulas and {@code hyper}); {@code grad} is read only. All tensors share
+     * param's shape and dtype. Returns false, having changed nothing, where this backend has no fused kernel for
+     * these tensors; the optimizer then composes the same update from other kernels. The default has none.
+     */
+    default boolean optimizerStep(OptimizerKernel k, double[] hyper, Tensor param, Tensor grad, Tensor state1, Tensor state2) {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package dev.brink.nn.optim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.OptimizerKernel;
 
 import java.util.List;
 import java.util.Map;
@@ -120,20 +121,27 @@ public final class Adam extends Optimizer {
         double lr = learningRate();
         long t = st.counter(STEP) + 1;
         st.setCounter(STEP, t);
-        Tensor p = param;
-        Tensor g = grad;
-        if (adamw) p = p.mul(1 - lr * weightDecay);
-        else if (weightDecay != 0) g = g.add(p.mul(weightDecay));
+        double biasCorrection1 = 1 - Math.pow(beta1, t);
+        double biasCorrection2 = 1 - Math.pow(beta2, t);
         Tensor m = st.tensor(EXP_AVG);
         Tensor v = st.tensor(EXP_AVG_SQ);
         if (m == null) m = param.zerosLike();
         if (v == null) v = param.zerosLike();
+        double[] hyper = {lr, beta1, beta2, eps, weightDecay, adamw ? 1 : 0, biasCorrection1, biasCorrection2};
+        if (param.backend().optimizerStep(OptimizerKernel.ADAM, hyper, param, grad, m, v)) {
+            st.setTensor(EXP_AVG, m);
+            st.setTensor(EXP_AVG_SQ, v);
+            return;
+        }
+        // the same update composed from ops, on backends without the fused kernel
+        Tensor p = param;
+        Tensor g = grad;
+        if (adamw) p = p.mul(1 - lr * weightDecay);
+        else if (weightDecay != 0) g = g.add(p.mul(weightDecay));
         m = m.mul(beta1).add(g.mul(1 - beta1));
         v = v.mul(beta2).add(g.mul(1 - beta2).mul(g));
         st.setTensor(EXP_AVG, m);
         st.setTensor(EXP_AVG_SQ, v);
-        double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2 = 1 - Math.pow(beta2, t);
         double stepSize = lr / biasCorrection1;
         Tensor denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(eps);
         param.assign(p.add(m.mul(-stepSize).div(denom)));

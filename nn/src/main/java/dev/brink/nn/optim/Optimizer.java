@@ -237,7 +237,8 @@ public abstract class Optimizer {
     /**
      * The optimizer state as tensors keyed {@code <slot>.<parameter name>}: parameter-major (in parameter order),
      * then slots in {@link #slots()} order. Parameters that were never updated have no entries. Counters are 0-d
-     * float64 tensors. The map is new; its tensors are not modified by later steps (do not modify them either).
+     * float64 tensors. The map and its tensors are new copies (the optimizers update their state in place), so later
+     * steps do not change them.
      */
     public final Map<String, Tensor> state() {
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
@@ -247,7 +248,7 @@ public abstract class Optimizer {
             for (Slot s : slots()) {
                 String key = s.name() + "." + name;
                 if (s.counter()) out.put(key, Tensor.scalar(DType.FLOAT64, st.counter(s.name())));
-                else out.put(key, st.tensor(s.name()));
+                else out.put(key, st.tensor(s.name()).detach().zerosLike().assign(st.tensor(s.name())));
             }
         }
         return out;

@@ -2,6 +2,7 @@ package dev.brink.nn.optim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.OptimizerKernel;
 
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,15 @@ public final class Sgd extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamState st) {
+        Tensor fusedBuffer = momentum == 0 ? null : st.tensor(MOMENTUM);
+        boolean first = momentum != 0 && fusedBuffer == null;
+        if (first) fusedBuffer = param.zerosLike();
+        double[] hyper = {learningRate(), momentum, dampening, nesterov ? 1 : 0, weightDecay, first ? 1 : 0};
+        if (param.backend().optimizerStep(OptimizerKernel.SGD, hyper, param, grad, fusedBuffer, null)) {
+            if (first) st.setTensor(MOMENTUM, fusedBuffer);
+            return;
+        }
+        // the same update composed from ops, on backends without the fused kernel
         Tensor d = grad;
         if (weightDecay != 0) d = d.add(param.mul(weightDecay));
         if (momentum != 0) {

@@ -7,6 +7,7 @@ import dev.brink.engine.backend.Backend;
 import dev.brink.engine.backend.BinaryKernel;
 import dev.brink.engine.backend.ConvGeometry;
 import dev.brink.engine.backend.PoolGeometry;
+import dev.brink.engine.backend.OptimizerKernel;
 import dev.brink.engine.backend.RandomKind;
 import dev.brink.engine.backend.ReduceKernel;
 import dev.brink.engine.backend.Storage;
@@ -181,6 +182,11 @@ public final class CpuBackend implements Backend {
     public void maxPool2dIndices(Tensor x, PoolGeometry g, Tensor out) {
         if (FloatKernels.floats(x) && out.dtype() == DType.INT32) FloatPool.maxPool2dIndices(x, g, out);
         else CpuPool.maxPool2dIndices(x, g, out);
+    }
+
+    @Override
+    public boolean optimizerStep(OptimizerKernel k, double[] hyper, Tensor param, Tensor grad, Tensor state1, Tensor state2) {
+        return FusedOptimizer.step(k, hyper, param, grad, state1, state2);
     }
 
     @Override
