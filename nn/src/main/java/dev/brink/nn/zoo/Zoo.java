@@ -98,14 +98,14 @@ public final class Zoo {
 
     /** Binary logistic regression, one logit: seed 000 (Galloway et al.), MNIST 3 vs 7. */
     static JsonNode logreg(Options opt) {
-        SpecBuilder b = start(opt, MNIST, "logreg", "seed 000 (Galloway et al.), Sec. 3: binary logistic regression, sigmoid(w.x + b), one logit");
+        SpecBuilder b = start(opt, MNIST, "logreg", "Galloway et al., Sec. 3: binary logistic regression, sigmoid(w.x + b), one logit");
         b.layers().flatten().linear(1, true);
         return b.build();
     }
 
     /** MLP with 4 hidden layers of 1024 ReLU units: seed 004 (Liu and Chan), Sec. 4 and supplement. */
     static JsonNode mlp(Options opt) {
-        SpecBuilder b = start(opt, MNIST, "mlp-4x1024", "seed 004 (Liu and Chan), Sec. 4: MLP, 4 hidden layers of 1024, ReLU");
+        SpecBuilder b = start(opt, MNIST, "mlp-4x1024", "Liu and Chan, Sec. 4: MLP, 4 hidden layers of 1024, ReLU");
         SpecBuilder.Layers l = b.layers().flatten();
         for (int i = 0; i < 4; i++) l.linear(opt.w(1024), true).relu();
         l.linear(opt.classes(), true);
@@ -114,7 +114,7 @@ public final class Zoo {
 
     /** seed 001 (Shaham et al.), Sec. 5: conv 32 5x5, max-pool 3x3, conv 64 5x5, max-pool 2x2, FC 200, FC 10. */
     static JsonNode shahamMnist(Options opt) {
-        SpecBuilder b = start(opt, MNIST, "shaham-mnist", "seed 001 (Shaham et al.), Sec. 5 baseline net; padding 'same' (2) and pool stride = pool size are Brink's reading");
+        SpecBuilder b = start(opt, MNIST, "shaham-mnist", "Shaham et al., Sec. 5 baseline net; padding 'same' (2) and pool stride = pool size are Brink's reading");
         b.layers().conv(opt.w(32), 5, 1, 2, true).relu().maxpool(3, 3)
                 .conv(opt.w(64), 5, 1, 2, true).relu().maxpool(2, 2)
                 .flatten().linear(opt.w(200), true).relu().linear(opt.classes(), true);
@@ -123,7 +123,7 @@ public final class Zoo {
 
     /** seed 002 (Li et al.), Sec. 5, after Madry et al.: conv 32 and 64 5x5 (pad 2) each with 2x2 max-pool, FC 1024. */
     static JsonNode madryMnist(Options opt) {
-        SpecBuilder b = start(opt, MNIST, "madry-mnist", "seed 002 (Li et al.), Sec. 5, the Madry et al. MNIST model");
+        SpecBuilder b = start(opt, MNIST, "madry-mnist", "Li et al., Sec. 5, the Madry et al. MNIST model");
         b.layers().conv(opt.w(32), 5, 1, 2, true).relu().maxpool(2, 2)
                 .conv(opt.w(64), 5, 1, 2, true).relu().maxpool(2, 2)
                 .flatten().linear(opt.w(1024), true).relu().linear(opt.classes(), true);
@@ -132,7 +132,7 @@ public final class Zoo {
 
     /** seed 003 (Yu et al.), appendix: "two convolutional layers and two fully connected layers". */
     static JsonNode yuMnist(Options opt) {
-        SpecBuilder b = start(opt, MNIST, "yu-mnist", "seed 003 (Yu et al.), appendix: two conv + two FC; sizes (conv 32/64 3x3, 2x2 pools, FC 128) are Brink's choice, the paper gives none");
+        SpecBuilder b = start(opt, MNIST, "yu-mnist", "Yu et al., appendix: two conv + two FC; sizes (conv 32/64 3x3, 2x2 pools, FC 128) are Brink's choice, the paper gives none");
         b.layers().conv(opt.w(32), 3, 1, 1, true).relu().maxpool(2, 2)
                 .conv(opt.w(64), 3, 1, 1, true).relu().maxpool(2, 2)
                 .flatten().linear(opt.w(128), true).relu().linear(opt.classes(), true);
@@ -141,7 +141,7 @@ public final class Zoo {
 
     /** seed 000 (Galloway et al.), Table 1: no biases, no batch norm, no pooling. */
     static JsonNode gallowayCifar(Options opt) {
-        SpecBuilder b = start(opt, CIFAR, "galloway-cifar", "seed 000 (Galloway et al.), Table 1: conv 8x8/2 (pad 3), 6x6/2, 5x5/1, FC 256->10, ReLU, no biases");
+        SpecBuilder b = start(opt, CIFAR, "galloway-cifar", "Galloway et al., Table 1: conv 8x8/2 (pad 3), 6x6/2, 5x5/1, FC 256->10, ReLU, no biases");
         b.layers().conv(opt.w(32), 8, 2, 3, false).relu()
                 .conv(opt.w(64), 6, 2, 0, false).relu()
                 .conv(opt.w(64), 5, 1, 0, false).relu()
@@ -151,7 +151,7 @@ public final class Zoo {
 
     /** seed 004 (Liu and Chan), supplement Table 5. */
     static JsonNode emrCnn(Options opt) {
-        SpecBuilder b = start(opt, CIFAR, "emr-cnn", "seed 004 (Liu and Chan), supplement Table 5: conv 5x5 32, 5x5 64, avg-pool 2, conv 3x3 128, 3x3 128, global avg-pool, linear; ReLU");
+        SpecBuilder b = start(opt, CIFAR, "emr-cnn", "Liu and Chan, supplement Table 5: conv 5x5 32, 5x5 64, avg-pool 2, conv 3x3 128, 3x3 128, global avg-pool, linear; ReLU");
         b.layers().conv(opt.w(32), 5, 1, 0, true).relu()
                 .conv(opt.w(64), 5, 1, 0, true).relu().avgpool(2, 2)
                 .conv(opt.w(128), 3, 1, 0, true).relu()
@@ -162,7 +162,7 @@ public final class Zoo {
 
     /** seed 003 (Yu et al.), appendix: "a regular ConvNet with five convolutional layers and one global average pooling layer". */
     static JsonNode yuCifar(Options opt) {
-        SpecBuilder b = start(opt, CIFAR, "yu-cifar", "seed 003 (Yu et al.), appendix: five convs + global average pooling; channels 64-128-128-256 3x3 (two stride 2) and a 1x1 class conv are Brink's choice");
+        SpecBuilder b = start(opt, CIFAR, "yu-cifar", "Yu et al., appendix: five convs + global average pooling; channels 64-128-128-256 3x3 (two stride 2) and a 1x1 class conv are Brink's choice");
         b.layers().conv(opt.w(64), 3, 1, 1, true).relu()
                 .conv(opt.w(128), 3, 2, 1, true).relu()
                 .conv(opt.w(128), 3, 1, 1, true).relu()
@@ -193,7 +193,7 @@ public final class Zoo {
 
     /** ResNet-18, CIFAR variant (3x3 stem, no max-pool), as used by seed 004 following Madry et al. and TRADES. */
     static JsonNode resNet18(Options opt) {
-        SpecBuilder b = start(opt, CIFAR, "resnet18", "seed 004 (Liu and Chan), Sec. 5: ResNet-18 (He et al.), CIFAR variant with a 3x3 stem");
+        SpecBuilder b = start(opt, CIFAR, "resnet18", "Liu and Chan, Sec. 5: ResNet-18 (He et al.), CIFAR variant with a 3x3 stem");
         SpecBuilder.Layers l = b.layers().conv(opt.w(64), 3, 1, 1, false).batchnorm().relu();
         int in = opt.w(64);
         int[] planes = {64, 128, 256, 512};

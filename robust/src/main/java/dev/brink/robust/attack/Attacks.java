@@ -43,17 +43,17 @@ public final class Attacks {
     static {
         register("fgsm", "one signed-gradient step of size eps (Goodfellow et al.; seeds 000, 001, 003); linf", Fgsm.OPTIONS, Fgsm::fromOptions);
         register("fgm-l2", "one unit-L2 gradient step of length eps, Fast grad L2 (Kurakin et al.; seeds 000, 001); l2", FgmL2.OPTIONS, FgmL2::fromOptions);
-        register("fgm-l1", "steepest L1 step: eps on the largest-|gradient| feature(s) (seed 001); l1", FgmL1.OPTIONS, FgmL1::fromOptions);
-        register("fgm-l2-x100-clip", "unit-L2 gradient times 100, clipped to +-eps (seed 000 Sec. 3); linf", FgmL2Clip.OPTIONS, FgmL2Clip::fromOptions);
-        register("bim", "basic iterative method / I-FGSM, no random start (Kurakin et al.; seed 003); linf", Bim.OPTIONS, Bim::fromOptions);
+        register("fgm-l1", "steepest L1 step: eps on the largest-|gradient| feature(s) (Shaham et al.); l1", FgmL1.OPTIONS, FgmL1::fromOptions);
+        register("fgm-l2-x100-clip", "unit-L2 gradient times 100, clipped to +-eps (Galloway et al. Sec. 3); linf", FgmL2Clip.OPTIONS, FgmL2Clip::fromOptions);
+        register("bim", "basic iterative method / I-FGSM, no random start (Kurakin et al.; Yu et al.); linf", Bim.OPTIONS, Bim::fromOptions);
         register("pgd", "projected gradient descent with random start and restarts (Madry et al.; seeds 000, 002, 003); linf, l2, l1", Pgd.OPTIONS, Pgd::fromOptions);
-        register("cw-l2", "Carlini-Wagner L2: tanh variables, Adam, binary search over c (seed 003); l2", CarliniWagnerL2.OPTIONS, CarliniWagnerL2::fromOptions);
+        register("cw-l2", "Carlini-Wagner L2: tanh variables, Adam, binary search over c (Yu et al.); l2", CarliniWagnerL2.OPTIONS, CarliniWagnerL2::fromOptions);
         register("deepfool", "DeepFool: steps to the nearest linearized boundary (Moosavi-Dezfooli et al.); l2, linf", DeepFool.OPTIONS, DeepFool::fromOptions);
-        register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, L2-normalized steps (seed 002); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);
-        register("second-order-exact", "S-O attack with exact Hessian-vector power iteration (seed 002 App. A); l2, linf", SecondOrderExact.OPTIONS, SecondOrderExact::fromOptions);
-        register("jsma", "Jacobian saliency map attack over feature pairs, theta = +1 (Papernot et al.; seed 000); l0", Jsma.OPTIONS, Jsma::fromOptions);
-        register("pixel-swap", "random swaps of a ratio of features within each channel, black box (seed 000 Sec. 6.3.1); l0", PixelSwap.OPTIONS, PixelSwap::fromOptions);
-        register("extreme-weight", "pixels at a linear model's most negative and positive weights set to full scale (seed 000 Sec. 4); l0", ExtremeWeightPixels.OPTIONS, ExtremeWeightPixels::fromOptions);
+        register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, L2-normalized steps (Li et al.); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);
+        register("second-order-exact", "S-O attack with exact Hessian-vector power iteration (Li et al. App. A); l2, linf", SecondOrderExact.OPTIONS, SecondOrderExact::fromOptions);
+        register("jsma", "Jacobian saliency map attack over feature pairs, theta = +1 (Papernot et al.; Galloway et al.); l0", Jsma.OPTIONS, Jsma::fromOptions);
+        register("pixel-swap", "random swaps of a ratio of features within each channel, black box (Galloway et al. Sec. 6.3.1); l0", PixelSwap.OPTIONS, PixelSwap::fromOptions);
+        register("extreme-weight", "pixels at a linear model's most negative and positive weights set to full scale (Galloway et al. Sec. 4); l0", ExtremeWeightPixels.OPTIONS, ExtremeWeightPixels::fromOptions);
     }
 
     /** Adds an attack to the registry (names are lower case and unique). */

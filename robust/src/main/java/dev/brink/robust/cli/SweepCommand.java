@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Accuracy versus epsilon: every attack at every epsilon on the same samples; writes sweep.csv and sweep.png (one line per attack, "
                 + "plus the worst case over the attacks when they share a norm).",
-                "--until-zero goes on past the range, one step at a time, until every attack has brought accuracy to zero (seed 000: sweep the full range) "
+                "--until-zero goes on past the range, one step at a time, until every attack has brought accuracy to zero (Galloway et al.: sweep the full range) "
                         + "or eps reaches --max-eps (default: the box's limit, 1 for linf).",
                 "Attack cost grows with --limit: PGD-40 on a full-width MNIST CNN runs a few images per second per epsilon on two cores today.",
                 "",

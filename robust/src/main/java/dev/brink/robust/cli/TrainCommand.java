@@ -35,7 +35,8 @@ import java.util.concurrent.Callable;
                 "--resume continues an interrupted run from its checkpoint with the same numbers."})
 public final class TrainCommand implements Callable<Integer> {
     static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "NAME", description = "Zoo model: logreg, mlp-4x1024, shaham-mnist, madry-mnist, yu-mnist, galloway-cifar, emr-cnn, yu-cifar, vgg16-cifar, resnet18, wrn-D-W.")
+        @Option(names = "--model", paramLabel = "NAME", description = "Zoo model: logreg, mlp-4x1024, shaham-mnist, madry-mnist, yu-mnist, galloway-cifar, emr-cnn, yu-cifar, "
+                + "vgg-cifar (= vgg16-cifar; also vgg11/13/19-cifar), resnet18, wrn-D-W (e.g. wrn-34-10, wrn-28-10).")
         String zoo;
 
         @Option(names = "--spec", paramLabel = "FILE", description = "Model spec JSON file (the architecture language in the README).")
@@ -105,6 +106,10 @@ public final class TrainCommand implements Callable<Integer> {
         Path checkpoint = output.resolveSibling(output.getFileName() + ".ckpt");
         if (output.getParent() != null) Files.createDirectories(output.getParent());
 
+        if (!resume && choice != null) {  // a misspelt model or a missing spec file fails before the data loads
+            if (choice.zoo != null) Zoo.spec(choice.zoo, Zoo.Options.DEFAULT);
+            else if (!Files.isRegularFile(choice.spec)) throw new IllegalArgumentException("--spec " + choice.spec + ": no such file");
+        }
         out.printf("loading %s ...%n", data.data);
         out.flush();
         Dataset train = data.load(true);

@@ -331,7 +331,7 @@ public final class RobustnessDemo {
                 c.quick() ? "synthetic" : "MNIST", cleanCnn, evalN, attackN, c.seed(), clock(secs), Runtime.getRuntime().availableProcessors(),
                 dev.brink.engine.backend.Backends.defaultBackend().name()));
         h.heading("Accuracy versus epsilon");
-        h.paragraph("Each attack at each epsilon of the range, then on past it until accuracy reaches zero (seed 000 argues for sweeping "
+        h.paragraph("Each attack at each epsilon of the range, then on past it until accuracy reaches zero (Galloway et al. argue for sweeping "
                 + "the full range: an attack that stalls above zero hints at gradient masking or a weak attack). The dashed line is the worst "
                 + "case per sample over the attacks. Data: sweep.csv.");
         h.figure("sweep.png", "Accuracy of " + cnn.name + " under L-inf attacks versus epsilon.");
@@ -355,7 +355,7 @@ public final class RobustnessDemo {
         h.heading("Adversarial examples");
         h.figure("grid.png", "Originals (true class), then for each L-inf attack the perturbation (amplified, gray = unchanged) and the adversarial "
                 + "input with the model's prediction (red: wrong).");
-        h.heading("Transfer (seed 001)");
+        h.heading("Transfer (Shaham et al.)");
         h.paragraph(String.format(Locale.ROOT, "%d %s examples crafted on %s (linf eps %s) from the images it classifies correctly, saved as a transfer set "
                         + "(%s) and evaluated on %s, an MLP trained on the same images (clean accuracy %.4f).", setSize, craft.label(), cnn.name,
                 EpsRange.format(craft.threat().eps()), "transfer-" + craft.label() + ".safetensors", mlp.name, cleanMlp));
