@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels nvcc-check vectors data clean
-.PHONY: bench bench-compare cublas-shim
+.PHONY: bench bench-compare cuda-shims
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -65,12 +65,17 @@ $(PTX_DIR)/%.ptx: $(CU_DIR)/%.cu $(CU_HDRS) | nvcc-check
 	@$(PTXAS) -arch=$(CUDA_ARCH) -o /dev/null $@.tmp && $(PTXAS) -arch=sm_90 -o /dev/null $@.tmp || { rm -f $@.tmp; echo "make kernels: ptxas rejected $@ at PTX ISA $(PTX_ISA) (raise PTX_ISA if a kernel needs newer PTX)" >&2; exit 1; }
 	@mv $@.tmp $@
 
-CUBLAS_SHIM := kernels/target/cublas-shim/libcublas.so.11
-cublas-shim: $(CUBLAS_SHIM) ## Build libcublas.so.11 forwarding to cuBLAS 12/13, for GPU machines without CUDA 11 (LD_LIBRARY_PATH=kernels/target/cublas-shim)
+SHIM_DIR  := kernels/src/main/native
+CUDA_SHIMS := kernels/target/cuda-shims/libcublas.so.11 kernels/target/cuda-shims/libcudnn.so.8
+cuda-shims: $(CUDA_SHIMS) ## Build libcublas.so.11 and libcudnn.so.8 forwarding to cuBLAS 12/13 and cuDNN 9, for GPU machines without CUDA 11 (LD_LIBRARY_PATH=kernels/target/cuda-shims)
 
-$(CUBLAS_SHIM): kernels/src/main/native/cublas11_shim.c kernels/src/main/native/cublas11.map
+kernels/target/cuda-shims/libcublas.so.11: $(SHIM_DIR)/cublas11_shim.c $(SHIM_DIR)/cublas11.map $(SHIM_DIR)/forward.h
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -shared -fPIC -Wl,--version-script=kernels/src/main/native/cublas11.map -Wl,-soname,libcublas.so.11 -o $@ $< -ldl
+	$(CC) -O2 -Wall -Werror -shared -fPIC -Wl,--version-script=$(SHIM_DIR)/cublas11.map -Wl,-soname,libcublas.so.11 -o $@ $< -ldl
+
+kernels/target/cuda-shims/libcudnn.so.8: $(SHIM_DIR)/cudnn8_shim.c $(SHIM_DIR)/cudnn8.map $(SHIM_DIR)/forward.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Werror -shared -fPIC -Wl,--version-script=$(SHIM_DIR)/cudnn8.map -Wl,-soname,libcudnn.so.8 -o $@ $< -ldl
 
 nvcc-check:
 	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(notdir $(CU_SRCS))); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }

@@ -1,51 +1,16 @@
 /*
- * libcublas.so.11 for machines that have only a newer cuBLAS (12 or 13): JCublas 11.7.0's native library is linked
- * against cuBLAS 11's versioned symbols, so it cannot load a newer libcublas. This library defines that symbol
- * version and forwards the few functions Brink's cuBLAS path calls (JCublasGemm) to the newest libcublas it finds;
- * their signatures are unchanged since cuBLAS 11. Build with `make cublas-shim`, then put the folder holding it
- * on LD_LIBRARY_PATH. Every other cuBLAS function is absent: calling one ends the process.
+ * libcublas.so.11 for machines that have only cuBLAS 12 or 13: JCublas 11.7.0's native library is linked against
+ * cuBLAS 11's versioned symbols, so it cannot load a newer libcublas. This library defines that symbol version and
+ * forwards the functions Brink calls (JCublasGemm; signatures unchanged since cuBLAS 11) to the newest libcublas it
+ * finds. Without one, they return CUBLAS_STATUS_NOT_INITIALIZED and Brink uses its own gemm kernel. Build with
+ * `make cuda-shims`, then put kernels/target/cuda-shims on LD_LIBRARY_PATH.
  */
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "forward.h"
 
-typedef int status_t; /* cublasStatus_t */
+#define CUBLAS_FUNCTIONS(X)                                                                                    \
+    X(cublasCreate_v2) X(cublasDestroy_v2) X(cublasSetStream_v2) X(cublasGetStream_v2) X(cublasGetVersion_v2) \
+    X(cublasSetMathMode) X(cublasGetMathMode) X(cublasSetPointerMode_v2) X(cublasGetPointerMode_v2)            \
+    X(cublasSgemm_v2) X(cublasDgemm_v2) X(cublasSgemmStridedBatched) X(cublasDgemmStridedBatched)
 
-static void *lib;
-
-static void *sym(const char *name) {
-    if (!lib) {
-        const char *names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
-        for (unsigned i = 0; i < sizeof names / sizeof *names && !lib; i++) lib = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
-        if (!lib) {
-            fprintf(stderr, "cublas11 shim: no libcublas.so.13, .so.12 or .so found: %s\n", dlerror());
-            abort();
-        }
-    }
-    void *f = dlsym(lib, name);
-    if (!f) {
-        fprintf(stderr, "cublas11 shim: %s missing from the loaded libcublas\n", name);
-        abort();
-    }
-    return f;
-}
-
-#define FORWARD(name, params, args)                              \
-    status_t name params {                                       \
-        static status_t (*f) params;                             \
-        if (!f) f = (status_t (*) params) sym(#name);            \
-        return f args;                                           \
-    }
-
-FORWARD(cublasCreate_v2, (void **handle), (handle))
-FORWARD(cublasDestroy_v2, (void *handle), (handle))
-FORWARD(cublasSetStream_v2, (void *handle, void *stream), (handle, stream))
-FORWARD(cublasGetVersion_v2, (void *handle, int *version), (handle, version))
-FORWARD(cublasSgemmStridedBatched,
-        (void *h, int ta, int tb, int m, int n, int k, const float *alpha, const float *a, int lda, long long sa,
-         const float *b, int ldb, long long sb, const float *beta, float *c, int ldc, long long sc, int batch),
-        (h, ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch))
-FORWARD(cublasDgemmStridedBatched,
-        (void *h, int ta, int tb, int m, int n, int k, const double *alpha, const double *a, int lda, long long sa,
-         const double *b, int ldb, long long sb, const double *beta, double *c, int ldc, long long sc, int batch),
-        (h, ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch))
+FORWARD_ALL(CUBLAS_FUNCTIONS, 1)
+FORWARD_RESOLVE_ALL(CUBLAS_FUNCTIONS, "libcublas.so.13", "libcublas.so.12")

@@ -56,7 +56,9 @@ final class JCudnnConv implements Dnn {
             if (r != cudnnStatus.CUDNN_STATUS_SUCCESS) throw new IllegalStateException(cudnnStatus.stringFor(r));
             JCudnn.cudnnSetStream(h, new cudaStream_t(stream));
             long v = JCudnn.cudnnGetVersion();
-            String version = "cuDNN " + v / 1000 + "." + v / 100 % 10 + "." + v % 100;
+            // cuDNN 8 encodes 8.9.2 as 8902, cuDNN 9 encodes 9.14.0 as 91400
+            String version = v >= 90000 ? "cuDNN " + v / 10000 + "." + v / 100 % 100 + "." + v % 100
+                    : "cuDNN " + v / 1000 + "." + v / 100 % 10 + "." + v % 100;
             status.append(version);
             return new JCudnnConv(device, h, version);
         } catch (Throwable e) {

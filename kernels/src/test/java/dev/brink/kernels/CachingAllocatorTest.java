@@ -58,4 +58,20 @@ class CachingAllocatorTest {
         assertTrue(e.getMessage().startsWith("CUDA out of device memory: cannot allocate 0.4 MiB"), e.getMessage());
         assertEquals(4096.0, keep.sum().item());
     }
+
+    @Test
+    void collectsGarbageBeforeTheDeviceFillsUp() {
+        // 1 MiB of device memory, collection at half of it; 5 MiB of tensors dropped as soon as made, as an
+        // attack loop does. The device must never hold much more than the threshold (one tensor is 32 KiB), and
+        // the collector must have been asked to run, not only the out-of-memory path.
+        EmulatedDevice dev = new EmulatedDevice(1 << 20);
+        CudaBackend be = new CudaBackend(dev);
+        long most = 0;
+        for (int i = 0; i < 160; i++) {
+            Tensor.full(be, DType.FLOAT32, 1.0, 8192);
+            most = Math.max(most, dev.usage()[0]);
+        }
+        assertTrue(most <= (1 << 19) + 8 * 32768, "device memory in use peaked at " + most + " bytes");
+        assertTrue(be.allocator().stats()[3] > 0, "the allocator ran the garbage collector");
+    }
 }
