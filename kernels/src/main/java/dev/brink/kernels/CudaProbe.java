@@ -47,6 +47,9 @@ final class CudaProbe {
         }
     }
 
+    /** Said where JCublas or JCudnn 11.7.0 cannot load, typically a machine with only CUDA 12/13 libraries. */
+    static final String SHIM_HINT = " (with only cuBLAS 12/13 or cuDNN 9 installed: LD_LIBRARY_PATH=kernels/target/cuda-shims, see docs/kernels.md)";
+
     /** A native-library failure in words: no driver (libcuda) or a missing/unloadable JCuda library. */
     static String explain(Throwable e) {
         StringBuilder all = new StringBuilder();

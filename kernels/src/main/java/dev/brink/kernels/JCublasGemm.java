@@ -39,7 +39,7 @@ final class JCublasGemm implements Blas {
             return new JCublasGemm(device, h, version);
         } catch (Throwable e) {
             status.append("cuBLAS unavailable (").append(e instanceof LinkageError ? CudaProbe.explain(e) : e.getMessage())
-                    .append("): built-in gemm kernel");
+                    .append("): built-in gemm kernel").append(e instanceof LinkageError ? CudaProbe.SHIM_HINT : "");
             return null;
         }
     }

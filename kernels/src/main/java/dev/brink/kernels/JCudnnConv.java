@@ -63,7 +63,7 @@ final class JCudnnConv implements Dnn {
             return new JCudnnConv(device, h, version);
         } catch (Throwable e) {
             status.append("cuDNN unavailable (").append(e instanceof LinkageError ? CudaProbe.explain(e) : e.getMessage())
-                    .append("): built-in convolution kernels");
+                    .append("): built-in convolution kernels").append(e instanceof LinkageError ? CudaProbe.SHIM_HINT : "");
             return null;
         }
     }
