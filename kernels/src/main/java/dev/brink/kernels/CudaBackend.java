@@ -6,6 +6,7 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.backend.Backend;
 import dev.brink.engine.backend.BinaryKernel;
 import dev.brink.engine.backend.ConvGeometry;
+import dev.brink.engine.backend.OptimizerKernel;
 import dev.brink.engine.backend.PoolGeometry;
 import dev.brink.engine.backend.RandomKind;
 import dev.brink.engine.backend.ReduceKernel;
@@ -275,6 +276,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void argsort(Tensor x, int axis, boolean descending, Tensor out) {
         CudaScan.argsort(this, x, axis, descending, out);
+    }
+
+    @Override
+    public boolean optimizerStep(OptimizerKernel k, double[] hyper, Tensor param, Tensor grad, Tensor state1, Tensor state2) {
+        return CudaOptimizer.step(this, k, hyper, param, grad, state1, state2);
     }
 
     @Override

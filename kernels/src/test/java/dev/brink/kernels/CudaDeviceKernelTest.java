@@ -111,4 +111,12 @@ class CudaDeviceKernelTest {
             return DeviceFixture.cuda();
         }
     }
+
+    @Nested
+    class Optim extends OptimizerKernelTest {
+        @Override
+        CudaBackend backend() {
+            return DeviceFixture.cuda();
+        }
+    }
 }

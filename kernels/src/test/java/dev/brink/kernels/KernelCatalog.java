@@ -45,6 +45,8 @@ final class KernelCatalog {
         add(e, "conv2d_bwd_data_", FLOATS, ConvKernelTest.class, "forwardInputGradAndWeightGradMatchTheCpu");
         add(e, "conv2d_bwd_filter_", FLOATS, ConvKernelTest.class, "forwardInputGradAndWeightGradMatchTheCpu");
         add(e, "sign_step_", FLOATS, AttackKernelTest.class, "signStep");
+        add(e, "sgd_step_", FLOATS, OptimizerKernelTest.class, "sgdMatchesTheCpu");
+        add(e, "adam_step_", FLOATS, OptimizerKernelTest.class, "adamMatchesTheCpu");
         add(e, "l2_step_", FLOATS, AttackKernelTest.class, "l2Step");
         add(e, "project_linf_", FLOATS, AttackKernelTest.class, "projectLinf");
         add(e, "project_l2_", FLOATS, AttackKernelTest.class, "projectL2");
