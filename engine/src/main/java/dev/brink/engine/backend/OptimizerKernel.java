@@ -1,5 +1,8 @@
 package dev.brink.engine.backend;
 
+import dev.brink.engine.DType;
+import dev.brink.engine.Tensor;
+
 /**
  * The fused optimizer updates of {@link Backend#optimizerStep}: each updates one parameter tensor and its state in
  * a single pass, with the same float operations, in the same order, as the update composed from separate ops, so
@@ -26,5 +29,19 @@ public enum OptimizerKernel {
      * p = p' + (m * (-lr / (1 - beta1^t))) / (sqrt(v) / sqrt(1 - beta2^t) + eps)
      * </pre>
      */
-    ADAM
+    ADAM;
+
+    /**
+     * Whether a backend's fused kernel can take these tensors: a floating parameter, gradient and state of its dtype
+     * and size, the parameter and state contiguous (they are written in place), and the state this update needs
+     * present. Layout of the gradient is the backend's concern.
+     */
+    public boolean fits(double[] hyper, Tensor param, Tensor grad, Tensor state1, Tensor state2) {
+        DType t = param.dtype();
+        if (t != DType.FLOAT32 && t != DType.FLOAT64) return false;
+        for (Tensor s : new Tensor[] {grad, state1, state2})
+            if (s != null && (s.dtype() != t || s.numel() != param.numel())) return false;
+        for (Tensor s : new Tensor[] {param, state1, state2}) if (s != null && !s.isContiguous()) return false;
+        return this == ADAM ? state1 != null && state2 != null : hyper[1] == 0 || state1 != null;
+    }
 }

@@ -92,20 +92,19 @@ public final class Sgd extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamState st) {
-        Tensor fusedBuffer = momentum == 0 ? null : st.tensor(MOMENTUM);
-        boolean first = momentum != 0 && fusedBuffer == null;
-        if (first) fusedBuffer = param.zerosLike();
+        Tensor buf = momentum == 0 ? null : st.tensor(MOMENTUM);
+        boolean first = momentum != 0 && buf == null;
+        if (first) buf = param.zerosLike();
         double[] hyper = {learningRate(), momentum, dampening, nesterov ? 1 : 0, weightDecay, first ? 1 : 0};
-        if (param.backend().optimizerStep(OptimizerKernel.SGD, hyper, param, grad, fusedBuffer, null)) {
-            if (first) st.setTensor(MOMENTUM, fusedBuffer);
+        if (param.backend().optimizerStep(OptimizerKernel.SGD, hyper, param, grad, buf, null)) {
+            if (first) st.setTensor(MOMENTUM, buf);
             return;
         }
         // the same update composed from ops, on backends without the fused kernel
         Tensor d = grad;
         if (weightDecay != 0) d = d.add(param.mul(weightDecay));
         if (momentum != 0) {
-            Tensor buf = st.tensor(MOMENTUM);
-            if (buf == null) buf = d.zerosLike().assign(d); // a copy: never alias the caller's gradient
+            if (first) buf = buf.assign(d); // a copy: never alias the caller's gradient
             else buf = buf.mul(momentum).add(d.mul(1 - dampening));
             st.setTensor(MOMENTUM, buf);
             d = nesterov ? d.add(buf.mul(momentum)) : buf;

@@ -18,13 +18,8 @@ final class FusedOptimizer {
 
     /** Runs the update; false (nothing changed) where the tensors do not fit these loops. */
     static boolean step(OptimizerKernel k, double[] h, Tensor param, Tensor grad, Tensor s1, Tensor s2) {
+        if (!k.fits(h, param, grad, s1, s2)) return false;
         DType t = param.dtype();
-        if (t != DType.FLOAT32 && t != DType.FLOAT64) return false;
-        for (Tensor s : new Tensor[] {grad, s1, s2})
-            if (s != null && (s.dtype() != t || s.numel() != param.numel())) return false;
-        for (Tensor s : new Tensor[] {param, s1, s2}) if (s != null && !s.isContiguous()) return false;
-        if ((k == OptimizerKernel.ADAM && (s1 == null || s2 == null)) || (k == OptimizerKernel.SGD && h[1] != 0 && s1 == null))
-            return false;
         if (t == DType.FLOAT64 && !grad.isContiguous()) return false;
         int n = param.numel();
         int parts = n < PARALLEL_ELEMENTS ? 1 : CpuParallel.partsFor(Long.MAX_VALUE);
