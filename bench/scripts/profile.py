@@ -66,7 +66,7 @@ def main():
         seen = set()
         for f in frames:
             n = frame_name(f)
-            if (n.startswith("dev.brink.") and not n.startswith(("dev.brink.bench.", "dev.brink.robust.cli."))
+            if (n.startswith("dev.brink.") and not n.startswith(("dev.brink.bench.", "dev.brink.app.cli."))
                     and "$$Lambda" not in n and n not in seen):
                 seen.add(n)
                 incl_counts[n] += 1

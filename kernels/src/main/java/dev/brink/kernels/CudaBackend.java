@@ -48,6 +48,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** The device, its libraries and this backend's memory use, in one line. */
+    @Override
     public String describe() {
         long[] s = allocator.stats();
         return device.describe() + "; tensors " + CachingAllocator.mib(s[0]) + ", cached " + CachingAllocator.mib(s[1])

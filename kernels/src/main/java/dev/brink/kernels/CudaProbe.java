@@ -21,6 +21,8 @@ final class CudaProbe {
     }
 
     private static String probe() {
+        if (!PtxResources.packed())
+            return "this build has no CUDA kernels (nvcc was not found when it was built; rebuild with the CUDA toolkit on the PATH)";
         try {
             Class.forName("jcuda.driver.JCudaDriver", false, CudaProbe.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {

@@ -21,6 +21,11 @@ final class PtxResources {
 
     private PtxResources() {}
 
+    /** Whether the jar holds PTX: false for a build made without nvcc (the CPU-only build). */
+    static boolean packed() {
+        return PtxResources.class.getResource(DIR + "index.txt") != null;
+    }
+
     /** Module file name to PTX text, in index order. */
     static Map<String, String> modules() {
         String index = read("index.txt");

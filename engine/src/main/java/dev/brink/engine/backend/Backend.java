@@ -25,6 +25,14 @@ public interface Backend {
     /** Short name, e.g. "cpu". */
     String name();
 
+    /**
+     * One line for people: the device and whatever else a user needs to know about this backend (for the CPU its
+     * kernels and threads; for CUDA the GPU, its memory and which vendor libraries loaded). Default: the name.
+     */
+    default String describe() {
+        return name();
+    }
+
     /** A new zero-filled buffer. */
     Storage allocate(DType dtype, int size);
 

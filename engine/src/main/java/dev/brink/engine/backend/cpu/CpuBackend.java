@@ -62,6 +62,12 @@ public final class CpuBackend implements Backend {
         return "cpu";
     }
 
+    /** The processor count and the CPU kernels in use ({@link #kernelInfo()}). */
+    @Override
+    public String describe() {
+        return Runtime.getRuntime().availableProcessors() + " processors; " + kernelInfo();
+    }
+
     @Override
     public Storage allocate(DType dtype, int size) {
         return CpuStorage.allocate(dtype, size);

@@ -1,0 +1,61 @@
+package dev.brink.app.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.brink.bench.Bench;
+import dev.brink.bench.Harness;
+import dev.brink.bench.Workloads;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code brink bench}: times the benchmark workloads ({@link Workloads}) on the selected backend (the global
+ * {@code --backend}, default the CPU) and prints
+ * {@code name<TAB>median_seconds} per workload ({@code sgemm_1024_gflops} in GFLOP/s).
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {"Time the benchmark workloads on the selected backend (--backend cpu|cuda|auto, default cpu). Prints one line per workload: name<TAB>median seconds "
+                + "of the timed repetitions after warm-up (GFLOP/s for sgemm_1024_gflops); random float32 data.",
+                "Workloads (all by default): madry_mnist_train_step_b128, madry_mnist_pgd40_b128, madry_mnist_igr_double_backprop_step_b128, "
+                        + "madry_mnist_input_hvp_b128, mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, "
+                        + "galloway_cifar_cnn_train_step_b128, sgemm_1024_gflops.",
+                "`make bench-compare` runs the same workloads in DL4J and PyTorch and prints one table."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "WORKLOAD", description = "Workloads to run (default: all, in table order).")
+    List<String> workloads = new ArrayList<>();
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores, or brink.threads / BRINK_THREADS).")
+    int threads;
+
+    @Option(names = "--reps", paramLabel = "N", description = "Timed repetitions; the median is printed (default: ${DEFAULT-VALUE}).")
+    int reps = Harness.Options.DEFAULT_REPS;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed warm-up repetitions, at least (default: ${DEFAULT-VALUE}).")
+    int warmup = Harness.Options.DEFAULT_WARMUP;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", description = "Keep warming up until this many seconds have passed (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds = Harness.Options.DEFAULT_WARMUP_SECONDS;
+
+    @Option(names = "--smoke", description = "Tiny sizes and one repetition: checks that every workload runs, not how fast.")
+    boolean smoke;
+
+    @Option(names = "--list", description = "List the workload names and exit.")
+    boolean list;
+
+    @Override
+    public Integer call() {
+        if (list) {
+            Workloads.NAMES.forEach(System.out::println);
+            return 0;
+        }
+        if (threads < 0) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        Harness.Options o = smoke ? Harness.Options.smokeTest() : new Harness.Options(warmup, warmupSeconds, reps, false);
+        return Bench.run(new Bench.Config(workloads, threads, o, null), System.out, System.err);
+    }
+}

@@ -1,0 +1,227 @@
+package dev.brink.app.cli;
+
+import dev.brink.engine.Generator;
+import dev.brink.nn.data.Dataset;
+import dev.brink.nn.io.ModelFile;
+import dev.brink.nn.io.ModelInfo;
+import dev.brink.nn.optim.Adam;
+import dev.brink.nn.optim.Optimizer;
+import dev.brink.nn.optim.Schedule;
+import dev.brink.nn.optim.Sgd;
+import dev.brink.nn.spec.ModelSpec;
+import dev.brink.nn.spec.SpecModel;
+import dev.brink.nn.train.Objective;
+import dev.brink.nn.train.Trainer;
+import dev.brink.nn.zoo.Zoo;
+import dev.brink.robust.progress.ProgressBar;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code brink train}: trains a zoo model or a spec file on a data set, with checkpoints and --resume. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model (from the zoo or a spec file) on a data set.",
+                "Writes a checkpoint after every epoch (OUTPUT.ckpt) and the model file at the end; both atomically.",
+                "--resume continues an interrupted run from its checkpoint with the same numbers."})
+public final class TrainCommand implements Callable<Integer> {
+    static final class ModelChoice {
+        @Option(names = "--model", paramLabel = "NAME", description = "Zoo model: logreg, mlp-4x1024, shaham-mnist, madry-mnist, yu-mnist, galloway-cifar, emr-cnn, yu-cifar, "
+                + "vgg-cifar (= vgg16-cifar; also vgg11/13/19-cifar), resnet18, wrn-D-W (e.g. wrn-34-10, wrn-28-10).")
+        String zoo;
+
+        @Option(names = "--spec", paramLabel = "FILE", description = "Model spec JSON file (the architecture language in the README).")
+        Path spec;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    ModelChoice choice;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--width", defaultValue = "1", description = "Width multiplier for zoo models (default: ${DEFAULT-VALUE}).")
+    double width;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw or sgd (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: 1e-3 for adam/adamw, 0.01 for sgd).")
+    Double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum for SGD.")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "SPEC",
+            description = "Learning-rate schedule: constant, step:EVERY:GAMMA, multistep:E1,E2,...:GAMMA, cosine[:MIN] (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization, data order and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Model file to write (default: models/NAME.safetensors).")
+    Path output;
+
+    @Option(names = "--resume", description = "Continue from OUTPUT.ckpt.")
+    boolean resume;
+
+    @Option(names = "--eval-batch-size", defaultValue = "500", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
+    int evalBatchSize;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String name = choice == null ? null : choice.zoo != null ? choice.zoo : choice.spec.getFileName().toString().replaceFirst("\\.json$", "");
+        if (output == null) {
+            if (name == null) throw new IllegalArgumentException("give --model or --spec (or --output with --resume)");
+            output = Path.of("models", name + ".safetensors");
+        }
+        Path checkpoint = output.resolveSibling(output.getFileName() + ".ckpt");
+        if (output.getParent() != null) Files.createDirectories(output.getParent());
+
+        if (!resume && choice != null) {  // a misspelt model or a missing spec file fails before the data loads
+            if (choice.zoo != null) Zoo.spec(choice.zoo, Zoo.Options.DEFAULT);
+            else if (!Files.isRegularFile(choice.spec)) throw new IllegalArgumentException("--spec " + choice.spec + ": no such file");
+        }
+        out.printf("loading %s ...%n", data.data);
+        out.flush();
+        Dataset train = data.load(true);
+        Dataset test = data.load(false);
+        out.printf("train %d, test %d samples of shape %s, %d classes%n", train.size(), test.size(), Arrays.toString(train.sampleShape()), train.numClasses());
+
+        Objective objective = Objective.crossEntropy(labelSmoothing);
+        Trainer trainer;
+        if (resume) {
+            if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint at " + checkpoint);
+            trainer = Trainer.resume(checkpoint, objective, epochs, batchSize, evalBatchSize);
+            out.printf("resuming %s at epoch %d of %d%n", checkpoint, trainer.nextEpoch() + 1, epochs);
+        } else {
+            if (choice == null) throw new IllegalArgumentException("give --model NAME or --spec FILE");
+            SpecModel model = buildModel(train);
+            Optimizer opt = optimizer(model);
+            Schedule sched = schedule(opt.learningRate());
+            ModelInfo info = new ModelInfo(model.specJson(), choice.zoo != null ? choice.zoo : "")
+                    .withExtra("brink.data", data.data).withExtra("brink.seed", Long.toString(seed));
+            trainer = new Trainer(model, info, opt, sched, objective, new Trainer.Config(epochs, batchSize, seed, evalBatchSize));
+        }
+        out.printf("model %s: %,d parameters; optimizer %s%n", trainer.info().model().isEmpty() ? name : trainer.info().model(),
+                trainer.model().parameterCount(), resume ? "(from checkpoint)" : optimizer);
+        out.flush();
+        if (trainer.nextEpoch() >= epochs) {
+            out.printf("nothing to do: the checkpoint already finished %d epochs%n", trainer.nextEpoch());
+        } else {
+            trainer.fit(train, test, checkpoint, new BarListener(out));
+        }
+        ModelFile.save(output, trainer.model().stateDict(), trainer.info().withExtra("brink.epochs", Integer.toString(Math.max(epochs, trainer.nextEpoch()))));
+        out.printf("wrote %s (checkpoint %s)%n", output, checkpoint);
+        return 0;
+    }
+
+    private SpecModel buildModel(Dataset train) {
+        Generator gen = new Generator(seed);
+        if (choice.spec != null) {
+            try {
+                return ModelSpec.build(Files.readString(choice.spec), gen);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--spec " + choice.spec + ": " + e.getMessage());
+            }
+        }
+        int classes = choice.zoo.equals("logreg") ? 1 : train.numClasses();
+        Zoo.Options opt = Zoo.Options.DEFAULT.withWidth(width).withInput(train.sampleShape()).withClasses(classes);
+        return Zoo.build(choice.zoo, opt, gen);
+    }
+
+    private Optimizer optimizer(SpecModel model) {
+        var params = model.trainableParameters();
+        return switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "adam" -> new Adam(params, lr == null ? 1e-3 : lr, 0.9, 0.999, 1e-8, weightDecay, false);
+            case "adamw" -> new Adam(params, lr == null ? 1e-3 : lr, 0.9, 0.999, 1e-8, weightDecay, true);
+            case "sgd" -> new Sgd(params, lr == null ? 0.01 : lr, momentum, 0, nesterov, weightDecay);
+            default -> throw new IllegalArgumentException("--optimizer must be adam, adamw or sgd, got " + optimizer);
+        };
+    }
+
+    /** Parses --schedule. */
+    Schedule schedule(double base) {
+        String[] p = schedule.split(":");
+        try {
+            return switch (p[0]) {
+                case "constant" -> Schedule.constant(base);
+                case "step" -> Schedule.stepDecay(base, Integer.parseInt(p[1]), Double.parseDouble(p[2]));
+                case "multistep" -> Schedule.multiStep(base, Arrays.stream(p[1].split(",")).mapToInt(Integer::parseInt).toArray(), Double.parseDouble(p[2]));
+                case "cosine" -> Schedule.cosine(base, epochs, p.length > 1 ? Double.parseDouble(p[1]) : 0);
+                default -> throw new IllegalArgumentException("unknown kind '" + p[0] + "'");
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--schedule " + schedule + ": " + e.getMessage()
+                    + " (expected constant, step:EVERY:GAMMA, multistep:E1,E2:GAMMA or cosine[:MIN])");
+        }
+    }
+
+    /** Progress bars per epoch on stderr, one summary line per epoch on stdout. */
+    static final class BarListener implements Trainer.Listener {
+        private final PrintWriter out;
+        private ProgressBar bar;
+        private ProgressBar evalBar;
+        private int epochs;
+
+        BarListener(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void epochStart(int epoch, int epochs, int batches, int samples) {
+            this.epochs = epochs;
+            bar = new ProgressBar(System.err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs), batches);
+        }
+
+        @Override
+        public void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {
+            bar.update(batch, samplesDone, String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, accuracy));
+        }
+
+        @Override
+        public void evaluationStart(int epoch, int samples) {
+            evalBar = new ProgressBar(System.err, "  evaluating", samples);
+        }
+
+        @Override
+        public void evaluationProgress(int samplesDone) {
+            evalBar.update(samplesDone, samplesDone, "");
+        }
+
+        @Override
+        public void epochEnd(Trainer.EpochResult r) {
+            out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  train acc %.4f  test acc %.4f  (%.1f s)%n",
+                    r.epoch() + 1, epochs, r.trainLoss(), r.trainAccuracy(), r.testAccuracy(), r.seconds());
+            out.flush();
+        }
+    }
+}

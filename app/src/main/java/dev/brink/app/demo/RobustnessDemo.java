@@ -1,0 +1,407 @@
+package dev.brink.app.demo;
+
+import dev.brink.engine.Generator;
+import dev.brink.nn.data.Dataset;
+import dev.brink.nn.data.Datasets;
+import dev.brink.nn.io.ModelFile;
+import dev.brink.nn.io.ModelInfo;
+import dev.brink.nn.optim.Adam;
+import dev.brink.nn.optim.Schedule;
+import dev.brink.nn.spec.ModelSpec;
+import dev.brink.nn.spec.SpecModel;
+import dev.brink.nn.train.Evaluation;
+import dev.brink.nn.train.Objective;
+import dev.brink.nn.train.Trainer;
+import dev.brink.nn.zoo.Zoo;
+import dev.brink.robust.attack.Attack;
+import dev.brink.robust.attack.Attacks;
+import dev.brink.robust.attack.Classifier;
+import dev.brink.robust.attack.Norm;
+import dev.brink.robust.attack.ThreatModel;
+import dev.brink.robust.eval.AttackFactory;
+import dev.brink.robust.eval.AttackSpec;
+import dev.brink.robust.eval.EpsRange;
+import dev.brink.robust.eval.RobustEvaluation;
+import dev.brink.robust.eval.Sweep;
+import dev.brink.robust.eval.SweepCsv;
+import dev.brink.robust.eval.TransferSet;
+import dev.brink.robust.progress.ProgressBar;
+import dev.brink.robust.report.HtmlReport;
+import dev.brink.robust.report.ImageGrid;
+import dev.brink.robust.report.SweepPlot;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The robustness demo ({@code make demo}, {@code brink demo}): on the embedded CPU backend it trains a small MNIST
+ * CNN (the Madry et al. architecture at reduced width, one epoch on a subset; reused from {@code models/} on later
+ * runs) and a small MLP, sweeps FGSM and PGD over epsilon until accuracy reaches zero, runs a few more attacks at
+ * one epsilon (worst case per sample), crafts a transfer set on the CNN and evaluates it on the MLP, and writes an
+ * HTML report with the plot, an image grid and the tables. Every number is seeded.
+ *
+ * <p>Budgets are sized for today's CPU kernels on two cores (a few minutes in all); {@link Config#quick()} runs
+ * the same steps on a tiny synthetic data set in seconds (for tests).
+ */
+public final class RobustnessDemo {
+    private RobustnessDemo() {}
+
+    /**
+     * @param dataDir      where {@code make data} put MNIST
+     * @param modelDir     where trained models are kept (and reused)
+     * @param outDir       the report directory
+     * @param quick        tiny synthetic data set and budgets (seconds; no MNIST needed)
+     * @param trainSamples training images (first N of the training set), one epoch
+     * @param evalSamples  test images for clean accuracy
+     * @param sweepSamples test images attacked in the sweep and the attack table
+     * @param retrain      train even if a model from an earlier run exists
+     */
+    public record Config(Path dataDir, Path modelDir, Path outDir, boolean quick, int trainSamples, int evalSamples, int sweepSamples,
+                         boolean retrain, long seed) {
+        public static Config defaults() {
+            return new Config(Datasets.defaultDataDir(), Path.of("models"), Path.of("reports", "demo"), false, 6000, 1000, 200, false, 0);
+        }
+    }
+
+    /** What a run produced. */
+    public record Summary(Path report, double cleanAccuracy, List<Sweep.Row> sweep, RobustEvaluation.Result attacks, double seconds) {}
+
+    private record Budget(String cnn, double cnnWidth, String mlp, double mlpWidth, int trainSamples, int epochs, double lr, int evalSamples,
+                          int sweepSamples, int pgdSteps, String linfRange, double linfMax, double tableEps, double l2Eps, int minimalSamples,
+                          int deepfoolSteps, int batchSize) {}
+
+    public static Summary run(Config c, PrintWriter out) throws IOException {
+        long t0 = System.nanoTime();
+        Budget b = c.quick()
+                ? new Budget("madry-mnist", 0.125, "mlp-4x1024", 0.03, 600, 4, 5e-3, 100, 40, 5, "0:0.3:0.1", 0.6, 0.2, 1.5, 10, 5, 40)
+                : new Budget("madry-mnist", 0.5, "mlp-4x1024", 0.25, c.trainSamples(), 1, 2e-3, c.evalSamples(), c.sweepSamples(), 10, "0:0.3:0.05", 0.6, 0.15, 1.5,
+                Math.min(50, c.sweepSamples()), 20, 100);
+        out.printf(Locale.ROOT, "Brink robustness demo (%s backend, %d cores%s)%n", dev.brink.engine.backend.Backends.defaultBackend().name(),
+                Runtime.getRuntime().availableProcessors(), c.quick() ? ", quick mode on synthetic data" : "");
+        out.printf(Locale.ROOT, "writing the report to %s%n%n", c.outDir().resolve("index.html"));
+        int steps = 6;
+
+        // 1. data
+        Step s = new Step(out, 1, steps, "data");
+        Dataset train, test;
+        if (c.quick()) {
+            train = Synthetic.dataset("synthetic-train", 600, 1);
+            test = Synthetic.dataset("synthetic-test", 200, 2);
+        } else {
+            try {
+                train = Datasets.load("mnist", c.dataDir(), true);
+                test = Datasets.load("mnist", c.dataDir(), false);
+            } catch (IOException e) {
+                throw new IOException("MNIST is not in " + c.dataDir().resolve("mnist") + "; run 'make data' (or bash scripts/fetch-data.sh) first: " + e.getMessage(), e);
+            }
+        }
+        Dataset trainSub = first(train, b.trainSamples());
+        Dataset evalSub = first(test, b.evalSamples());
+        Dataset attackSub = first(test, b.sweepSamples());
+        s.done(String.format(Locale.ROOT, "%s: %,d training and %,d test images of %s; using %,d to train, %,d to evaluate, %,d to attack",
+                c.quick() ? "synthetic stripes" : "MNIST from " + c.dataDir().resolve("mnist"), train.size(), test.size(),
+                java.util.Arrays.toString(train.sampleShape()), trainSub.size(), evalSub.size(), attackSub.size()));
+
+        // 2. models
+        s = new Step(out, 2, steps, "models");
+        String tag = c.quick() ? "-quick" : "";
+        Model cnn = model(c, out, b.cnn(), b.cnnWidth(), trainSub, tag, b);
+        Model mlp = model(c, out, b.mlp(), b.mlpWidth(), trainSub, tag, b);
+        double cleanCnn = Evaluation.accuracy(cnn.model, evalSub, 500, null);
+        double cleanMlp = Evaluation.accuracy(mlp.model, evalSub, 500, null);
+        s.done(String.format(Locale.ROOT, "clean test accuracy on %,d images: %s %.4f, %s %.4f", evalSub.size(), cnn.name, cleanCnn, mlp.name, cleanMlp));
+
+        Classifier target = Classifier.of(cnn.model);
+        Set<String> known = new HashSet<>(Attacks.names());
+
+        // 3. sweep
+        s = new Step(out, 3, steps, "sweep");
+        List<Sweep.SweepAttack> sweepAttacks = new ArrayList<>();
+        addSweep(sweepAttacks, known, "fgsm", Norm.LINF);
+        addSweep(sweepAttacks, known, "pgd:steps=" + b.pgdSteps() + ",label=pgd-" + b.pgdSteps(), Norm.LINF);
+        EpsRange range = EpsRange.parse(b.linfRange());
+        out.printf(Locale.ROOT, "      %s on %d test images, linf eps %s then on in steps of %s until accuracy is zero (at most %s)%n",
+                labels(sweepAttacks), attackSub.size(), b.linfRange(), EpsRange.format(range.step()), EpsRange.format(b.linfMax()));
+        Sweep.Config sc = new Sweep.Config(range.values(), true, range.step(), b.linfMax(), 0, b.batchSize(), c.seed(), null);
+        List<Sweep.Row> rows = Sweep.run(target, attackSub, sweepAttacks, sc, new Sweep.Listener() {
+            @Override
+            public RobustEvaluation.Progress pointStart(double eps, int index, int count, boolean extension) {
+                return RobustEvaluation.Progress.bar(System.err, "      eps " + EpsRange.format(eps));
+            }
+
+            @Override
+            public void pointEnd(double eps, List<Sweep.Row> rs) {
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "      eps %-5s", EpsRange.format(eps)));
+                for (Sweep.Row r : rs) sb.append(String.format(Locale.ROOT, "  %s %.3f", r.attack(), r.accuracy()));
+                out.println(sb);
+                out.flush();
+            }
+        });
+        Path csv = c.outDir().resolve("sweep.csv"), png = c.outDir().resolve("sweep.png");
+        SweepCsv.write(csv, rows);
+        SweepPlot.write(png, rows, cnn.name + ": accuracy under attack");
+        s.done("wrote " + csv + " and " + png);
+
+        // 4. more attacks at one epsilon, worst case per sample
+        s = new Step(out, 4, steps, "attacks");
+        List<RobustEvaluation.Entry> entries = new ArrayList<>();
+        double le = b.tableEps(), l2 = b.l2Eps();
+        String pgd = "pgd-" + b.pgdSteps();
+        addEntry(entries, known, "fgsm", Norm.LINF, le);
+        addEntry(entries, known, "pgd:steps=" + b.pgdSteps() + ",label=" + pgd, Norm.LINF, le);
+        addEntry(entries, known, "pgd:steps=" + b.pgdSteps() + ",loss=cw,label=" + pgd + "-cw", Norm.LINF, le);
+        addEntry(entries, known, "fgm-l2", Norm.L2, l2);
+        addEntry(entries, known, "pgd:steps=" + b.pgdSteps() + ",norm=l2,label=" + pgd + "-l2", Norm.L2, l2);
+        List<RobustEvaluation.Entry> linfEntries = entries.stream().filter(e -> e.threat().norm() == Norm.LINF).toList();
+        List<RobustEvaluation.Entry> l2Entries = entries.stream().filter(e -> e.threat().norm() == Norm.L2).toList();
+        RobustEvaluation.Config rc = new RobustEvaluation.Config(b.batchSize(), c.seed(), null, 10, true);
+        out.printf(Locale.ROOT, "      linf eps %s on %d test images: %s%n", EpsRange.format(le), attackSub.size(), linfEntries.stream().map(RobustEvaluation.Entry::label).toList());
+        RobustEvaluation.Result linf = RobustEvaluation.evaluate(target, attackSub, linfEntries, rc, bar("      linf"));
+        printTable(out, linf);
+        RobustEvaluation.Result l2r = null;
+        if (!l2Entries.isEmpty()) {
+            out.printf(Locale.ROOT, "      l2 eps %s: %s%n", EpsRange.format(l2), l2Entries.stream().map(RobustEvaluation.Entry::label).toList());
+            l2r = RobustEvaluation.evaluate(target, attackSub, l2Entries, rc.withExamples(0).withAdversarial(false), bar("      l2"));
+            printTable(out, l2r);
+        }
+        RobustEvaluation.Result minimal = null;
+        List<RobustEvaluation.Entry> minEntries = new ArrayList<>();
+        addEntry(minEntries, known, "deepfool:norm=l2,steps=" + b.deepfoolSteps() + ",label=deepfool-l2", Norm.L2, Sweep.boxLimit(Norm.L2, train.sampleSize()));
+        if (!minEntries.isEmpty()) {
+            Dataset few = first(attackSub, b.minimalSamples());
+            out.printf(Locale.ROOT, "      smallest L2 perturbation that fools the model (DeepFool, unbounded) on %d images:%n", few.size());
+            minimal = RobustEvaluation.evaluate(target, few, minEntries, rc.withExamples(0).withAdversarial(false), bar("      deepfool"));
+            RobustEvaluation.AttackStats st = minimal.attacks().get(0);
+            out.printf(Locale.ROOT, "      %-16s success %.3f  mean l2 %s  mean linf %s  %,d calls  %.1f s%n", st.label(), st.successRate(),
+                    f(st.meanNorm(Norm.L2)), f(st.meanNorm(Norm.LINF)), st.modelCalls(), st.seconds());
+        }
+        Path grid = c.outDir().resolve("grid.png");
+        ImageGrid.write(grid, linf.examples(), test.classes(), 10);
+        s.done("wrote " + grid);
+
+        // 5. transfer: the PGD examples of step 4 (crafted from correctly classified images), saved and evaluated on the MLP
+        s = new Step(out, 5, steps, "transfer");
+        int ci = 0;
+        for (int i = 0; i < linfEntries.size(); i++) if (linfEntries.get(i).label().equals(pgd)) ci = i;
+        RobustEvaluation.Entry craft = linfEntries.get(ci);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("source_model", cnn.name);
+        meta.put("source_file", cnn.file.toString());
+        meta.put("data", c.quick() ? "synthetic" : "mnist:test[0:" + attackSub.size() + "]");
+        meta.put("seed", Long.toString(c.seed()));
+        TransferSet set = TransferSet.of(linf.adversarial().get(ci), meta);
+        Path setFile = c.outDir().resolve("transfer-" + craft.label() + ".safetensors");
+        set.save(setFile);
+        TransferSet back = TransferSet.load(setFile);
+        TransferSet.Outcome onSource = back.evaluate(target, b.batchSize());
+        TransferSet.Outcome onMlp = back.evaluate(Classifier.of(mlp.model), b.batchSize());
+        out.printf(Locale.ROOT, "      %d %s examples (linf %s) from the images %s classifies correctly:%n", back.size(), craft.label(),
+                EpsRange.format(craft.threat().eps()), cnn.name);
+        out.printf(Locale.ROOT, "      on %-28s %s%n      on %-28s %s%n", cnn.name + " (white box)", onSource, mlp.name + " (black box)", onMlp);
+        s.done("wrote " + setFile);
+
+        // 6. report
+        s = new Step(out, 6, steps, "report");
+        double secs = (System.nanoTime() - t0) / 1e9;
+        HtmlReport h = report(c, b, cnn, mlp, cleanCnn, cleanMlp, evalSub.size(), attackSub.size(), rows, linf, l2r, minimal, craft, onSource, onMlp, back.size(), secs);
+        Path index = c.outDir().resolve("index.html");
+        h.write(index);
+        s.done("wrote " + index);
+        out.printf(Locale.ROOT, "%ndone in %s; open %s%n", clock(secs), index.toAbsolutePath());
+        return new Summary(index, cleanCnn, rows, linf, secs);
+    }
+
+    /** A trained (or reloaded) model. */
+    private record Model(String name, SpecModel model, Path file, boolean reused, double seconds) {}
+
+    private static Model model(Config c, PrintWriter out, String zoo, double width, Dataset train, String tag, Budget b) throws IOException {
+        String name = zoo + "-w" + EpsRange.format(width);
+        Path file = c.modelDir().resolve("demo-" + name + tag + "-n" + train.size() + "-e" + b.epochs() + "-lr" + EpsRange.format(b.lr()) + "-s" + c.seed() + ".safetensors");
+        if (!c.retrain() && Files.isRegularFile(file)) {
+            try {
+                ModelFile mf = ModelFile.load(file);
+                SpecModel m = ModelSpec.build(mf.info().spec(), new Generator(0));
+                dev.brink.nn.io.StateDicts.check(file, m.stateDict(), mf.state());
+                dev.brink.nn.io.StateDicts.copyInto(m.stateDict(), mf.state());
+                out.printf(Locale.ROOT, "      %s: reusing %s (trained by an earlier run; --retrain trains again)%n", name, file);
+                return new Model(name, m, file, true, 0);
+            } catch (IOException | RuntimeException e) {
+                out.printf(Locale.ROOT, "      %s: cannot reuse %s (%s); training again%n", name, file, e.getMessage());
+            }
+        }
+        long t0 = System.nanoTime();
+        Zoo.Options opt = Zoo.Options.DEFAULT.withWidth(width).withInput(train.sampleShape()).withClasses(train.numClasses());
+        SpecModel m = Zoo.build(zoo, opt, new Generator(c.seed()));
+        out.printf(Locale.ROOT, "      %s: %,d parameters; training %d epoch%s on %,d images (Adam, lr %s, batch 64)%n", name, m.parameterCount(), b.epochs(),
+                b.epochs() == 1 ? "" : "s", train.size(), EpsRange.format(b.lr()));
+        out.flush();
+        ModelInfo info = new ModelInfo(m.specJson(), zoo).withExtra("brink.data", c.quick() ? "synthetic" : "mnist[0:" + train.size() + "]")
+                .withExtra("brink.seed", Long.toString(c.seed())).withExtra("brink.epochs", Integer.toString(b.epochs())).withExtra("brink.width", EpsRange.format(width));
+        Trainer t = new Trainer(m, info, new Adam(m.trainableParameters(), b.lr(), 0.9, 0.999, 1e-8, 0, false), Schedule.constant(b.lr()),
+                Objective.crossEntropy(0), new Trainer.Config(b.epochs(), 64, c.seed(), 500));
+        t.fit(train, null, null, new Trainer.Listener() {
+            ProgressBar bar;
+
+            @Override
+            public void epochStart(int epoch, int epochs, int batches, int samples) {
+                bar = new ProgressBar(System.err, "      training " + name + (epochs > 1 ? " epoch " + (epoch + 1) + "/" + epochs : ""), batches);
+            }
+
+            @Override
+            public void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {
+                bar.update(batch, samplesDone, String.format(Locale.ROOT, "loss %.3f acc %.3f", meanLoss, accuracy));
+            }
+        });
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        ModelFile.save(file, m.stateDict(), t.info());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "      %s: trained in %s (%.0f images/s), saved %s%n", name, clock(secs), train.size() / secs, file);
+        return new Model(name, m, file, false, secs);
+    }
+
+    private static void addSweep(List<Sweep.SweepAttack> list, Set<String> known, String spec, Norm norm) {
+        AttackSpec s = AttackSpec.parse(spec);
+        if (!known.contains(s.name())) return;
+        Attack a = AttackFactory.create(s);
+        if (a.supportedNorms().contains(norm)) list.add(new Sweep.SweepAttack(s.label(), a, norm));
+    }
+
+    private static void addEntry(List<RobustEvaluation.Entry> list, Set<String> known, String spec, Norm norm, double eps) {
+        AttackSpec s = AttackSpec.parse(spec);
+        if (!known.contains(s.name())) return;
+        Attack a;
+        try {
+            a = AttackFactory.create(s);
+        } catch (IllegalArgumentException e) {
+            return; // an option this version of the attack does not take
+        }
+        if (a.supportedNorms().contains(norm)) list.add(new RobustEvaluation.Entry(s.label(), a, ThreatModel.of(norm, eps)));
+    }
+
+    private static String labels(List<Sweep.SweepAttack> l) {
+        return String.join(", ", l.stream().map(Sweep.SweepAttack::label).toList());
+    }
+
+    private static Dataset first(Dataset d, int n) {
+        if (n >= d.size()) return d;
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        return d.subset(idx);
+    }
+
+    private static RobustEvaluation.Progress bar(String label) {
+        return RobustEvaluation.Progress.bar(System.err, label);
+    }
+
+    private static void printTable(PrintWriter out, RobustEvaluation.Result r) {
+        for (RobustEvaluation.AttackStats st : r.attacks())
+            out.printf(Locale.ROOT, "      %-16s accuracy %.3f  success %.3f  mean l2 %s  linf %s  %,7d calls  %5.1f s%n", st.label(), st.accuracy(),
+                    st.successRate(), f(st.meanNorm(Norm.L2)), f(st.meanNorm(Norm.LINF)), st.modelCalls(), st.seconds());
+        out.printf(Locale.ROOT, "      %-16s accuracy %.3f  (clean %.3f)%n", "worst case", r.robustAccuracy(), r.cleanAccuracy());
+    }
+
+    private static String f(double v) {
+        return Double.isNaN(v) ? "  -   " : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? String.format(Locale.ROOT, "%d:%02d min", s / 60, s % 60) : String.format(Locale.ROOT, "%.1f s", seconds);
+    }
+
+    private static HtmlReport report(Config c, Budget b, Model cnn, Model mlp, double cleanCnn, double cleanMlp, int evalN, int attackN,
+                                     List<Sweep.Row> rows, RobustEvaluation.Result linf, RobustEvaluation.Result l2r, RobustEvaluation.Result minimal,
+                                     RobustEvaluation.Entry craft,
+                                     TransferSet.Outcome onSource, TransferSet.Outcome onMlp, int setSize, double secs) {
+        String esc = HtmlReport.esc(c.outDir().toString());
+        HtmlReport h = new HtmlReport("Brink robustness demo" + (c.quick() ? " (quick mode, synthetic data)" : ""));
+        h.paragraph(String.format(Locale.ROOT, "%s (%,d parameters; %s) trained for %s on %,d %s images: clean accuracy %.4f on %,d test images. "
+                        + "Attacks run on the first %,d test images, in pixel space [0, 1], seed %d. Took %s on %d cores (%s backend).",
+                cnn.name, cnn.model.parameterCount(), cnn.reused ? "reused from " + cnn.file : "saved to " + cnn.file,
+                b.epochs() == 1 ? "one epoch" : b.epochs() + " epochs", b.trainSamples(),
+                c.quick() ? "synthetic" : "MNIST", cleanCnn, evalN, attackN, c.seed(), clock(secs), Runtime.getRuntime().availableProcessors(),
+                dev.brink.engine.backend.Backends.defaultBackend().name()));
+        h.heading("Accuracy versus epsilon");
+        h.paragraph("Each attack at each epsilon of the range, then on past it until accuracy reaches zero (Galloway et al. argue for sweeping "
+                + "the full range: an attack that stalls above zero hints at gradient masking or a weak attack). The dashed line is the worst "
+                + "case per sample over the attacks. Data: sweep.csv.");
+        h.figure("sweep.png", "Accuracy of " + cnn.name + " under L-inf attacks versus epsilon.");
+        h.heading("Robust accuracy at a fixed budget");
+        h.paragraph(String.format(Locale.ROOT, "Clean accuracy on these %d images: %.4f. A sample counts as robust only if it is classified correctly and "
+                + "every attack of the group fails on it (worst case). Success rate: over the correctly classified samples; mean norms: over the "
+                + "successful ones.", attackN, linf.cleanAccuracy()));
+        List<List<String>> t = new ArrayList<>(table(linf));
+        t.add(List.of("worst case (linf)", "linf", EpsRange.format(b.tableEps()), String.format(Locale.ROOT, "%.4f", linf.robustAccuracy()), "", "", "", "", ""));
+        if (l2r != null) {
+            t.addAll(table(l2r));
+            t.add(List.of("worst case (l2)", "l2", EpsRange.format(b.l2Eps()), String.format(Locale.ROOT, "%.4f", l2r.robustAccuracy()), "", "", "", "", ""));
+        }
+        h.table(List.of("attack", "norm", "eps", "robust accuracy", "success rate", "mean l2", "mean linf", "model calls", "seconds"), t);
+        if (minimal != null) {
+            RobustEvaluation.AttackStats st = minimal.attacks().get(0);
+            h.paragraph(String.format(Locale.ROOT, "Smallest perturbation found: DeepFool (L2, unbounded, at most %d steps) on the first %d images fools the model on "
+                            + "%.0f%% of the correctly classified ones with a mean L2 norm of %s (mean L-inf %s); compare the L2 budget %s above.",
+                    b.deepfoolSteps(), minimal.samples(), 100 * st.successRate(), f4(st.meanNorm(Norm.L2)), f4(st.meanNorm(Norm.LINF)), EpsRange.format(b.l2Eps())));
+        }
+        h.heading("Adversarial examples");
+        h.figure("grid.png", "Originals (true class), then for each L-inf attack the perturbation (amplified, gray = unchanged) and the adversarial "
+                + "input with the model's prediction (red: wrong).");
+        h.heading("Transfer (Shaham et al.)");
+        h.paragraph(String.format(Locale.ROOT, "%d %s examples crafted on %s (linf eps %s) from the images it classifies correctly, saved as a transfer set "
+                        + "(%s) and evaluated on %s, an MLP trained on the same images (clean accuracy %.4f).", setSize, craft.label(), cnn.name,
+                EpsRange.format(craft.threat().eps()), "transfer-" + craft.label() + ".safetensors", mlp.name, cleanMlp));
+        h.table(List.of("evaluated on", "samples", "clean accuracy", "adversarial accuracy", "transfer rate"), List.of(
+                List.of(cnn.name + " (white box)", Integer.toString(onSource.samples()), f4(onSource.cleanAccuracy()), f4(onSource.adversarialAccuracy()), f4(onSource.transferRate())),
+                List.of(mlp.name + " (black box)", Integer.toString(onMlp.samples()), f4(onMlp.cleanAccuracy()), f4(onMlp.adversarialAccuracy()), f4(onMlp.transferRate()))));
+        h.heading("Sweep data");
+        h.pre(SweepCsv.format(rows));
+        h.heading("The same from the command line");
+        String data = c.quick() ? "DATA" : "mnist";
+        h.pre("./brink sweep " + cnn.file + " --data " + data + " --limit " + attackN + " --attack fgsm --attack pgd:steps=" + b.pgdSteps()
+                + " --eps " + b.linfRange() + " --until-zero --max-eps " + EpsRange.format(b.linfMax()) + " --out " + c.outDir() + "/sweep\n"
+                + "./brink attack " + cnn.file + " --data " + data + " --limit " + attackN + " --attack pgd:steps=" + b.pgdSteps() + " --eps "
+                + EpsRange.format(b.tableEps()) + " --transfer-to " + mlp.file + " --out " + c.outDir() + "/attack");
+        h.html("<p class=\"meta\">Files: <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.png\">sweep.png</a>, <a href=\"grid.png\">grid.png</a> in " + esc + "</p>");
+        return h;
+    }
+
+    private static List<List<String>> table(RobustEvaluation.Result r) {
+        List<List<String>> rows = new ArrayList<>();
+        for (RobustEvaluation.AttackStats s : r.attacks())
+            rows.add(List.of(s.label(), s.threat().norm().label(), EpsRange.format(s.threat().eps()), f4(s.accuracy()), f4(s.successRate()),
+                    f4(s.meanNorm(Norm.L2)), f4(s.meanNorm(Norm.LINF)), String.format(Locale.ROOT, "%,d", s.modelCalls()), String.format(Locale.ROOT, "%.1f", s.seconds())));
+        return rows;
+    }
+
+    private static String f4(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** Prints "[k/n] name ..." and, when done, the time it took. */
+    private static final class Step {
+        private final PrintWriter out;
+        private final long t0 = System.nanoTime();
+        private final String head;
+
+        Step(PrintWriter out, int k, int n, String name) {
+            this.out = out;
+            this.head = String.format(Locale.ROOT, "[%d/%d] %s", k, n, name);
+            out.println(head);
+            out.flush();
+        }
+
+        void done(String what) {
+            out.printf(Locale.ROOT, "      %s (%s)%n", what, clock((System.nanoTime() - t0) / 1e9));
+            out.flush();
+        }
+    }
+}

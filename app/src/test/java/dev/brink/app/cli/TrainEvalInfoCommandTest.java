@@ -1,0 +1,120 @@
+package dev.brink.app.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** brink train / eval / info end to end on a tiny MNIST-format data set written by the test. */
+class TrainEvalInfoCommandTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+
+    /** 4x4 images, two classes (bright left half vs bright right half), in IDX format like MNIST. */
+    @BeforeAll
+    static void writeData() throws IOException {
+        data = dir.resolve("toy");
+        Files.createDirectories(data);
+        writeSplit("train", 200, 1);
+        writeSplit("t10k", 60, 2);
+    }
+
+    private static void writeSplit(String prefix, int n, int seed) throws IOException {
+        java.util.Random r = new java.util.Random(seed);
+        try (DataOutputStream img = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-images-idx3-ubyte")));
+             DataOutputStream lbl = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-labels-idx1-ubyte")))) {
+            img.writeInt(0x803);
+            img.writeInt(n);
+            img.writeInt(4);
+            img.writeInt(4);
+            lbl.writeInt(0x801);
+            lbl.writeInt(n);
+            for (int i = 0; i < n; i++) {
+                int y = i % 2;
+                lbl.writeByte(y);
+                for (int p = 0; p < 16; p++) img.writeByte(((p % 4 < 2) == (y == 0) ? 200 : 30) + r.nextInt(40));
+            }
+        }
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = BrinkCli.newCommandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static final String SPEC = "{\"input\":[1,4,4],\"layers\":[{\"type\":\"flatten\"},{\"type\":\"linear\",\"out\":8},{\"type\":\"tanh\"},{\"type\":\"linear\",\"out\":2}]}";
+
+    @Test
+    void trainWritesAModelThatEvalAndInfoRead() throws IOException {
+        Path spec = dir.resolve("tiny.json");
+        Files.writeString(spec, SPEC);
+        Path model = dir.resolve("out/tiny.safetensors");
+        Run t = run("train", "--spec", spec.toString(), "--data", data.toString(), "--epochs", "3", "--batch-size", "20",
+                "--lr", "0.05", "--seed", "3", "-o", model.toString());
+        assertEquals(0, t.code(), t.out() + t.err());
+        assertTrue(t.out().contains("epoch 3/3"), t.out());
+        assertTrue(Files.exists(model) && Files.exists(dir.resolve("out/tiny.safetensors.ckpt")));
+
+        Run e = run("eval", model.toString(), "--data", data.toString());
+        assertEquals(0, e.code(), e.out() + e.err());
+        double acc = Double.parseDouble(e.out().replaceAll("(?s).*accuracy ([0-9.]+).*", "$1"));
+        assertTrue(acc > 0.95, e.out());
+
+        Run i = run("info", model.toString());
+        assertEquals(0, i.code(), i.out() + i.err());
+        assertTrue(i.out().contains("parameters  154 in 4 tensors") && i.out().contains("Linear(16 -> 8)") && i.out().contains("brink.epochs"), i.out());
+    }
+
+    @Test
+    void resumeContinuesAnInterruptedRunToTheSameWeights() throws IOException {
+        Path spec = dir.resolve("tiny2.json");
+        Files.writeString(spec, SPEC);
+        Path straight = dir.resolve("a/m.safetensors");
+        Path split = dir.resolve("b/m.safetensors");
+        String[] common = {"--data", data.toString(), "--batch-size", "20", "--seed", "5", "--optimizer", "sgd", "--lr", "0.1", "--schedule", "step:1:0.5"};
+        assertEquals(0, run(concat(new String[] {"train", "--spec", spec.toString(), "--epochs", "3", "-o", straight.toString()}, common)).code());
+        assertEquals(0, run(concat(new String[] {"train", "--spec", spec.toString(), "--epochs", "1", "-o", split.toString()}, common)).code());
+        Run r = run(concat(new String[] {"train", "--resume", "--epochs", "3", "-o", split.toString()}, common));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("resuming") && r.out().contains("epoch 2 of 3"), r.out());
+        assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(split), "same weights and metadata byte for byte");
+    }
+
+    @Test
+    void badInputIsNamed() throws IOException {
+        Run unknown = run("train", "--model", "lenet", "--data", data.toString(), "-o", dir.resolve("x.safetensors").toString());
+        assertNotEquals(0, unknown.code());
+        assertTrue(unknown.err().contains("unknown zoo model 'lenet'"), unknown.err());
+
+        Path corrupt = dir.resolve("corrupt.safetensors");
+        Files.write(corrupt, new byte[] {1, 2, 3});
+        Run c = run("eval", corrupt.toString(), "--data", data.toString());
+        assertNotEquals(0, c.code());
+        assertTrue(c.err().contains("corrupt.safetensors"), c.err());
+
+        Run d = run("eval", corrupt.toString(), "--data", dir.resolve("nowhere").toString());
+        assertNotEquals(0, d.code());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
