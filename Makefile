@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors data clean
-.PHONY: bench bench-compare cuda-shims
+.PHONY: bench bench-compare cuda-shims check-cpu-only
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -102,6 +102,9 @@ vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch
 	$(VECTORS_PYTHON) test-vectors/generate.py
 	$(VECTORS_PYTHON) test-vectors/generate_optim.py
 	$(VECTORS_PYTHON) test-vectors/generate_models.py
+
+check-cpu-only: ## A fresh clone built and tested with nvcc off the PATH (CHECK_DEMO=1 also runs make demo)
+	bash scripts/check-cpu-only.sh
 
 data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 	bash scripts/fetch-data.sh
