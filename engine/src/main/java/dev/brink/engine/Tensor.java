@@ -28,7 +28,7 @@ import java.util.Locale;
  * Images are NCHW. Tensors are immutable values as far as autodiff is concerned: every op returns a new tensor
  * and, when any input {@linkplain #requiresGrad() requires grad} and {@link GradMode} is enabled, records a node
  * whose backward rule is itself written in tensor ops. So gradients obtained with
- * {@code Autograd.grad(..., createGraph = true)} can be differentiated again, to any order.
+ * {@code Autograd.grad(loss, x, GradOptions.defaults().createGraph())} can be differentiated again, to any order.
  *
  * <p>Binary ops broadcast NumPy-style; both operands must have the same dtype and backend. Scalar arguments
  * ({@code double}) take the tensor's dtype.
@@ -338,12 +338,12 @@ public final class Tensor {
 
     /** Back-propagates from this one-element tensor into {@link #grad()} of every leaf that requires grad. */
     public void backward() {
-        Autograd.backward(this, null, false, false);
+        Autograd.backward(this, GradOptions.defaults());
     }
 
     /** Back-propagates with the given output gradient (same shape as this tensor). */
     public void backward(Tensor gradOutput) {
-        Autograd.backward(this, gradOutput, false, false);
+        Autograd.backward(this, GradOptions.defaults().gradOutputs(gradOutput));
     }
 
     /** The node that receives gradients for this tensor: its op node, or a leaf node when it is a leaf. */

@@ -23,7 +23,7 @@ class ReadmeExampleTest {
         Tensor rows = Derivatives.jacobianRows(in -> in.matmul(w), x, false);
 
         Tensor xv = x.detach().requiresGrad(true);
-        Tensor gx = Autograd.grad(new Tensor[] {loss.apply(xv)}, new Tensor[] {xv}, null, true, true, false)[0];
+        Tensor gx = Autograd.grad(loss.apply(xv), xv, GradOptions.defaults().createGraph())[0];
         Tensor penalty = gx.square().sum();
         Tensor dPdW = Autograd.grad(penalty, w)[0];
 
