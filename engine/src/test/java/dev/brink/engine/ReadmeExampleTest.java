@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The README's "Engine in ten lines" example, verbatim apart from the setup, so the README stays true. */
+/** The engine tour that the README once showed (now examples/QuickStart.java, run by the examples build), kept as an engine test with the documented shapes. */
 class ReadmeExampleTest {
     @Test
     void readmeExampleRunsWithTheDocumentedShapes() {
