@@ -45,7 +45,7 @@ install: ## Install the library jars (brink-engine, -kernels, -nn, -robust 0.1.0
 	@echo "installed dev.brink:brink-parent, brink-engine, brink-kernels, brink-nn and brink-robust into the local Maven repository"
 
 javadoc: ## Aggregated API docs of engine, kernels, nn and robust into target/reports/apidocs (index.html)
-	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl .,$(LIB_MODULES) javadoc:aggregate
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl .,$(LIB_MODULES) test-compile javadoc:aggregate
 	@echo "API docs: target/reports/apidocs/index.html"
 
 demo: build ## Robustness demo: train a small MNIST model, sweep FGSM/PGD, write reports/demo/index.html
