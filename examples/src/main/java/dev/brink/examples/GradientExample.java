@@ -15,6 +15,10 @@ public final class GradientExample {
     /** Agreement the example demands of the engine: float64 round-off only. */
     public static final double TOLERANCE = 1e-12;
 
+    /**
+     * Computes the gradients and the closed form; throws {@link IllegalStateException} when they differ by more than
+     * {@link #TOLERANCE}.
+     */
     public static Result run() {
         double[][] xs = {{0.5, -1.0, 2.0}, {1.5, 0.0, -0.5}, {-0.3, 0.8, 0.1}, {2.0, -2.0, 1.0}}; // N = 4, D = 3
         int[] ys = {0, 2, 1, 2};                                                                // classes 0..2
@@ -53,6 +57,7 @@ public final class GradientExample {
         return r;
     }
 
+    /** Runs the example and prints its numbers. */
     public static void main(String[] args) {
         Result r = run();
         System.out.printf("loss %.6f; |dL/dW - closed form| = %.2e, |dL/db - closed form| = %.2e%n", r.loss(), r.weightError(), r.biasError());

@@ -21,9 +21,14 @@ public final class HessianVectorExample {
     /** Agreement demanded: the finite differences' own error is about {@code H^2} times third derivatives. */
     public static final double TOLERANCE = 1e-7;
 
+    /**
+     * Computes {@code H v} both ways and by finite differences; throws {@link IllegalStateException} when they
+     * differ by more than {@link #TOLERANCE}.
+     */
     public static Result run() {
-        Tensor a = Tensor.of(new double[][] {{0.8, -0.5, 0.3}, {0.2, 0.9, -0.7}, {-0.6, 0.1, 0.5}, {0.4, 0.3, 0.2}}); // [4, 3]
-        Function<Tensor, Tensor> f = x -> x.matmul(a).tanh().sum();                                                 // [1, 4] -> scalar
+        // f maps x [1, 4] to a scalar through A [4, 3].
+        Tensor a = Tensor.of(new double[][] {{0.8, -0.5, 0.3}, {0.2, 0.9, -0.7}, {-0.6, 0.1, 0.5}, {0.4, 0.3, 0.2}});
+        Function<Tensor, Tensor> f = x -> x.matmul(a).tanh().sum();
         Tensor x = Tensor.of(new double[] {0.3, -0.2, 0.5, 0.1}, 1, 4);
         Tensor v = Tensor.of(new double[] {1.0, 0.5, -1.0, 2.0}, 1, 4);
 
@@ -53,6 +58,7 @@ public final class HessianVectorExample {
         return Autograd.grad(f.apply(xv), xv)[0].toDoubleArray();
     }
 
+    /** Runs the example and prints its numbers. */
     public static void main(String[] args) {
         Result r = run();
         System.out.printf("max |H v| = %.4f; off the finite differences by %.2e (hvp) and %.2e (double backprop)%n",

@@ -18,6 +18,10 @@ public final class JacobianRowsExample {
     /** Agreement demanded: float64 round-off only. */
     public static final double TOLERANCE = 1e-12;
 
+    /**
+     * Computes the rows and the closed form; throws {@link IllegalStateException} when they differ by more than
+     * {@link #TOLERANCE}.
+     */
     public static Result run() {
         double[][] xs = {{0.5, -1.0, 0.25}, {1.0, 0.5, -0.5}};                  // N = 2, D = 3
         double[] wData = {0.3, -0.4, 0.2, 0.1, 0.5, -0.3};                       // [D, K = 2] row-major
@@ -52,6 +56,7 @@ public final class JacobianRowsExample {
         return r;
     }
 
+    /** Runs the example and prints its numbers. */
     public static void main(String[] args) {
         Result r = run();
         System.out.printf("rows %s; off the closed form by %.2e (jacobianRows) and %.2e (seeded grad)%n",

@@ -27,6 +27,10 @@ public final class TrainingLoopExample {
     /** Final training loss the example demands (nats); it starts near ln 2 = 0.69. */
     public static final double MAX_FINAL_LOSS = 0.05;
 
+    /**
+     * Trains the model; throws {@link IllegalStateException} unless the final loss is below {@link #MAX_FINAL_LOSS}
+     * and the test accuracy at least {@link #MIN_TEST_ACCURACY}.
+     */
     public static Result run() {
         Random random = new Random(42);
         float[][] trainPoints = points(random, 256), testPoints = points(random, 256);
@@ -87,6 +91,7 @@ public final class TrainingLoopExample {
         return y;
     }
 
+    /** Runs the example and prints its numbers. */
     public static void main(String[] args) {
         Result r = run();
         System.out.printf("loss %.4f -> %.4f after %d steps; accuracy %.3f (train), %.3f (test)%n",
