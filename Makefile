@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors data clean
-.PHONY: bench bench-compare cuda-shims check-cpu-only
+.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -36,6 +36,17 @@ build: ## Compile all modules, package app/target/brink.jar, install ./brink
 
 test: ## Build everything and run the full test suite
 	$(MVN) $(MVN_FLAGS) test
+
+# The library modules and the parent pom they refer to (-am); the examples/ project builds against what this installs.
+LIB_MODULES := engine,kernels,nn,robust
+
+install: ## Install the library jars (brink-engine, -kernels, -nn, -robust 0.1.0-SNAPSHOT) into ~/.m2, without running tests
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl $(LIB_MODULES) -am install
+	@echo "installed dev.brink:brink-parent, brink-engine, brink-kernels, brink-nn and brink-robust into the local Maven repository"
+
+javadoc: ## Aggregated API docs of engine, kernels, nn and robust into target/reports/apidocs (index.html)
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl .,$(LIB_MODULES) test-compile javadoc:aggregate
+	@echo "API docs: target/reports/apidocs/index.html"
 
 demo: build ## Robustness demo: train a small MNIST model, sweep FGSM/PGD, write reports/demo/index.html
 	@for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do \

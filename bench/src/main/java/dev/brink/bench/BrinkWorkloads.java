@@ -3,6 +3,7 @@ package dev.brink.bench;
 import static dev.brink.bench.Workloads.*;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.Derivatives;
 import dev.brink.engine.F;
@@ -166,10 +167,10 @@ public final class BrinkWorkloads {
         int[] pixelAxes = {1, 2, 3};
         return () -> {
             Tensor ce = F.crossEntropy(model.forward(x), y);
-            Tensor gx = Autograd.grad(new Tensor[] {ce}, new Tensor[] {x}, null, true, true, false)[0];
+            Tensor gx = Autograd.grad(ce, x, GradOptions.defaults().createGraph())[0];
             Tensor penalty = gx.square().sum(pixelAxes, false).mean();
             Tensor total = ce.add(penalty.mul(IGR_WEIGHT));
-            Tensor[] grads = Autograd.grad(new Tensor[] {total}, params, null, false, false, false);
+            Tensor[] grads = Autograd.grad(total, params);
             opt.step(grads);
             return total.item();
         };
@@ -215,12 +216,12 @@ public final class BrinkWorkloads {
             Tensor ce = F.crossEntropy(z, y);
             Tensor emr = null;
             for (int k = 0; k < CLASSES; k++) {
-                Tensor row = Autograd.grad(new Tensor[] {z}, new Tensor[] {x}, new Tensor[] {seeds[k]}, true, true, false)[0];
+                Tensor row = Autograd.grad(z, x, GradOptions.defaults().gradOutputs(seeds[k]).createGraph())[0];
                 Tensor sq = row.square().sum();
                 emr = emr == null ? sq : emr.add(sq);
             }
             Tensor total = ce.add(emr.mul(EMR_WEIGHT / b));
-            Tensor[] grads = Autograd.grad(new Tensor[] {total}, params, null, false, false, false);
+            Tensor[] grads = Autograd.grad(total, params);
             opt.step(grads);
             return total.item();
         };

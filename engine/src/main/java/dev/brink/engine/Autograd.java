@@ -12,10 +12,10 @@ import java.util.Map;
  *
  * <p>{@link #grad} returns gradients of outputs with respect to chosen inputs (leaves or intermediate tensors,
  * parameters or data alike) without touching {@link Tensor#grad()}; {@link Tensor#backward()} accumulates into
- * the leaves instead. With {@code createGraph} the backward rules run with recording on, so the returned
- * gradients are themselves differentiable (double backprop, Hessian-vector products, gradient penalties).
- * Without {@code retainGraph} the traversed part of the graph is freed afterwards; a second backward through it
- * raises an exception naming the op.
+ * the leaves instead. Options are named in {@link GradOptions}: with {@link GradOptions#createGraph()} the
+ * backward rules run with recording on, so the returned gradients are themselves differentiable (double backprop,
+ * Hessian-vector products, gradient penalties). Without {@link GradOptions#retainGraph()} the traversed part of the
+ * graph is freed afterwards; a second backward through it raises an exception naming the op.
  *
  * <p>The walker visits only nodes on a path to a requested input, in reverse topological order computed
  * iteratively (deep graphs do not overflow the stack), sums fan-out contributions, and reduces broadcast
@@ -79,26 +79,59 @@ public final class Autograd {
 
     // ------------------------------------------------------------------ public API
 
-    /** Gradient of a one-element {@code output} with respect to each of {@code inputs}; frees the graph. */
+    /**
+     * Gradient of a one-element {@code output} (a scalar loss) with respect to each of {@code inputs}, with the
+     * {@linkplain GradOptions#defaults() default options}: the graph is freed and the gradients are constants.
+     *
+     * @param output a one-element tensor computed by recorded ops
+     * @param inputs tensors to differentiate with respect to (each must {@linkplain Tensor#requiresGrad() require
+     *     grad} and the output must depend on each)
+     * @return one gradient per input, with the input's shape, dtype and backend
+     */
     public static Tensor[] grad(Tensor output, Tensor... inputs) {
-        return grad(new Tensor[] {output}, inputs, null, false, false, false);
+        return grad(new Tensor[] {output}, inputs, GradOptions.defaults());
     }
 
     /**
-     * Gradients of {@code sum_i <outputs[i], gradOutputs[i]>} with respect to each input.
+     * Gradient of {@code output} with respect to one input, with named options, e.g.
+     * {@code grad(loss, x, GradOptions.defaults().createGraph())[0]} for a gradient that can be differentiated again.
+     *
+     * @return a one-element array: the gradient, with the input's shape, dtype and backend
+     * @see #grad(Tensor[], Tensor[], GradOptions)
+     */
+    public static Tensor[] grad(Tensor output, Tensor input, GradOptions options) {
+        return grad(new Tensor[] {output}, new Tensor[] {input}, options);
+    }
+
+    /**
+     * Gradients of {@code output} with respect to each of {@code inputs}, with named options.
+     *
+     * @return one gradient per input, with the input's shape, dtype and backend
+     * @see #grad(Tensor[], Tensor[], GradOptions)
+     */
+    public static Tensor[] grad(Tensor output, Tensor[] inputs, GradOptions options) {
+        return grad(new Tensor[] {output}, inputs, options);
+    }
+
+    /**
+     * Gradients of {@code sum_i <outputs[i], gradOutputs[i]>} with respect to each input, PyTorch's
+     * {@code torch.autograd.grad}. Leaves' {@link Tensor#grad()} are not touched.
      *
      * @param outputs tensors produced by recorded ops
      * @param inputs tensors to differentiate with respect to (each must require grad)
-     * @param gradOutputs one per output, same shapes; null entries (or a null array) mean ones, allowed only for
-     *     one-element outputs
-     * @param retainGraph keep the graph so that it can be traversed again (always kept with createGraph, whose
-     *     results refer back to it)
-     * @param createGraph record the backward computation, making the results differentiable
-     * @param allowUnused return zeros for inputs that the outputs do not depend on instead of failing
-     * @return one gradient per input, with the input's shape and dtype
+     * @param options output gradients ({@link GradOptions#gradOutputs}: one per output, same shapes; without them
+     *     every output must have one element and is seeded with 1), and whether to retain the graph, record the
+     *     backward pass (differentiable results) and allow inputs the outputs do not depend on (zero gradients)
+     * @return one gradient per input, with the input's shape, dtype and backend
+     * @throws IllegalArgumentException when an input does not require grad, an output is not recorded, the output
+     *     gradients do not match the outputs, or (without {@link GradOptions#allowUnused()}) an input is unused
      */
-    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs,
-                                boolean retainGraph, boolean createGraph, boolean allowUnused) {
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, GradOptions options) {
+        Tensor[] gradOutputs = options.gradOutputsUnsafe();
+        if (gradOutputs != null && gradOutputs.length != outputs.length)
+            throw new IllegalArgumentException("grad: " + gradOutputs.length + " gradOutputs for " + outputs.length
+                    + " outputs; pass one per output (null for ones)");
+        boolean retainGraph = options.retainsGraph(), createGraph = options.createsGraph(), allowUnused = options.allowsUnused();
         Node[] targets = new Node[inputs.length];
         for (int j = 0; j < inputs.length; j++) {
             if (!inputs[j].requiresGrad())
@@ -108,14 +141,14 @@ public final class Autograd {
         }
         IdentityHashMap<Node, Boolean> targetSet = new IdentityHashMap<>();
         for (Node n : targets) targetSet.put(n, Boolean.TRUE);
-        Map<Node, Tensor> grads = run(outputs, gradOutputs, targetSet, retainGraph || createGraph, createGraph);
+        Map<Node, Tensor> grads = run(outputs, gradOutputs, targetSet, retainGraph, createGraph);
         Tensor[] result = new Tensor[inputs.length];
         for (int j = 0; j < inputs.length; j++) {
             Tensor g = grads.get(targets[j]);
             if (g == null) {
                 if (!allowUnused)
                     throw new IllegalArgumentException("grad: the outputs do not depend on input " + j + " of shape "
-                            + Shape.str(inputs[j].shape()) + "; pass allowUnused=true to get zeros");
+                            + Shape.str(inputs[j].shape()) + "; pass GradOptions.allowUnused() to get zeros");
                 g = inputs[j].detach().zerosLike();
             }
             result[j] = g;
@@ -124,12 +157,20 @@ public final class Autograd {
     }
 
     /**
-     * Accumulates the gradient of {@code output} (seeded with {@code gradOutput}, or 1 for a one-element output)
-     * into {@link Tensor#grad()} of every leaf that requires grad.
+     * Accumulates the gradient of {@code output} into {@link Tensor#grad()} of every leaf that requires grad
+     * (PyTorch's {@code Tensor.backward}); {@link Tensor#backward()} is this with the default options.
+     *
+     * @param output a tensor computed by recorded ops
+     * @param options at most one output gradient ({@link GradOptions#gradOutputs}, with {@code output}'s shape;
+     *     none means 1 and needs a one-element output), whether to retain the graph, and whether to record the
+     *     backward pass so that the accumulated gradients are differentiable; {@code allowUnused} is ignored
      */
-    public static void backward(Tensor output, Tensor gradOutput, boolean retainGraph, boolean createGraph) {
-        Map<Node, Tensor> grads = run(new Tensor[] {output}, gradOutput == null ? null : new Tensor[] {gradOutput},
-                null, retainGraph || createGraph, createGraph);
+    public static void backward(Tensor output, GradOptions options) {
+        Tensor[] gradOutputs = options.gradOutputsUnsafe();
+        if (gradOutputs != null && gradOutputs.length != 1)
+            throw new IllegalArgumentException("backward: " + gradOutputs.length + " gradOutputs for one output");
+        boolean createGraph = options.createsGraph();
+        Map<Node, Tensor> grads = run(new Tensor[] {output}, gradOutputs, null, options.retainsGraph(), createGraph);
         for (Map.Entry<Node, Tensor> e : grads.entrySet()) {
             Tensor leaf = e.getKey().leaf;
             Tensor old = leaf.grad();
@@ -189,7 +230,7 @@ public final class Autograd {
                 if (n.isLeaf()) continue;
                 if (n.rule == null)
                     throw new IllegalStateException("backward through a freed graph at " + n.describe()
-                            + ": an earlier backward pass freed it; pass retainGraph=true to the first pass to differentiate twice");
+                            + ": an earlier backward pass freed it; pass GradOptions.retainGraph() to the first pass to differentiate twice");
                 BackwardRule rule = n.rule;
                 boolean[] wanted = new boolean[n.next.length];
                 for (int i = 0; i < wanted.length; i++) wanted[i] = n.next[i] != null && needed.containsKey(n.next[i]);

@@ -23,7 +23,7 @@ public final class Derivatives {
         try (GradMode.Scope scope = GradMode.enableGrad()) {
             Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
             Tensor y = f.apply(xv);
-            return Autograd.grad(new Tensor[] {y}, new Tensor[] {xv}, new Tensor[] {v}, false, createGraph, true)[0];
+            return Autograd.grad(y, xv, GradOptions.defaults().gradOutputs(v).createGraph(createGraph).allowUnused())[0];
         }
     }
 
@@ -31,7 +31,7 @@ public final class Derivatives {
     public static Tensor grad(Function<Tensor, Tensor> f, Tensor x, boolean createGraph) {
         try (GradMode.Scope scope = GradMode.enableGrad()) {
             Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
-            return Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, false, createGraph, true)[0];
+            return Autograd.grad(f.apply(xv), xv, GradOptions.defaults().createGraph(createGraph).allowUnused())[0];
         }
     }
 
@@ -47,10 +47,10 @@ public final class Derivatives {
     public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v, boolean createGraph) {
         try (GradMode.Scope scope = GradMode.enableGrad()) {
             Tensor xv = createGraph && x.requiresGrad() ? x : variable(x);
-            Tensor g = Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, true, true, true)[0];
+            Tensor g = Autograd.grad(f.apply(xv), xv, GradOptions.defaults().createGraph().allowUnused())[0];
             Tensor gv = g.mul(v).sum();
             if (!gv.requiresGrad()) return xv.detach().zerosLike(); // f is linear in x: the Hessian is 0
-            return Autograd.grad(new Tensor[] {gv}, new Tensor[] {xv}, null, false, createGraph, true)[0];
+            return Autograd.grad(gv, xv, GradOptions.defaults().createGraph(createGraph).allowUnused())[0];
         }
     }
 
@@ -72,7 +72,7 @@ public final class Derivatives {
             for (int c = 0; c < k; c++) {
                 Tensor seed = z.detach().zerosLike();
                 seed.slice(1, c, c + 1).assign(seed.scalarLike(1.0));
-                rows[c] = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {seed}, c < k - 1 || createGraph, createGraph, true)[0];
+                rows[c] = Autograd.grad(z, xv, GradOptions.defaults().gradOutputs(seed).retainGraph(c < k - 1).createGraph(createGraph).allowUnused())[0];
             }
             return Tensor.stack(0, rows);
         }
@@ -87,7 +87,7 @@ public final class Derivatives {
             Tensor xv = variable(x);
             int n = x.numel();
             if (n > 4096) throw new IllegalArgumentException("hessian: x has " + n + " elements; use hvp for inputs larger than 4096");
-            Tensor g = Autograd.grad(new Tensor[] {f.apply(xv)}, new Tensor[] {xv}, null, true, true, true)[0];
+            Tensor g = Autograd.grad(f.apply(xv), xv, GradOptions.defaults().createGraph().allowUnused())[0];
             Tensor[] rows = new Tensor[n];
             for (int i = 0; i < n; i++) {
                 if (!g.requiresGrad()) {
@@ -97,7 +97,7 @@ public final class Derivatives {
                 Tensor e = xv.detach().zerosLike().reshape(n);
                 e.slice(0, i, i + 1).assign(e.scalarLike(1.0));
                 Tensor gi = g.mul(e.reshape(x.shape())).sum();
-                rows[i] = Autograd.grad(new Tensor[] {gi}, new Tensor[] {xv}, null, true, false, true)[0].reshape(n);
+                rows[i] = Autograd.grad(gi, xv, GradOptions.defaults().retainGraph().allowUnused())[0].reshape(n);
             }
             int[] shape = new int[2 * x.dim()];
             System.arraycopy(x.shape(), 0, shape, 0, x.dim());

@@ -28,7 +28,7 @@ import java.util.Locale;
  * Images are NCHW. Tensors are immutable values as far as autodiff is concerned: every op returns a new tensor
  * and, when any input {@linkplain #requiresGrad() requires grad} and {@link GradMode} is enabled, records a node
  * whose backward rule is itself written in tensor ops. So gradients obtained with
- * {@code Autograd.grad(..., createGraph = true)} can be differentiated again, to any order.
+ * {@code Autograd.grad(loss, x, GradOptions.defaults().createGraph())} can be differentiated again, to any order.
  *
  * <p>Binary ops broadcast NumPy-style; both operands must have the same dtype and backend. Scalar arguments
  * ({@code double}) take the tensor's dtype.
@@ -116,6 +116,37 @@ public final class Tensor {
     /** A float64 tensor with a copy of {@code data} (row-major) and the given shape. */
     public static Tensor of(double[] data, int... shape) {
         return fromData(Backends.defaultBackend(), data.length, shape, b -> b.upload(data));
+    }
+
+    /**
+     * A float32 matrix {@code [rows.length, rows[0].length]} with a copy of {@code rows}: {@code rows[i][j]} is
+     * element {@code (i, j)}, e.g. a batch of N samples with D features each is {@code [N, D]}.
+     *
+     * @throws IllegalArgumentException when there are no rows or the rows differ in length
+     */
+    public static Tensor of(float[][] rows) {
+        int cols = columns(rows);
+        float[] data = new float[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, data, i * cols, cols);
+        return of(data, rows.length, cols);
+    }
+
+    /** A float64 matrix {@code [rows.length, rows[0].length]} with a copy of {@code rows}; see {@link #of(float[][])}. */
+    public static Tensor of(double[][] rows) {
+        int cols = columns(rows);
+        double[] data = new double[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, data, i * cols, cols);
+        return of(data, rows.length, cols);
+    }
+
+    private static int columns(Object[] rows) {
+        if (rows.length == 0) throw new IllegalArgumentException("of: no rows; use of(new float[0], 0, D) for an empty [0, D] matrix");
+        int cols = java.lang.reflect.Array.getLength(rows[0]);
+        for (int i = 1; i < rows.length; i++) {
+            int n = java.lang.reflect.Array.getLength(rows[i]);
+            if (n != cols) throw new IllegalArgumentException("of: row " + i + " has " + n + " elements but row 0 has " + cols);
+        }
+        return cols;
     }
 
     /** An int32 tensor (labels, indices) with a copy of {@code data} and the given shape. */
@@ -338,12 +369,12 @@ public final class Tensor {
 
     /** Back-propagates from this one-element tensor into {@link #grad()} of every leaf that requires grad. */
     public void backward() {
-        Autograd.backward(this, null, false, false);
+        Autograd.backward(this, GradOptions.defaults());
     }
 
     /** Back-propagates with the given output gradient (same shape as this tensor). */
     public void backward(Tensor gradOutput) {
-        Autograd.backward(this, gradOutput, false, false);
+        Autograd.backward(this, GradOptions.defaults().gradOutputs(gradOutput));
     }
 
     /** The node that receives gradients for this tensor: its op node, or a leaf node when it is a leaf. */

@@ -53,8 +53,8 @@ class AutogradTest {
     void retainGraphAllowsTwoPasses() {
         Tensor x = vec(1, 2).requiresGrad(true);
         Tensor y = x.exp().sum();
-        Tensor[] g1 = Autograd.grad(new Tensor[] {y}, new Tensor[] {x}, null, true, false, false);
-        Tensor[] g2 = Autograd.grad(new Tensor[] {y}, new Tensor[] {x}, null, false, false, false);
+        Tensor[] g1 = Autograd.grad(y, x, GradOptions.defaults().retainGraph());
+        Tensor[] g2 = Autograd.grad(y, x);
         assertArrayEquals(g1[0].toDoubleArray(), g2[0].toDoubleArray());
     }
 
@@ -84,7 +84,7 @@ class AutogradTest {
         Tensor x = vec(1, 2).requiresGrad(true);
         Tensor h = x.mul(3.0);
         Tensor y = h.square().sum();
-        Tensor[] g = Autograd.grad(new Tensor[] {y}, new Tensor[] {h, x}, null, false, false, false);
+        Tensor[] g = Autograd.grad(y, h, x);
         assertClose(new double[] {6, 12}, g[0], 1e-12);
         assertClose(new double[] {18, 36}, g[1], 1e-12);
     }
@@ -94,8 +94,8 @@ class AutogradTest {
         Tensor w = vec(2, 3).requiresGrad(true);
         Tensor x = vec(5, 7).requiresGrad(true);
         Tensor loss = w.mul(x).sum();
-        Tensor[] gw = Autograd.grad(new Tensor[] {loss}, new Tensor[] {w}, null, true, false, false);
-        Tensor[] gx = Autograd.grad(new Tensor[] {loss}, new Tensor[] {x}, null, false, false, false);
+        Tensor[] gw = Autograd.grad(loss, w, GradOptions.defaults().retainGraph());
+        Tensor[] gx = Autograd.grad(loss, x);
         assertClose(new double[] {5, 7}, gw[0], 0);
         assertClose(new double[] {2, 3}, gx[0], 0);
         assertNull(w.grad());
@@ -106,9 +106,9 @@ class AutogradTest {
         Tensor x = vec(1).requiresGrad(true);
         Tensor z = vec(4).requiresGrad(true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Autograd.grad(new Tensor[] {x.mul(2.0).sum()}, new Tensor[] {z}, null, true, false, false));
+                () -> Autograd.grad(x.mul(2.0).sum(), z, GradOptions.defaults().retainGraph()));
         assertTrue(e.getMessage().contains("do not depend on input 0"), e.getMessage());
-        Tensor[] g = Autograd.grad(new Tensor[] {x.mul(2.0).sum()}, new Tensor[] {z}, null, false, false, true);
+        Tensor[] g = Autograd.grad(x.mul(2.0).sum(), z, GradOptions.defaults().allowUnused());
         assertClose(new double[] {0}, g[0], 0);
     }
 
@@ -118,7 +118,7 @@ class AutogradTest {
         Tensor y = x.mul(2.0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Autograd.grad(y, x));
         assertTrue(e.getMessage().contains("not one element"), e.getMessage());
-        Tensor g = Autograd.grad(new Tensor[] {y}, new Tensor[] {x}, new Tensor[] {vec(1, 10)}, false, false, false)[0];
+        Tensor g = Autograd.grad(y, x, GradOptions.defaults().gradOutputs(vec(1, 10)))[0];
         assertClose(new double[] {2, 20}, g, 0);
     }
 
@@ -126,10 +126,10 @@ class AutogradTest {
     void gradientsOfGradientsToThirdOrder() {
         Tensor x = vec(1.5, -2).requiresGrad(true);
         Tensor y = x.pow(4.0).sum();
-        Tensor g1 = Autograd.grad(new Tensor[] {y}, new Tensor[] {x}, null, true, true, false)[0]; // 4x^3
+        Tensor g1 = Autograd.grad(y, x, GradOptions.defaults().createGraph())[0]; // 4x^3
         assertTrue(g1.requiresGrad());
-        Tensor g2 = Autograd.grad(new Tensor[] {g1.sum()}, new Tensor[] {x}, null, true, true, false)[0]; // 12x^2
-        Tensor g3 = Autograd.grad(new Tensor[] {g2.sum()}, new Tensor[] {x}, null, false, false, false)[0]; // 24x
+        Tensor g2 = Autograd.grad(g1.sum(), x, GradOptions.defaults().createGraph())[0]; // 12x^2
+        Tensor g3 = Autograd.grad(g2.sum(), x)[0]; // 24x
         assertClose(new double[] {4 * 3.375, -32}, g1, 1e-12);
         assertClose(new double[] {12 * 2.25, 48}, g2, 1e-12);
         assertClose(new double[] {36, -48}, g3, 1e-12);
@@ -195,7 +195,7 @@ class AutogradTest {
         Tensor w = Tensor.randn(gen, DType.FLOAT64, 4, 2).requiresGrad(true);
         java.util.function.Function<Tensor, Tensor> penalty = wt -> {
             Tensor xv = x.detach().requiresGrad(true);
-            Tensor gx = Autograd.grad(new Tensor[] {xv.matmul(wt).tanh().sum()}, new Tensor[] {xv}, null, true, true, false)[0];
+            Tensor gx = Autograd.grad(xv.matmul(wt).tanh().sum(), xv, GradOptions.defaults().createGraph())[0];
             return gx.square().sum();
         };
         Tensor dw = Autograd.grad(penalty.apply(w), w)[0];

@@ -39,7 +39,7 @@ class GraphMemoryTest {
         WeakReference<Tensor> ref = new WeakReference<>(hidden);
         Tensor loss = hidden.square().sum();
         hidden = null;
-        Autograd.backward(loss, null, true, false);
+        Autograd.backward(loss, GradOptions.defaults().retainGraph());
         System.gc();
         assertNotNull(ref.get(), "retainGraph must keep the saved activation");
         loss = null;
@@ -57,9 +57,9 @@ class GraphMemoryTest {
         for (int step = 0; step < 3000; step++) {
             Tensor loss = F.crossEntropy(x.matmul(w1).relu().matmul(w2), y);
             // double backprop as well, the most graph-hungry pattern
-            Tensor gx = Autograd.grad(new Tensor[] {loss}, new Tensor[] {w1}, null, true, true, false)[0];
+            Tensor gx = Autograd.grad(loss, w1, GradOptions.defaults().createGraph())[0];
             Tensor total = loss.add(gx.square().sum().mul(0.01));
-            Tensor[] g = Autograd.grad(new Tensor[] {total}, new Tensor[] {w1, w2}, null, false, false, false);
+            Tensor[] g = Autograd.grad(total, w1, w2);
             try (GradMode.Scope s = GradMode.noGrad()) {
                 w1.assign(w1.sub(g[0].mul(0.01)));
                 w2.assign(w2.sub(g[1].mul(0.01)));

@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The README's "Engine in ten lines" example, verbatim apart from the setup, so the README stays true. */
+/** The engine tour that the README once showed (now examples/QuickStart.java, run by the examples build), kept as an engine test with the documented shapes. */
 class ReadmeExampleTest {
     @Test
     void readmeExampleRunsWithTheDocumentedShapes() {
@@ -23,7 +23,7 @@ class ReadmeExampleTest {
         Tensor rows = Derivatives.jacobianRows(in -> in.matmul(w), x, false);
 
         Tensor xv = x.detach().requiresGrad(true);
-        Tensor gx = Autograd.grad(new Tensor[] {loss.apply(xv)}, new Tensor[] {xv}, null, true, true, false)[0];
+        Tensor gx = Autograd.grad(loss.apply(xv), xv, GradOptions.defaults().createGraph())[0];
         Tensor penalty = gx.square().sum();
         Tensor dPdW = Autograd.grad(penalty, w)[0];
 

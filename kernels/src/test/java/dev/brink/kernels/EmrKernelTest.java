@@ -1,6 +1,7 @@
 package dev.brink.kernels;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.Derivatives;
 import dev.brink.engine.Tensor;
@@ -58,7 +59,7 @@ class EmrKernelTest {
             Tensor xr = x.unsqueeze(0).expand(k, b, d).reshape(k * b, d).contiguous().requiresGrad(true);
             Tensor logits = model(be, t, false).apply(xr); // [K * B, K]
             Tensor seeds = be.emrSeeds(t, k, b);
-            Tensor rows = Autograd.grad(new Tensor[] {logits}, new Tensor[] {xr}, new Tensor[] {seeds}, false, false, false)[0];
+            Tensor rows = Autograd.grad(logits, xr, GradOptions.defaults().gradOutputs(seeds))[0];
             Tensor want = rowsCpu.reshape(k * b, d);
             assertMatchesAbs("Jacobian rows " + t, t == DType.FLOAT64 ? want : want.to(t), rows, atol);
 

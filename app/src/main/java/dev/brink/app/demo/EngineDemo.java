@@ -1,6 +1,7 @@
 package dev.brink.app.demo;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.Derivatives;
 import dev.brink.engine.F;
@@ -41,7 +42,7 @@ public final class EngineDemo {
         out.println("1. Train a 16-32-3 tanh network by gradient descent on 256 points");
         for (int step = 0; step <= 200; step++) {
             Tensor loss = F.crossEntropy(model.apply(x), y);
-            Tensor[] g = Autograd.grad(new Tensor[] {loss}, new Tensor[] {w1, w2}, null, false, false, false);
+            Tensor[] g = Autograd.grad(loss, w1, w2);
             try (GradMode.Scope s = GradMode.noGrad()) {
                 w1.assign(w1.sub(g[0].mul(0.2)));
                 w2.assign(w2.sub(g[1].mul(0.2)));
@@ -76,9 +77,9 @@ public final class EngineDemo {
         out.println("4. Double backprop: input-gradient penalty ||dL/dx||^2 and its gradient w.r.t. the weights");
         Tensor xv = x0.detach().requiresGrad(true);
         Tensor loss = F.crossEntropy(model.apply(xv), y0);
-        Tensor gx = Autograd.grad(new Tensor[] {loss}, new Tensor[] {xv}, null, true, true, false)[0];
+        Tensor gx = Autograd.grad(loss, xv, GradOptions.defaults().createGraph())[0];
         Tensor penalty = gx.square().sum();
-        Tensor[] gw = Autograd.grad(new Tensor[] {penalty}, new Tensor[] {w1, w2}, null, false, false, false);
+        Tensor[] gw = Autograd.grad(penalty, w1, w2);
         out.printf(Locale.ROOT, "   penalty %.6f, |dP/dW1| %.6f, |dP/dW2| %.6f%n", penalty.item(),
                 gw[0].square().sum().sqrt().item(), gw[1].square().sum().sqrt().item());
 

@@ -1,6 +1,7 @@
 package dev.brink.app.vectors;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.Derivatives;
 import dev.brink.engine.F;
@@ -294,13 +295,13 @@ public final class ModelVectorCheck {
             Tensor[] inputs = new Tensor[ps.length + 1];
             inputs[0] = xv;
             System.arraycopy(ps, 0, inputs, 1, ps.length);
-            Tensor[] g = Autograd.grad(new Tensor[] {loss}, inputs, null, true, true, true);
+            Tensor[] g = Autograd.grad(loss, inputs, GradOptions.defaults().createGraph().allowUnused());
             Tensor gx = g[0];
             out.put("grad_x", gx.detach());
             for (int i = 0; i < ps.length; i++) out.put("grad." + names.get(i), g[i + 1].detach());
 
             Tensor gv = gx.mul(v).sum();
-            Tensor hvp = gv.requiresGrad() ? Autograd.grad(new Tensor[] {gv}, new Tensor[] {xv}, null, true, false, true)[0] : xv.detach().zerosLike();
+            Tensor hvp = gv.requiresGrad() ? Autograd.grad(gv, xv, GradOptions.defaults().retainGraph().allowUnused())[0] : xv.detach().zerosLike();
             out.put("hvp_x", hvp.detach());
 
             Tensor gradnorm = gx.square().sum();
@@ -321,7 +322,7 @@ public final class ModelVectorCheck {
         if (ps.length == 0) return;
         Tensor[] g;
         if (scalar.requiresGrad()) {
-            g = Autograd.grad(new Tensor[] {scalar}, ps, null, true, false, true);
+            g = Autograd.grad(scalar, ps, GradOptions.defaults().retainGraph().allowUnused());
         } else {
             g = new Tensor[ps.length];
             for (int i = 0; i < ps.length; i++) g[i] = ps[i].detach().zerosLike();

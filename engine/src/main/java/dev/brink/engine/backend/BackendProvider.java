@@ -2,7 +2,7 @@ package dev.brink.engine.backend;
 
 /**
  * Service-provider entry for a backend, discovered with {@link java.util.ServiceLoader} (register the class in
- * {@code META-INF/services/dev.brink.engine.backend.BackendProvider}). {@link #probe()} must be cheap and must
+ * {@code META-INF/services/dev.brink.engine.backend.BackendProvider}). {@link #unavailableReason()} must be cheap and must
  * not fail: it says whether the backend can run here and, if not, why (no driver, no device, library missing).
  */
 public interface BackendProvider {

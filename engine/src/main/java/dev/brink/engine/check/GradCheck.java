@@ -1,6 +1,7 @@
 package dev.brink.engine.check;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
@@ -90,7 +91,7 @@ public final class GradCheck {
             Tensor l = f.apply(orig).mul(xs[inputs.length]).sum();
             Tensor[] g;
             try (GradMode.Scope scope = GradMode.enableGrad()) {
-                g = Autograd.grad(new Tensor[] {l}, vars, null, true, true, true);
+                g = Autograd.grad(l, vars, GradOptions.defaults().createGraph().allowUnused());
             }
             Tensor total = null;
             for (int k = 0; k < g.length; k++) {
@@ -142,7 +143,7 @@ public final class GradCheck {
         try (GradMode.Scope scope = GradMode.enableGrad()) {
             Tensor out = s.apply(vars);
             if (out.requiresGrad()) {
-                analytic = Autograd.grad(new Tensor[] {out}, targets, null, false, false, true);
+                analytic = Autograd.grad(out, targets, GradOptions.defaults().allowUnused());
             } else { // e.g. the second order of sign(x): the first derivative is a constant, so this one is 0
                 for (int k = 0; k < targets.length; k++) analytic[k] = targets[k].detach().zerosLike();
             }

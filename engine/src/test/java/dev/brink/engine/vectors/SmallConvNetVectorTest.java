@@ -2,6 +2,7 @@ package dev.brink.engine.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.Derivatives;
 import dev.brink.engine.F;
@@ -88,7 +89,7 @@ class SmallConvNetVectorTest {
         try (GradMode.Scope s = GradMode.enableGrad()) {
             Tensor x = xData.detach().requiresGrad(true);
             Tensor lsum = F.crossEntropy(forward(p, x), labels(), 0.0, Loss.Reduction.SUM);
-            Tensor gx = Autograd.grad(new Tensor[] {lsum}, new Tensor[] {x}, null, true, true, false)[0];
+            Tensor gx = Autograd.grad(lsum, x, GradOptions.defaults().createGraph())[0];
             return gx.square().sum();
         }
     }
@@ -151,8 +152,7 @@ class SmallConvNetVectorTest {
             assertEquals(k, logits.size(1));
             double[] seed = new double[n * k];
             for (int i = 0; i < n; i++) seed[i * k + c] = 1;
-            Tensor row = Autograd.grad(new Tensor[] {logits}, new Tensor[] {x}, new Tensor[] {logits.newTensor(seed, n, k)},
-                    false, false, false)[0];
+            Tensor row = Autograd.grad(logits, x, GradOptions.defaults().gradOutputs(logits.newTensor(seed, n, k)))[0];
             double[] e = java.util.Arrays.copyOfRange(expected.data(), c * per, (c + 1) * per);
             assertClose("jacobian_rows[" + c + "] (separate backward pass)", x.shape(), e, row, TOL, TOL);
         }

@@ -1,6 +1,7 @@
 package dev.brink.engine.vectors;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
@@ -107,7 +108,7 @@ class TorchOpVectorTest {
             for (int i = 0; i < xs.length; i++) xs[i] = in.get(diff.get(i).name());
             assertEquals(diff.size(), c.grads().size(), "grads per diff input");
             Tensor l = out.mul(c.cotangent().tensor()).sum();
-            Tensor[] g = Autograd.grad(new Tensor[] {l}, xs, null, true, true, true);
+            Tensor[] g = Autograd.grad(l, xs, GradOptions.defaults().createGraph().allowUnused());
             Tensor s = null;
             for (int i = 0; i < xs.length; i++) {
                 Ref gr = c.grads().get(i);
@@ -118,7 +119,7 @@ class TorchOpVectorTest {
             }
             Tensor[] gg;
             if (s.requiresGrad()) {
-                gg = Autograd.grad(new Tensor[] {s}, xs, null, false, false, true);
+                gg = Autograd.grad(s, xs, GradOptions.defaults().allowUnused());
             } else { // no grad depends on any input: the Hessian term is zero
                 gg = new Tensor[xs.length];
                 for (int i = 0; i < xs.length; i++) gg[i] = xs[i].detach().zerosLike();

@@ -1,6 +1,7 @@
 package dev.brink.nn.train;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.data.Batch;
@@ -132,7 +133,7 @@ public final class Trainer {
                     Batch b = it.next();
                     Objective.Outcome out = objective.apply(model, b, epoch);
                     Tensor loss = out.loss();
-                    Tensor[] grads = Autograd.grad(new Tensor[] {loss}, vars, null, false, false, true);
+                    Tensor[] grads = Autograd.grad(loss, vars, GradOptions.defaults().allowUnused());
                     optimizer.step(grads);
                     step++;
                     double lv = loss.item();

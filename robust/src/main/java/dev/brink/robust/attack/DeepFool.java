@@ -1,6 +1,7 @@
 package dev.brink.robust.attack;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.F;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
@@ -71,7 +72,7 @@ public final class DeepFool extends Attack {
                 rows = new Tensor[k];
                 for (int c = 0; c < k && it < steps; c++) {
                     Tensor seed = F.oneHot(Tensor.full(z.backend(), dev.brink.engine.DType.INT32, c, z.size(0)), k, z.dtype());
-                    rows[c] = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {seed}, c < k - 1, false, true)[0];
+                    rows[c] = Autograd.grad(z, xv, GradOptions.defaults().gradOutputs(seed).retainGraph(c < k - 1).allowUnused())[0];
                 }
             }
             boolean[] ok = succeeded(z.detach(), sp);

@@ -1,6 +1,7 @@
 package dev.brink.robust.attack;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.GradOptions;
 import dev.brink.engine.F;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Jacobian-based saliency map attack (Papernot et al., EuroS&P 2016; seed 000 Sec. 6.3.2, Table 2), targeted,
+ * Jacobian-based saliency map attack (Papernot et al., EuroS&amp;P 2016; seed 000 Sec. 6.3.2, Table 2), targeted,
  * L0: each iteration takes the gradients of the target logit {@code a = dz_t/dx} and of the other logits' sum
  * {@code b = d(sum_{j != t} z_j)/dx} (two backward passes), scores every pair (p, q) of features still below the
  * box's top with {@code alpha = a_p + a_q}, {@code beta = b_p + b_q} as {@code -alpha * beta} where
@@ -72,8 +73,8 @@ public final class Jsma extends Attack {
             try (GradMode.Scope g = GradMode.enableGrad()) {
                 z = p.model().logits(xv.reshape(sp.x().shape()));
                 Tensor hot = F.oneHot(t, z.size(1), z.dtype());
-                a = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {hot}, true, false, true)[0];
-                b = Autograd.grad(new Tensor[] {z}, new Tensor[] {xv}, new Tensor[] {hot.neg().add(1.0)}, false, false, true)[0];
+                a = Autograd.grad(z, xv, GradOptions.defaults().gradOutputs(hot).retainGraph().allowUnused())[0];
+                b = Autograd.grad(z, xv, GradOptions.defaults().gradOutputs(hot.neg().add(1.0)).allowUnused())[0];
             }
             boolean[] ok = succeeded(z.detach(), sp);
             double[] room = domain.sum(new int[] {1}, false).toDoubleArray();

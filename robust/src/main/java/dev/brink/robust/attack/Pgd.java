@@ -12,7 +12,7 @@ import java.util.Set;
  * unit L1 — with one coordinate it is seed 001's one-pixel steepest L1 step), each followed by the projection onto
  * the ball and the box. Seed 000's "PGD (20-2-eps)" is {@code steps=20, step=2/255, random-start=true}.
  *
- * <p>Losses: cross-entropy, the C&W margin, and with {@link Goal#LEAST_LIKELY} the least-likely-class targeted
+ * <p>Losses: cross-entropy, the C&amp;W margin, and with {@link Goal#LEAST_LIKELY} the least-likely-class targeted
  * cross-entropy (seed 003). Restarts keep the best iterate per sample (successful first, then highest loss); see
  * {@link GradientDescent}. Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
  *

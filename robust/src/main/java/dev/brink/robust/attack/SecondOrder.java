@@ -15,8 +15,8 @@ import java.util.Set;
  * Monte-Carlo draws per iteration (one batched forward/backward over {@code samples * N} inputs), the step
  * normalized in L2 ({@code x <- proj(x + alpha g / ||g||_2)}). The smoothing stands in for the finite-difference
  * Hessian power iteration {@code grad L(x + xi d)} (seed 002 Appendix A; sigma plays xi's role), so the attack can
- * leave the flat neighbourhoods that adversarial training creates. Paper's threat models: L2 <= 4.0 and
- * L-inf <= 0.3 on MNIST. With {@code trace=true} the loss gradient at each iterate is also computed and
+ * leave the flat neighbourhoods that adversarial training creates. Paper's threat models: L2 &lt;= 4.0 and
+ * L-inf &lt;= 0.3 on MNIST. With {@code trace=true} the loss gradient at each iterate is also computed and
  * {@link #lastGradientNormTrace()} records its mean L2 norm (seed 002 Figure 1).
  *
  * <p>Options: the PGD options ({@code steps} 40, {@code step}, {@code rel-step} 2.5/steps, {@code random-start},
