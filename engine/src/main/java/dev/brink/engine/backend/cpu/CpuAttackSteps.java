@@ -9,15 +9,14 @@ import dev.brink.engine.Tensor;
  * the five to fifteen tensor ops and temporaries of the composed defaults. They follow
  * {@code kernels/src/main/cuda/attack.cu} operation for operation (double arithmetic, one rounding to the dtype,
  * the same NaN-propagating max/min, Michelot's iteration for the L1 threshold), so the CPU and CUDA backends agree
- * up to the order of the per-sample sums. Elementwise steps split the elements, per-sample ones the samples,
- * over threads; results do not depend on the thread count.
+ * up to the order of the per-sample sums and the sign of zero. The signed step and the L-inf projection run
+ * straight over the arrays; the per-sample kernels stage one sample at a time in double buffers. Elements
+ * (elementwise kernels) or samples (per-sample ones) are split over threads; results do not depend on the thread
+ * count.
  */
 final class CpuAttackSteps {
     /** The five kernels. */
     enum Kind { SIGN_STEP, L2_STEP, LINF, L2, L1 }
-
-    /** Elements per chunk of the elementwise kernels. */
-    private static final int CHUNK = 4096;
 
     private CpuAttackSteps() {}
 
@@ -31,31 +30,52 @@ final class CpuAttackSteps {
         int total = x.numel();
         if (total == 0) return out;
         Tensor xc = contiguous(x), yc = contiguous(y);
-        boolean elementwise = k == Kind.SIGN_STEP || k == Kind.LINF;
-        int n = elementwise ? (total + CHUNK - 1) / CHUNK : x.size(0);
-        int m = elementwise ? CHUNK : total / n;
-        int parts = Math.min(n, CpuParallel.partsFor(4L * total));
         double alpha = t == DType.FLOAT32 && k == Kind.SIGN_STEP ? (float) a : a;
+        if (k == Kind.SIGN_STEP || k == Kind.LINF) {
+            elementwise(k == Kind.SIGN_STEP, xc, yc, out, alpha, eps, lo, hi);
+            return out;
+        }
+        int n = x.size(0), m = total / n;
+        int parts = Math.min(n, CpuParallel.partsFor(4L * total));
         CpuParallel.run(parts, part -> {
             double[] bx = new double[m], by = new double[m], bo = new double[m];
             int from = (int) ((long) n * part / parts), to = (int) ((long) n * (part + 1) / parts);
             for (int s = from; s < to; s++) {
-                int base = s * m, len = Math.min(m, total - base);
-                load(xc, base, bx, len);
-                load(yc, base, by, len);
+                load(xc, s * m, bx, m);
+                load(yc, s * m, by, m);
                 switch (k) {
-                    case SIGN_STEP -> { for (int i = 0; i < len; i++) bo[i] = bx[i] + alpha * sign(by[i]); }
-                    case LINF -> {
-                        for (int i = 0; i < len; i++) bo[i] = clamp(bx[i], max(by[i] - eps, lo), min(by[i] + eps, hi));
-                    }
-                    case L2_STEP -> l2Step(bx, by, bo, len, alpha);
-                    case L2 -> projectL2(bx, by, bo, len, eps, lo, hi);
-                    case L1 -> projectL1(bx, by, bo, len, eps, lo, hi);
+                    case L2_STEP -> l2Step(bx, by, bo, m, alpha);
+                    case L2 -> projectL2(bx, by, bo, m, eps, lo, hi);
+                    default -> projectL1(bx, by, bo, m, eps, lo, hi);
                 }
-                store(bo, out, base, len);
+                store(bo, out, s * m, m);
             }
         });
         return out;
+    }
+
+    /** The signed step or the L-inf projection straight on the arrays, in double, each element rounded once. */
+    private static void elementwise(boolean sign, Tensor x, Tensor y, Tensor out, double alpha, double eps, double lo, double hi) {
+        int total = x.numel(), xo = x.offset(), yo = y.offset();
+        int parts = CpuParallel.partsFor(4L * total);
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        CpuStorage xs = CpuStorage.of(x), ys = CpuStorage.of(y), os = CpuStorage.of(out);
+        CpuParallel.run(parts, part -> {
+            int from = (int) ((long) total * part / parts), to = (int) ((long) total * (part + 1) / parts);
+            if (f32) {
+                float[] xa = xs.floats(), ya = ys.floats(), oa = os.floats();
+                if (sign) for (int i = from; i < to; i++) oa[i] = (float) (xa[xo + i] + alpha * sign(ya[yo + i]));
+                else for (int i = from; i < to; i++) oa[i] = (float) linf(xa[xo + i], ya[yo + i], eps, lo, hi);
+            } else {
+                double[] xa = xs.doubles(), ya = ys.doubles(), oa = os.doubles();
+                if (sign) for (int i = from; i < to; i++) oa[i] = xa[xo + i] + alpha * sign(ya[yo + i]);
+                else for (int i = from; i < to; i++) oa[i] = linf(xa[xo + i], ya[yo + i], eps, lo, hi);
+            }
+        });
+    }
+
+    private static double linf(double x, double c, double eps, double lo, double hi) {
+        return clamp(x, max(c - eps, lo), min(c + eps, hi));
     }
 
     private static void l2Step(double[] x, double[] g, double[] out, int m, double alpha) {
@@ -142,9 +162,9 @@ final class CpuAttackSteps {
         }
     }
 
-    /** sign with sign(0) = 0 and sign(NaN) = NaN (attack.cu's bk_sign). */
+    /** sign with sign(+-0) = +-0 and sign(NaN) = NaN (attack.cu's bk_sign up to the sign of zero; branch-free). */
     private static double sign(double v) {
-        return v > 0 ? 1 : v < 0 ? -1 : v == 0 ? 0 : v;
+        return Math.signum(v);
     }
 
     /** NaN-propagating max and min as attack.cu's bk_max / bk_min (on equal values, the second argument). */
