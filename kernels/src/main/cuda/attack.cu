@@ -1,6 +1,7 @@
-// Attack-step kernels (CudaBackend.signStep, l2Step, projectLinf, projectL2, projectL1) over contiguous batches
-// [N, M] (M = features per sample). Per-sample kernels run one block (power-of-two size <= 256) per sample and
-// compute in double. They fuse what robust.attack.Projections composes from tensor ops.
+// Attack-step kernels (CudaBackend.signStep, l2Step, projectLinf, projectL2, projectL1: the CUDA backend's
+// overrides of the engine's Backend methods behind F.signStep, F.l2Step, F.projectLinf/L2/L1, which the attacks
+// call) over contiguous batches [N, M] (M = features per sample). Per-sample kernels run one block (power-of-two
+// size <= 256) per sample and compute in double. The CPU backend's CpuAttackSteps follows them step for step.
 #include "brink.cuh"
 
 /** out = x + alpha * sign(g), in T (as x.add(g.sign().mul(alpha)) computes it). */

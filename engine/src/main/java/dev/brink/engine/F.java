@@ -2,6 +2,7 @@ package dev.brink.engine;
 
 import dev.brink.engine.backend.ConvGeometry;
 import dev.brink.engine.backend.PoolGeometry;
+import dev.brink.engine.op.AttackStep;
 import dev.brink.engine.op.BatchNorm;
 import dev.brink.engine.op.Convolution;
 import dev.brink.engine.op.Dropout;
@@ -12,7 +13,9 @@ import dev.brink.engine.op.Pooling;
 
 /**
  * Neural-network functions over tensors (the counterpart of {@code torch.nn.functional}). Images are NCHW,
- * convolution weights OIHW, labels int32 class indices. Every function is differentiable to any order.
+ * convolution weights OIHW, labels int32 class indices. Every function is differentiable to any order, except the
+ * attack steps ({@link #signStep}, {@link #l2Step}, {@link #projectLinf}, {@link #projectL2}, {@link #projectL1}),
+ * which take detached tensors and return results that do not require grad (see {@link AttackStep}).
  */
 public final class F {
     private F() {}
@@ -119,5 +122,47 @@ public final class F {
     /** Zeros of {@code shape} with {@code src} added at {@code index} along {@code axis}. */
     public static Tensor scatterAdd(Tensor src, int axis, Tensor index, int[] shape) {
         return Indexing.scatterAdd(src, axis, index, shape);
+    }
+
+    /**
+     * The signed step {@code x + alpha * sign(grad)} (FGSM; the L-inf PGD and BIM step), sign(0) = 0. x and grad:
+     * one shape {@code [N, ...]} and floating dtype; alpha in x's units, finite (negative steps descend). Not
+     * differentiable: see {@link AttackStep} for autograd, dtype rules and errors.
+     */
+    public static Tensor signStep(Tensor x, Tensor grad, double alpha) {
+        return AttackStep.signStep(x, grad, alpha);
+    }
+
+    /**
+     * The L2 step {@code x + alpha * grad / max(||grad||_2, 1e-12)} per sample (FGM-L2; the L2 PGD step): each
+     * sample moves by L2 length alpha along its gradient, or not at all where the gradient is 0. See {@link AttackStep}.
+     */
+    public static Tensor l2Step(Tensor x, Tensor grad, double alpha) {
+        return AttackStep.l2Step(x, grad, alpha);
+    }
+
+    /**
+     * The projection of x onto the L-inf ball of radius eps around x0 intersected with the box {@code [lo, hi]}
+     * (exact): {@code min(max(x, max(x0 - eps, lo)), min(x0 + eps, hi))}. x and x0 {@code [N, ...]}, one dtype.
+     * See {@link AttackStep}.
+     */
+    public static Tensor projectLinf(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return AttackStep.projectLinf(x, x0, eps, lo, hi);
+    }
+
+    /**
+     * Per sample: {@code x - x0} scaled into the L2 ball of radius eps (the exact ball projection), then
+     * {@code x0 + d} clipped to {@code [lo, hi]}. See {@link AttackStep}.
+     */
+    public static Tensor projectL2(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return AttackStep.projectL2(x, x0, eps, lo, hi);
+    }
+
+    /**
+     * Per sample: {@code x - x0} projected onto the L1 ball of radius eps (the Euclidean projection of Duchi et al.
+     * 2008), then {@code x0 + d} clipped to {@code [lo, hi]}. See {@link AttackStep}.
+     */
+    public static Tensor projectL1(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return AttackStep.projectL1(x, x0, eps, lo, hi);
     }
 }

@@ -290,28 +290,35 @@ public final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ fused kernels for attacks and robust training
+    // The attack steps override Backend's (the engine ops F.signStep, F.l2Step, F.projectLinf/L2/L1 and so every
+    // attack call them): attack.cu's kernels, one launch each on contiguous copies of the inputs, in double.
 
-    /** {@code x + alpha * sign(grad)} (FGSM / PGD L-inf step); x and grad of one shape and floating dtype. */
+    /** {@code x + alpha * sign(grad)} (FGSM / PGD L-inf step) with attack.cu's {@code sign_step_*}; see {@link Backend#signStep}. */
+    @Override
     public Tensor signStep(Tensor x, Tensor grad, double alpha) {
         return CudaRobust.signStep(this, x, grad, alpha);
     }
 
-    /** {@code x + alpha * grad / max(||grad||_2, 1e-12)} per sample (first axis) (PGD L2 step). */
+    /** {@code x + alpha * grad / max(||grad||_2, 1e-12)} per sample (PGD L2 step) with {@code l2_step_*}, one block per sample. */
+    @Override
     public Tensor l2Step(Tensor x, Tensor grad, double alpha) {
         return CudaRobust.l2Step(this, x, grad, alpha);
     }
 
-    /** Projection of x onto the L-inf ball of radius eps around x0 intersected with [lo, hi] (exact). */
+    /** Projection onto the L-inf ball of radius eps around x0 intersected with [lo, hi] (exact) with {@code project_linf_*}. */
+    @Override
     public Tensor projectLinf(Tensor x, Tensor x0, double eps, double lo, double hi) {
         return CudaRobust.project(this, "project_linf_", x, x0, eps, lo, hi);
     }
 
-    /** Per sample: x - x0 scaled into the L2 ball of radius eps, then x0 + that clipped to [lo, hi]. */
+    /** Per sample: x - x0 scaled into the L2 ball of radius eps, then x0 + that clipped to [lo, hi] ({@code project_l2_*}). */
+    @Override
     public Tensor projectL2(Tensor x, Tensor x0, double eps, double lo, double hi) {
         return CudaRobust.project(this, "project_l2_", x, x0, eps, lo, hi);
     }
 
-    /** Per sample: x - x0 projected onto the L1 ball of radius eps (Duchi et al.), then x0 + that clipped to [lo, hi]. */
+    /** Per sample: x - x0 projected onto the L1 ball of radius eps (Duchi et al.), then x0 + that clipped to [lo, hi] ({@code project_l1_*}). */
+    @Override
     public Tensor projectL1(Tensor x, Tensor x0, double eps, double lo, double hi) {
         return CudaRobust.project(this, "project_l1_", x, x0, eps, lo, hi);
     }

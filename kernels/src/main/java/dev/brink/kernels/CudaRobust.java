@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 import static dev.brink.kernels.CudaBackend.sfx;
 
-/** The fused kernels for attacks (attack.cu), cross-entropy (loss.cu) and EMR (emr.cu) behind CudaBackend's extras. */
+/** The fused kernels for attacks (attack.cu: the overrides of Backend.signStep, l2Step, projectLinf/L2/L1), cross-entropy (loss.cu) and EMR (emr.cu) behind CudaBackend's extras. */
 final class CudaRobust {
     private CudaRobust() {}
 

@@ -3,6 +3,7 @@ package dev.brink.kernels;
 import dev.brink.engine.DType;
 import dev.brink.engine.F;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.Backend;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -14,7 +15,9 @@ import static dev.brink.kernels.KernelTestSupport.assertMatchesAbs;
 /**
  * attack.cu (sign_step_*, l2_step_*, project_linf_*, project_l2_*, project_l1_*) against the same formulas
  * composed from engine ops on the CPU in float64 (robust.attack.Projections' definitions: steepest directions,
- * ball projection then box clip, Duchi et al.'s sort-based L1 projection) on the same inputs.
+ * ball projection then box clip, Duchi et al.'s sort-based L1 projection) on the same inputs; and the same kernels
+ * reached as the engine reaches them, through the {@link Backend} methods that CudaBackend overrides, against the
+ * CPU backend's kernels for those methods, over layouts, boxes, radii and empty batches.
  */
 class AttackKernelTest {
     CudaBackend backend() {
@@ -124,5 +127,70 @@ class AttackKernelTest {
         Tensor theta = cumAtRho.sub(eps).div(rho).maximum(0.0);
         Tensor shrunk = flat.sign().mul(abs.sub(theta).maximum(0.0));
         return Tensor.where(inside, flat, shrunk).reshape(d.shape());
+    }
+
+    /** One Backend attack-step call. */
+    interface Call {
+        Tensor on(Backend b, Tensor x, Tensor y);
+    }
+
+    /** Every method with several steps, radii and boxes, named. */
+    static java.util.Map<String, Call> calls() {
+        java.util.Map<String, Call> m = new java.util.LinkedHashMap<>();
+        m.put("signStep 0.03", (b, x, y) -> b.signStep(x, y, 0.03));
+        m.put("signStep -0.5", (b, x, y) -> b.signStep(x, y, -0.5));
+        m.put("l2Step 0.5", (b, x, y) -> b.l2Step(x, y, 0.5));
+        m.put("l2Step 0", (b, x, y) -> b.l2Step(x, y, 0));
+        for (double eps : new double[] {0, 0.02, 0.3, Double.POSITIVE_INFINITY}) {
+            m.put("projectLinf " + eps, (b, x, y) -> b.projectLinf(x, y, eps, 0, 1));
+            m.put("projectL2 " + eps, (b, x, y) -> b.projectL2(x, y, eps, 0, 1));
+            m.put("projectL1 " + eps, (b, x, y) -> b.projectL1(x, y, eps, 0, 1));
+        }
+        m.put("projectLinf box [0.25, 0.75]", (b, x, y) -> b.projectLinf(x, y, 0.1, 0.25, 0.75));
+        m.put("projectL2 box [0.25, 0.75]", (b, x, y) -> b.projectL2(x, y, 0.1, 0.25, 0.75));
+        m.put("projectL1 box [0.25, 0.75]", (b, x, y) -> b.projectL1(x, y, 0.1, 0.25, 0.75));
+        return m;
+    }
+
+    /** The device's and the CPU's kernel for every call, on inputs laid out by {@code view}, in both dtypes. */
+    private void againstCpu(String layout, int[] shape, java.util.function.UnaryOperator<Tensor> viewX,
+                            java.util.function.UnaryOperator<Tensor> viewY, long seed) {
+        int n = dev.brink.engine.Shape.numel(shape);
+        Random r = new Random(seed);
+        double[] a = new double[n], b = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextDouble();
+            b[i] = i % 7 == 0 ? a[i] : a[i] + 0.2 * r.nextGaussian() + (i % 13 == 0 ? 0.3 : 0);
+        }
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            KernelTestSupport.Pair x = KernelTestSupport.pair(backend(), t, b, shape).map(viewX);
+            KernelTestSupport.Pair y = KernelTestSupport.pair(backend(), t, a, shape).map(viewY);
+            Backend dev = backend();
+            for (var c : calls().entrySet()) {
+                String what = c.getKey() + " " + layout + " " + t.label();
+                Tensor got = c.getValue().on(dev, x.dev(), y.dev());
+                if (got.backend() != dev) throw new AssertionError(what + ": result on " + got.backend().name());
+                assertMatchesAbs(what, c.getValue().on(CPU, x.cpu(), y.cpu()), got, t == DType.FLOAT64 ? 1e-12 : 0x1.0p-23);
+            }
+        }
+    }
+
+    @Test
+    void backendMethodsMatchTheCpuKernelsOnContiguousBatches() {
+        againstCpu("[6,3,4,7]", new int[] {6, 3, 4, 7}, v -> v, v -> v, 21);
+        againstCpu("rank 1 [6]", new int[] {6}, v -> v, v -> v, 22);
+    }
+
+    @Test
+    void backendMethodsMatchTheCpuKernelsOnStridedViews() {
+        againstCpu("permuted", new int[] {4, 7, 5}, v -> v.permute(0, 2, 1), v -> v.permute(0, 2, 1), 23);
+        againstCpu("strided slice", new int[] {3, 40}, v -> v.slice(1, 0, 40, 3), v -> v.slice(1, 0, 40, 3), 24);
+        againstCpu("broadcast x0", new int[] {1, 30}, v -> v.expand(5, 30).contiguous(), v -> v.expand(5, 30), 25);
+    }
+
+    @Test
+    void backendMethodsOnEmptyBatches() {
+        againstCpu("N=0", new int[] {0, 5}, v -> v, v -> v, 26);
+        againstCpu("no features", new int[] {4, 0}, v -> v, v -> v, 27);
     }
 }

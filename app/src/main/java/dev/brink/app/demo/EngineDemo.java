@@ -54,7 +54,7 @@ public final class EngineDemo {
         out.println("2. FGSM: one signed input-gradient step of size eps");
         for (double eps : new double[] {0.05, 0.1, 0.2}) {
             Tensor gx = Derivatives.grad(in -> F.crossEntropy(model.apply(in), y), x, false);
-            Tensor adv = x.add(gx.sign().mul(eps));
+            Tensor adv = F.signStep(x, gx, eps); // x + eps * sign(gx), the engine's fused attack step
             out.printf(Locale.ROOT, "   eps %.2f  accuracy %.3f -> %.3f%n", eps, accuracy(model, x, y), accuracy(model, adv, y));
         }
 

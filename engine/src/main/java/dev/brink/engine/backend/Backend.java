@@ -151,4 +151,50 @@ public interface Backend {
     default boolean optimizerStep(OptimizerKernel k, double[] hyper, Tensor param, Tensor grad, Tensor state1, Tensor state2) {
         return false;
     }
+
+    // ------------------------------------------------------------------ attack steps (see dev.brink.engine.op.AttackStep)
+    //
+    // Unlike the kernels above, these return their result: a new contiguous tensor of x's shape and dtype on this
+    // backend that shares storage with no input and records no graph. Inputs: a batch x [N, ...] (rank >= 1) and a
+    // second tensor of exactly x's shape and floating dtype, any strides; "per sample" means over all elements of
+    // one index of the first axis. N = 0 or any empty shape gives an empty result. The ops check arguments; these
+    // methods assume them checked. Each default composes the formula from tensor ops (so every backend has them);
+    // the CPU and CUDA backends override them with one-pass kernels that compute in double and round once to the
+    // dtype (the step size alpha is rounded to the dtype first in signStep), agreeing with the defaults up to
+    // float rounding.
+
+    /** {@code x + alpha * sign(grad)} elementwise, with sign(0) = 0 (FGSM, the L-inf PGD/BIM step). */
+    default Tensor signStep(Tensor x, Tensor grad, double alpha) {
+        return ComposedAttackSteps.signStep(x, grad, alpha);
+    }
+
+    /** {@code x + alpha * grad / max(||grad||_2, 1e-12)} per sample (FGM-L2, the L2 PGD step; a zero gradient leaves x). */
+    default Tensor l2Step(Tensor x, Tensor grad, double alpha) {
+        return ComposedAttackSteps.l2Step(x, grad, alpha);
+    }
+
+    /**
+     * The exact projection onto the L-inf ball of radius eps around x0 intersected with the box:
+     * {@code min(max(x, max(x0 - eps, lo)), min(x0 + eps, hi))} elementwise.
+     */
+    default Tensor projectLinf(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return ComposedAttackSteps.projectLinf(x, x0, eps, lo, hi);
+    }
+
+    /**
+     * Per sample: {@code d = x - x0} scaled by {@code min(1, eps / max(||d||_2, 1e-12))} (exact projection onto the
+     * L2 ball), then {@code x0 + d} clipped to {@code [lo, hi]}.
+     */
+    default Tensor projectL2(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return ComposedAttackSteps.projectL2(x, x0, eps, lo, hi);
+    }
+
+    /**
+     * Per sample: {@code d = x - x0} projected onto the L1 ball of radius eps (Euclidean projection, Duchi et al.
+     * 2008: soft-thresholding at the level theta that makes ||d||_1 = eps; d itself when already inside), then
+     * {@code x0 + d} clipped to {@code [lo, hi]}.
+     */
+    default Tensor projectL1(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return ComposedAttackSteps.projectL1(x, x0, eps, lo, hi);
+    }
 }

@@ -586,7 +586,32 @@ public final class GradCheckCases {
         c.add(new ForwardCase("one_hot", "[2,2] labels, 4 classes, float32, repeated", () -> F.oneHot(Tensor.ofInts(new int[] {3, 3, 0, 1}, 2, 2), 4, DType.FLOAT32),
                 DType.FLOAT32, new int[] {2, 2, 4}, new double[] {0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0}));
         c.add(new ForwardCase("one_hot", "0-d label", () -> F.oneHot(Tensor.ofInts(new int[] {1}), 2, F64), F64, new int[] {2}, new double[] {0, 1}));
+        attackSteps(c);
         return c;
+    }
+
+    /**
+     * The attack steps on dyadic values (exact in any order of operations), inputs requiring grad inside
+     * {@code noGrad} (with grad mode on they refuse such inputs; AttackStepOpTest checks that).
+     */
+    private static void attackSteps(List<ForwardCase> c) {
+        Supplier<Tensor> x = () -> v(t(new double[] {0.5, 0.25, 0.125, 0.75}, 2, 2));
+        c.add(new ForwardCase("sign_step", "[2,2], zero and tiny gradients", () -> noGrad(() -> F.signStep(x.get(), v(t(new double[] {2, -3, 0, 1e-9}, 2, 2)), 0.25)),
+                F64, new int[] {2, 2}, new double[] {0.75, 0, 0.125, 1.0}));
+        c.add(new ForwardCase("l2_step", "[2,2], second gradient zero", () -> noGrad(() -> F.l2Step(v(t(new double[] {0, 0, 1, 1}, 2, 2)),
+                        v(t(new double[] {3, 4, 0, 0}, 2, 2)), 5)), F64, new int[] {2, 2}, new double[] {3, 4, 1, 1}));
+        c.add(new ForwardCase("project_linf", "[1,3], ball and box faces", () -> noGrad(() -> F.projectLinf(v(t(new double[] {0.9, 0.1, 0.5}, 1, 3)),
+                        v(t(new double[] {0.5, 0.5, 0.875}, 1, 3)), 0.25, 0, 1)), F64, new int[] {1, 3}, new double[] {0.75, 0.25, 0.625}));
+        c.add(new ForwardCase("project_l2", "[2,2], scaled to half, then box", () -> noGrad(() -> F.projectL2(v(t(new double[] {0.875, 1.0, 1.0, 0.5}, 2, 2)),
+                        v(t(new double[] {0.5, 0.5, 0.875, 0.5}, 2, 2)), 0.3125, 0, 0.9375)), F64, new int[] {2, 2}, new double[] {0.6875, 0.75, 0.9375, 0.5}));
+        c.add(new ForwardCase("project_l1", "[1,3], threshold 1/8", () -> noGrad(() -> F.projectL1(v(t(new double[] {1.0, 0.25, 0.5625}, 1, 3)),
+                        v(t(new double[] {0.5, 0.5, 0.5}, 1, 3)), 0.5, 0, 1)), F64, new int[] {1, 3}, new double[] {0.875, 0.375, 0.5}));
+    }
+
+    private static Tensor noGrad(Supplier<Tensor> f) {
+        try (dev.brink.engine.GradMode.Scope s = dev.brink.engine.GradMode.noGrad()) {
+            return f.get();
+        }
     }
 
     // ================================================================== input helpers

@@ -1,5 +1,6 @@
 package dev.brink.robust.attack;
 
+import dev.brink.engine.F;
 import dev.brink.engine.Tensor;
 
 import java.util.Set;
@@ -7,7 +8,8 @@ import java.util.Set;
 /**
  * Fast gradient sign method (Goodfellow et al. 2015; seeds 000, 001, 003, 004): one step of size eps along the
  * sign of the input gradient of the loss, {@code x + eps * sign(grad)}, in the L-inf ball. On a linear model it
- * is the exact worst case: it moves every logit margin by exactly {@code eps * ||w||_1}.
+ * is the exact worst case: it moves every logit margin by exactly {@code eps * ||w||_1}. The step is the engine's
+ * fused {@link F#signStep} (the backend's kernel).
  */
 public final class Fgsm extends Attack {
     /** Registry options. */
@@ -43,6 +45,6 @@ public final class Fgsm extends Attack {
         Tensor g = inputGradient(p, loss, p.x());
         int[] it = new int[p.x().size(0)];
         java.util.Arrays.fill(it, 1);
-        return new Outcome(p.x().add(g.sign().mul(p.threat().eps())), it);
+        return new Outcome(F.signStep(p.x(), g, p.threat().eps()), it);
     }
 }

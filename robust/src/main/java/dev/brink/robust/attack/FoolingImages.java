@@ -55,7 +55,7 @@ public final class FoolingImages {
         for (int s = 0; s < steps; s++) {
             Tensor g = targetGradient(model, x, t);
             try (GradMode.Scope sc = GradMode.noGrad()) {
-                x = x.sub((signed ? g.sign() : g).mul(step)).clamp(0, 1);
+                x = (signed ? F.signStep(x, g, -step) : x.sub(g.mul(step))).clamp(0, 1);
             }
         }
         try (GradMode.Scope sc = GradMode.noGrad()) {

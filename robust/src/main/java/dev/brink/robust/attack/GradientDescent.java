@@ -13,10 +13,12 @@ import java.util.List;
 
 /**
  * The projected-gradient-ascent base of BIM, PGD and the second-order attacks (Foolbox 3's BaseGradientDescent):
- * an optional random start in the ball, then {@code steps} times {@code x <- project(x + step * normalize(direction))}.
- * Hooks: {@link #direction} (default: the loss gradient), {@link #normalize} (default: the threat norm's steepest
- * direction: sign for L-inf, unit L2, and for L1 the sparse step on the top {@code l1Sparsity} fraction of
- * coordinates, unit L1), {@link #randomStart} (uniform in the L-inf box, uniform in the L2 or L1 ball).
+ * an optional random start in the ball, then {@code steps} times {@code x <- project(step(direction, x))}.
+ * Hooks: {@link #direction} (default: the loss gradient), {@link #step} (default: a step of length {@code step}
+ * along the threat norm's steepest direction: the signed step for L-inf and the L2 step for L2, both the engine's
+ * fused ops, and for L1 the sparse step on the top {@code l1Sparsity} fraction of coordinates, unit L1),
+ * {@link #randomStart} (uniform in the L-inf box, uniform in the L2 or L1 ball). The projection is
+ * {@link Projections#project} (the engine's fused projection ops).
  *
  * <p>Every iterate is evaluated (the gradient's forward pass gives its loss and prediction for free), and each
  * sample keeps its best iterate over all steps and restarts: a successful one first, else the highest loss. A
@@ -63,10 +65,23 @@ public abstract class GradientDescent extends Attack {
         return true;
     }
 
-    /** The unit step direction for the threat norm, at iterate x. */
-    protected Tensor normalize(Tensor d, Tensor x, ThreatModel t) {
-        if (t.norm() != Norm.L1) return Projections.steepestDirection(d, t.norm());
-        // sparse L1 step: the top fraction of |d| among coordinates that can still move that way inside the box
+    /**
+     * The iterate after one step of length {@code alpha} from x along the threat norm's steepest-ascent direction
+     * for d (before the projection): {@code x + alpha sign(d)} for L-inf ({@link F#signStep}), {@code x + alpha d /
+     * ||d||_2} for L2 ({@link F#l2Step}), and for L1 x plus alpha times the sparse unit-L1 direction. Called in a
+     * no-grad scope; d and x are {@code [n, ...]} of one dtype.
+     */
+    protected Tensor step(Tensor d, Tensor x, ThreatModel t, double alpha) {
+        return switch (t.norm()) {
+            case LINF -> F.signStep(x, d, alpha);
+            case L2 -> F.l2Step(x, d, alpha);
+            case L1 -> x.add(sparseL1Direction(d, x, t).mul(alpha));
+            case L0 -> x.add(Projections.steepestDirection(d, Norm.L0).mul(alpha));
+        };
+    }
+
+    /** The sparse L1 step direction: the top fraction of |d| among coordinates that can still move that way inside the box, unit L1. */
+    private Tensor sparseL1Direction(Tensor d, Tensor x, ThreatModel t) {
         int n = d.size(0);
         Tensor flat = d.reshape(n, -1), xf = x.reshape(n, -1);
         Tensor blocked = flat.gt(0.0).mul(xf.ge(t.upper())).add(flat.lt(0.0).mul(xf.le(t.lower())));
@@ -159,7 +174,7 @@ public abstract class GradientDescent extends Attack {
                 for (int i : idx) iters[i]++;
                 Tensor d = direction(new Point(sp, x, grad));
                 try (GradMode.Scope g = GradMode.noGrad()) {
-                    x = Projections.project(x.add(normalize(d, x, t).mul(alpha)), sp.x(), t);
+                    x = Projections.project(step(d, x, t, alpha), sp.x(), t);
                 }
             }
         }

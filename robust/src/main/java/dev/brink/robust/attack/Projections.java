@@ -5,9 +5,11 @@ import dev.brink.engine.Shape;
 import dev.brink.engine.Tensor;
 
 /**
- * Per-sample geometry of perturbations, in tensor ops on the model's backend (no host loops): norms, unit
- * steepest-ascent directions, and projections onto epsilon balls intersected with the box. Batches are
- * {@code [N, ...]}; everything is per sample over the non-batch dimensions.
+ * Per-sample geometry of perturbations on the model's backend (no host loops): norms, unit steepest-ascent
+ * directions, and projections onto epsilon balls intersected with the box. Batches are {@code [N, ...]};
+ * everything is per sample over the non-batch dimensions. The L-inf, L2 and L1 projections are the engine's fused
+ * ops ({@link F#projectLinf}, {@link F#projectL2}, {@link F#projectL1}: the backend's kernel, attack.cu on CUDA);
+ * the rest is composed from tensor ops.
  */
 public final class Projections {
     private Projections() {}
@@ -38,28 +40,24 @@ public final class Projections {
     /**
      * Projects {@code x} onto the ball of radius eps around {@code x0} in the threat model's norm, then onto the box.
      * L-inf and the box intersect exactly; for L2 and L1 the ball projection is exact and the box clip follows it
-     * (the standard practice, which can only shrink the perturbation). L0 keeps the eps largest changes.
+     * (the standard practice, which can only shrink the perturbation). L0 keeps the eps largest changes. x and x0:
+     * one shape {@code [N, ...]} and dtype; the result is detached (inputs that require grad are detached first).
      */
     public static Tensor project(Tensor x, Tensor x0, ThreatModel t) {
-        Tensor d = x.sub(x0);
-        Tensor p = switch (t.norm()) {
-            case LINF -> x.clamp(x0.sub(t.eps()).maximum(t.lower()), x0.add(t.eps()).minimum(t.upper()));
-            case L2 -> clipToBox(x0.add(scaleToBall(d, F.l2Norm(d), t.eps())), t);
-            case L1 -> clipToBox(x0.add(projectL1(d, t.eps())), t);
-            case L0 -> clipToBox(x0.add(keepLargest(d, (int) Math.floor(t.eps()))), t);
+        Tensor xd = x.detach(), x0d = x0.detach();
+        return switch (t.norm()) {
+            case LINF -> F.projectLinf(xd, x0d, t.eps(), t.lower(), t.upper());
+            case L2 -> F.projectL2(xd, x0d, t.eps(), t.lower(), t.upper());
+            case L1 -> F.projectL1(xd, x0d, t.eps(), t.lower(), t.upper());
+            case L0 -> clipToBox(x0d.add(keepLargest(xd.sub(x0d), (int) Math.floor(t.eps()))), t).detach();
         };
-        return p.detach();
-    }
-
-    /** d scaled by min(1, eps / norm) per sample. */
-    static Tensor scaleToBall(Tensor d, Tensor norm, double eps) {
-        Tensor factor = norm.gt(eps).mul(norm.maximum(1e-12).reciprocal().mul(eps).sub(1.0)).add(1.0);
-        return d.mul(perSample(factor, d));
     }
 
     /**
      * Euclidean projection of each sample onto the L1 ball of radius eps (Duchi et al. 2008): soft-thresholding
-     * at the per-sample level theta found from the sorted magnitudes.
+     * at the per-sample level theta found from the sorted magnitudes, composed from tensor ops (differentiable
+     * almost everywhere). {@link #project} uses the engine's fused {@link F#projectL1} instead, which finds the same
+     * theta without a sort.
      */
     public static Tensor projectL1(Tensor d, double eps) {
         int n = d.size(0);

@@ -1,6 +1,7 @@
 package dev.brink.robust.attack;
 
 import dev.brink.engine.Autograd;
+import dev.brink.engine.F;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
 import dev.brink.engine.backend.RandomKind;
@@ -66,8 +67,8 @@ public final class SecondOrder extends GradientDescent {
     }
 
     @Override
-    protected Tensor normalize(Tensor d, Tensor x, ThreatModel t) {
-        return l2Step ? Projections.steepestDirection(d, Norm.L2) : super.normalize(d, x, t);
+    protected Tensor step(Tensor d, Tensor x, ThreatModel t, double alpha) {
+        return l2Step ? F.l2Step(x, d, alpha) : super.step(d, x, t, alpha);
     }
 
     @Override

@@ -63,8 +63,8 @@ public final class SecondOrderExact extends GradientDescent {
     }
 
     @Override
-    protected Tensor normalize(Tensor d, Tensor x, ThreatModel t) {
-        return l2Step ? Projections.steepestDirection(d, Norm.L2) : super.normalize(d, x, t);
+    protected Tensor step(Tensor d, Tensor x, ThreatModel t, double alpha) {
+        return l2Step ? F.l2Step(x, d, alpha) : super.step(d, x, t, alpha);
     }
 
     @Override

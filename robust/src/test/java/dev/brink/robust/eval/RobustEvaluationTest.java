@@ -72,8 +72,8 @@ class RobustEvaluationTest {
         }
 
         @Override
-        protected Tensor normalize(Tensor d, Tensor x, ThreatModel t) {
-            return d;
+        protected Tensor step(Tensor d, Tensor x, ThreatModel t, double alpha) {
+            return x.add(d.mul(alpha));
         }
     }
 

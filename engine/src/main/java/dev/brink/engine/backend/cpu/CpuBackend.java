@@ -27,6 +27,9 @@ import dev.brink.engine.backend.UnaryKernel;
  * loop uses the Vector API when the JVM runs with {@code --add-modules jdk.incubator.vector} (as {@code ./brink}
  * does) and plain loops otherwise; {@code -Dbrink.simd=false} forces the plain loops.
  *
+ * <p>The attack steps ({@link #signStep}, {@link #l2Step}, {@link #projectLinf}, {@link #projectL2},
+ * {@link #projectL1}) are one-pass kernels ({@code CpuAttackSteps}) that follow the CUDA backend's attack.cu.
+ *
  * <p>Threads: all available processors by default; set with the system property {@code brink.threads}, the
  * environment variable {@code BRINK_THREADS}, or {@link #setThreads}. Results do not depend on the thread count.
  */
@@ -193,6 +196,31 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean optimizerStep(OptimizerKernel k, double[] hyper, Tensor param, Tensor grad, Tensor state1, Tensor state2) {
         return FusedOptimizer.step(k, hyper, param, grad, state1, state2);
+    }
+
+    @Override
+    public Tensor signStep(Tensor x, Tensor grad, double alpha) {
+        return CpuAttackSteps.run(CpuAttackSteps.Kind.SIGN_STEP, x, grad, alpha, 0, 0, 0);
+    }
+
+    @Override
+    public Tensor l2Step(Tensor x, Tensor grad, double alpha) {
+        return CpuAttackSteps.run(CpuAttackSteps.Kind.L2_STEP, x, grad, alpha, 0, 0, 0);
+    }
+
+    @Override
+    public Tensor projectLinf(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return CpuAttackSteps.run(CpuAttackSteps.Kind.LINF, x, x0, 0, eps, lo, hi);
+    }
+
+    @Override
+    public Tensor projectL2(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return CpuAttackSteps.run(CpuAttackSteps.Kind.L2, x, x0, 0, eps, lo, hi);
+    }
+
+    @Override
+    public Tensor projectL1(Tensor x, Tensor x0, double eps, double lo, double hi) {
+        return CpuAttackSteps.run(CpuAttackSteps.Kind.L1, x, x0, 0, eps, lo, hi);
     }
 
     @Override
