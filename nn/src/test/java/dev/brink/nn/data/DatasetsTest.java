@@ -85,9 +85,9 @@ class DatasetsTest {
         assertEquals(11, first.size());
         assertEquals(11, progress.get());
         assertEquals(Cifar10BinaryReader.CLASSES, first.classes());
-        assertArrayEquals(new int[] {0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9}, first.labels());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3}, first.labels()); // classes interleaved
         assertEquals(60, first.sampleBytes(3)[2 * 1024] & 0xFF); // cat/0000.png: blue = 3 * 20
-        Path cache = data.resolve("cifar10/cache/train.bin");
+        Path cache = data.resolve("cifar10/cache/train-v2.bin");
         assertTrue(Files.isRegularFile(cache));
         assertEquals(11L * Cifar10BinaryReader.RECORD, Files.size(cache));
 
@@ -105,7 +105,7 @@ class DatasetsTest {
 
         Dataset test = Datasets.load("cifar10", data, false, false, null);
         assertEquals(10, test.size());
-        assertFalse(Files.exists(data.resolve("cifar10/cache/test.bin")), "useCache=false writes no cache");
+        assertFalse(Files.exists(data.resolve("cifar10/cache/test-v2.bin")), "useCache=false writes no cache");
     }
 
     @Test
