@@ -64,4 +64,25 @@ public final class DataOptions {
         }
         return a;
     }
+
+    /**
+     * The {@code data} section of a result document ({@link dev.brink.app.results.ResultJson#data}), read from a
+     * command's arguments (those {@link #args()} writes, plus {@code --split}), so a command and a report that
+     * shows its command line describe the data the same way.
+     */
+    public static com.fasterxml.jackson.databind.node.ObjectNode json(List<String> args, Dataset d) {
+        String name = value(args, "--data", null);
+        String dir = value(args, "--data-dir", null);
+        String lim = value(args, "--limit", null);
+        String kind = value(args, "--sample", "first");
+        String seed = value(args, "--sample-seed", null);
+        return dev.brink.app.results.ResultJson.data(name, dir == null ? null : Path.of(dir), value(args, "--split", "test"),
+                lim == null ? null : Integer.valueOf(lim), lim == null ? "all" : kind,
+                seed == null ? null : Long.valueOf(seed), d.size());
+    }
+
+    private static String value(List<String> args, String option, String fallback) {
+        for (int i = 0; i + 1 < args.size(); i++) if (args.get(i).equals(option)) return args.get(i + 1);
+        return fallback;
+    }
 }
