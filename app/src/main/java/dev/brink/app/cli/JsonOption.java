@@ -2,6 +2,7 @@ package dev.brink.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.brink.app.results.ResultJson;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -15,10 +16,21 @@ import java.nio.file.Path;
  * is JSON only.
  */
 public final class JsonOption {
-    @Option(names = "--json", arity = "0..1", paramLabel = "FILE", fallbackValue = "-",
+    @Option(names = "--json", arity = "0..1", paramLabel = "FILE", fallbackValue = "-", preprocessor = AttachedOnly.class,
             description = "Machine-readable result (the results.json format: config with resolved parameters, model hash, version and commit, "
-                    + "numbers, timings): on standard output (the usual lines then go to standard error), or written to FILE (write --json=FILE before MODEL).")
+                    + "numbers, timings): --json prints it on standard output (the usual lines then go to standard error); --json=FILE writes it to FILE.")
     String json;
+
+    /** {@code --json} takes a file only as {@code --json=FILE}, so {@code --json MODEL ...} keeps MODEL a parameter. */
+    static final class AttachedOnly implements CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(java.util.Stack<String> args, CommandSpec spec, CommandLine.Model.ArgSpec arg, java.util.Map<String, Object> info) {
+            Object sep = info.get("separator");
+            if (sep != null && !sep.toString().isBlank()) return false; // --json=FILE (picocli reports " " for a separate argument)
+            arg.setValue("-");
+            return true;
+        }
+    }
 
     /** Whether {@code --json} was given. */
     boolean enabled() {
