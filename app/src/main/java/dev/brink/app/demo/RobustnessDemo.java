@@ -16,7 +16,6 @@ import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.optim.Adam;
 import dev.brink.nn.optim.Schedule;
-import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
 import dev.brink.nn.train.Evaluation;
 import dev.brink.nn.train.Objective;
@@ -56,7 +55,9 @@ import java.util.Set;
  * CNN (the Madry et al. architecture at reduced width, one epoch on a subset; reused from {@code models/} on later
  * runs) and a small MLP, sweeps FGSM and PGD over epsilon until accuracy reaches zero, runs a few more attacks at
  * one epsilon (worst case per sample), crafts a transfer set on the CNN and evaluates it on the MLP, and writes an
- * HTML report with the plot, an image grid and the tables. Every number is seeded.
+ * HTML report with the plot, an image grid and the tables. Every number is seeded, and shown with the
+ * {@code brink eval|attack|sweep} command line that gives it again; {@code results.json} lists these runs with their
+ * numbers in the {@code --json} format ({@link DemoRuns}, checked by ReportReproducibilityTest).
  *
  * <p>Budgets are sized for today's CPU kernels on two cores (a few minutes in all); {@link Config#quick()} runs
  * the same steps on a tiny synthetic data set in seconds (for tests).
@@ -323,12 +324,9 @@ public final class RobustnessDemo {
         Path file = c.modelDir().resolve("demo-" + name + tag + "-n" + train.size() + "-e" + b.epochs() + "-lr" + EpsRange.format(b.lr()) + "-s" + c.seed() + ".safetensors");
         if (!c.retrain() && Files.isRegularFile(file)) {
             try {
-                ModelFile mf = ModelFile.load(file);
-                SpecModel m = ModelSpec.build(mf.info().spec(), new Generator(0));
-                dev.brink.nn.io.StateDicts.check(file, m.stateDict(), mf.state());
-                dev.brink.nn.io.StateDicts.copyInto(m.stateDict(), mf.state());
+                Model reused = new Model(name, file, true, 0); // read as 'brink eval|attack FILE' reads it: every name, shape, dtype checked
                 out.printf(Locale.ROOT, "      %s: reusing %s (trained by an earlier run; --retrain trains again)%n", name, file);
-                return new Model(name, file, true, 0);
+                return reused;
             } catch (IOException | RuntimeException e) {
                 out.printf(Locale.ROOT, "      %s: cannot reuse %s (%s); training again%n", name, file, e.getMessage());
             }
