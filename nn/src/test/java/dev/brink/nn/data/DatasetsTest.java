@@ -109,6 +109,18 @@ class DatasetsTest {
     }
 
     @Test
+    void aClassByClassCacheOfEarlierVersionsIsNotUsed() throws IOException {
+        cifarJpegTree();
+        // the old cache name, right record count, class-by-class order and wrong pixels
+        int[] old = {0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9};
+        byte[] recs = new byte[old.length * Cifar10BinaryReader.RECORD];
+        for (int i = 0; i < old.length; i++) recs[i * Cifar10BinaryReader.RECORD] = (byte) old[i];
+        Files.createDirectories(data.resolve("cifar10/cache"));
+        Files.write(data.resolve("cifar10/cache/train.bin"), recs);
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3}, Datasets.load("cifar10", data, true).labels());
+    }
+
+    @Test
     void cifarBinaryBatches() throws IOException {
         Path bin = data.resolve("cifar10/cifar-10-batches-bin");
         for (int b = 1; b <= 5; b++) TestFiles.cifarBatch(bin.resolve("data_batch_" + b + ".bin"), b, b);
