@@ -7,7 +7,7 @@
 #                        (from the Debian package dataset-fashion-mnist, gzipped IDX)
 #   data/cifar10/        train/<class>/NNNN.jpg  test/<class>/NNNN.jpg   (from ../shared/datasets/cifar10-jpeg.tar.xz)
 #                   or   cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin, batches.meta.txt   (from $CIFAR10_SRC)
-#                        cache/{train,test}.bin is written later by the Java loader (a decoded copy of the JPEG tree)
+#                        cache/{train,test}-v2.bin is written later by the Java loader (a decoded copy of the JPEG tree)
 #
 # Run from the repository root (`make data`). Idempotent: a data set already in place is left alone.
 # CIFAR10_SRC may name an official cifar-10-batches-bin directory, or a tarball holding either that directory or a

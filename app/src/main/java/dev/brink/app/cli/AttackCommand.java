@@ -1,5 +1,10 @@
 package dev.brink.app.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brink.app.results.BuildInfo;
+import dev.brink.app.results.CommandLines;
+import dev.brink.app.results.ResultJson;
 import dev.brink.nn.data.Dataset;
 import dev.brink.robust.attack.Attacks;
 import dev.brink.robust.attack.Classifier;
@@ -68,6 +73,9 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--transfer-to", paramLabel = "MODEL", description = "Also evaluate the adversarial examples on these model files (black-box transfer); repeatable.")
     List<Path> transferTo = new ArrayList<>();
 
+    @Mixin
+    JsonOption json;
+
     CommandSpec spec;
 
     @Spec
@@ -78,7 +86,8 @@ public final class AttackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter o = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        PrintWriter o = json.human(spec);
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
         if (grid < 0) throw new IllegalArgumentException("--grid must be >= 0, got " + grid);
         List<AttackPlan.Planned> plan = attackOptions.plan();
@@ -119,6 +128,7 @@ public final class AttackCommand implements Callable<Integer> {
         meta.put("seed", Long.toString(attackOptions.seed));
         meta.put("target", target.toString());
         List<String[]> transferLines = new ArrayList<>();
+        ArrayNode transfers = ResultJson.MAPPER.createArrayNode();
         for (int i = 0; i < r.adversarial().size(); i++) {
             RobustEvaluation.Adversarial a = r.adversarial().get(i);
             Map<String, String> mm = new LinkedHashMap<>(meta);
@@ -133,6 +143,7 @@ public final class AttackCommand implements Callable<Integer> {
                 TransferSet.Outcome t = set.evaluate(Classifier.of(others.get(k).model()), attackOptions.batchSize);
                 o.printf(Locale.ROOT, "transfer %s -> %s: %s%n", a.label(), transferTo.get(k), t);
                 transferLines.add(new String[] {a.label(), transferTo.get(k).toString(), Integer.toString(t.samples()), f4(t.cleanAccuracy()), f4(t.adversarialAccuracy()), f4(t.transferRate())});
+                transfers.add(ResultJson.transfer(a.label(), transferTo.get(k), t));
             }
         }
         if (grid > 0 && !r.examples().isEmpty() && r.examples().get(0).size() > 0) {
@@ -140,11 +151,66 @@ public final class AttackCommand implements Callable<Integer> {
             ImageGrid.write(g, r.examples(), d.classes(), grid);
             written.add(g.toString());
         }
+        ArrayNode attacksJson = ResultJson.MAPPER.createArrayNode();
+        for (int i = 0; i < plan.size(); i++)
+            attacksJson.add(ResultJson.attack(plan.get(i).label(), plan.get(i).spec(), plan.get(i).norm(), entries.get(i).threat().eps()));
+        List<String> args = args();
+        ObjectNode doc = document(args, m, d, attacksJson, commonEps, attackOptions.seed, attackOptions.batchSize, target, others, r, null, transfers,
+                (System.nanoTime() - t0) / 1e9);
+        Path results = out.resolve("results.json");
+        ResultJson.write(results, doc);
+        written.add(results.toString());
         Path html = out.resolve("index.html");
-        report(r, modelName, d, target, transferLines, grid > 0 && !r.examples().isEmpty() && r.examples().get(0).size() > 0).write(html);
+        report(r, modelName, d, target, transferLines, grid > 0 && !r.examples().isEmpty() && r.examples().get(0).size() > 0, args, attacksJson).write(html);
         written.add(html.toString());
+        String jf = json.emit(spec, doc);
+        if (jf != null) written.add(jf);
         o.println("wrote " + String.join(", ", written));
+        o.flush();
         return 0;
+    }
+
+    /** The arguments of a command line that gives the same numbers (output options left out). */
+    List<String> args() {
+        List<String> a = new ArrayList<>(List.of("attack", modelFile.toString()));
+        if (specFile != null) a.addAll(List.of("--spec", specFile.toString()));
+        a.addAll(data.args());
+        a.addAll(List.of("--split", split));
+        a.addAll(attackOptions.args());
+        if (eps != null) a.addAll(List.of("--eps", eps));
+        for (Path t : transferTo) a.addAll(List.of("--transfer-to", t.toString()));
+        return a;
+    }
+
+    /**
+     * The --json document (and results.json) of an attack run; the demo builds the same document for each run it
+     * reports.
+     *
+     * @param attacks   {@link ResultJson#attack} of each attack
+     * @param labels    the attacks of {@code r} to report (null: all)
+     * @param transfers {@link ResultJson#transfer} of each transfer evaluation
+     */
+    public static ObjectNode document(List<String> args, LoadedModel m, Dataset d, ArrayNode attacks, Double eps, long seed, int batchSize,
+                                      TargetSpec target, List<LoadedModel> transferTo, RobustEvaluation.Result r, List<String> labels,
+                                      ArrayNode transfers, double seconds) throws java.io.IOException {
+        ObjectNode doc = ResultJson.document(args);
+        ObjectNode cfg = doc.putObject("config");
+        cfg.set("model", ResultJson.model(m.source(), modelName(m)));
+        cfg.set("data", DataOptions.json(args, d));
+        cfg.set("attacks", attacks);
+        if (eps != null) cfg.put("eps", eps);
+        else cfg.putNull("eps");
+        cfg.put("seed", seed);
+        cfg.put("batch_size", batchSize);
+        cfg.put("target", target.toString());
+        ArrayNode tt = cfg.putArray("transfer_to");
+        for (LoadedModel t : transferTo) tt.add(ResultJson.model(t.source(), modelName(t)));
+        ResultJson.runtime(cfg, m.model().stateDict());
+        ObjectNode res = ResultJson.evaluation(r, labels);
+        res.set("transfer", transfers);
+        doc.set("results", res);
+        doc.putObject("timings").put("seconds", seconds);
+        return doc;
     }
 
     static String modelName(LoadedModel m) {
@@ -167,9 +233,25 @@ public final class AttackCommand implements Callable<Integer> {
         if (worstCase) o.printf(Locale.ROOT, "robust accuracy, worst case over %d attacks: %.4f  (%d/%d)%n", r.attacks().size(), r.robustAccuracy(), r.robust(), r.samples());
     }
 
-    private HtmlReport report(RobustEvaluation.Result r, String modelName, Dataset d, TargetSpec target, List<String[]> transfer, boolean withGrid) {
+    private HtmlReport report(RobustEvaluation.Result r, String modelName, Dataset d, TargetSpec target, List<String[]> transfer, boolean withGrid,
+                              List<String> args, ArrayNode attacksJson) {
         HtmlReport h = new HtmlReport("brink attack: " + modelName);
-        h.paragraph(String.format(Locale.ROOT, "Model %s on %s (%s, %d samples), %s. Clean accuracy %.4f.", modelFile, data.data, split, d.size(), target, r.cleanAccuracy()));
+        h.paragraph(String.format(Locale.ROOT, "Model %s on %s (%s, %d samples), %s, seed %d, batch size %d. Clean accuracy %.4f.", modelFile, data.data, split, d.size(),
+                target, attackOptions.seed, attackOptions.batchSize, r.cleanAccuracy()));
+        h.heading("Command");
+        h.paragraph("Every number of this report comes from this command line (brink " + BuildInfo.version() + ", commit " + BuildInfo.commit()
+                + (BuildInfo.dirty().equals("true") ? " with local changes" : "") + "); results.json holds them with the full configuration:");
+        h.pre(CommandLines.brink(args));
+        h.html("<p class=\"meta\">Machine-readable: <a href=\"results.json\">results.json</a></p>");
+        h.heading("Attack parameters");
+        List<List<String>> params = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode a : attacksJson) {
+            StringBuilder p = new StringBuilder();
+            a.get("params").fields().forEachRemaining(e -> p.append(p.length() == 0 ? "" : ", ").append(e.getKey()).append('=')
+                    .append(e.getValue().asText().isEmpty() ? "(derived)" : e.getValue().asText()));
+            params.add(List.of(a.get("label").asText(), a.get("name").asText(), a.get("norm").asText(), a.get("eps").asText(), p.toString()));
+        }
+        h.table(List.of("attack", "name", "norm", "eps", "parameters"), params);
         h.heading("Robust accuracy");
         h.table(List.of("attack", "norm", "eps", "robust accuracy", "success rate", "mean l2", "mean linf", "model calls", "seconds"), rows(r));
         if (r.attacks().size() > 1) h.paragraph(String.format(Locale.ROOT, "Worst case over the %d attacks: robust accuracy %.4f.", r.attacks().size(), r.robustAccuracy()));
@@ -244,6 +326,21 @@ public final class AttackCommand implements Callable<Integer> {
 
         TargetSpec target() {
             return TargetSpec.parse(target);
+        }
+
+        /** These options as arguments (every one that can change a number, the defaults written out). */
+        List<String> args() {
+            List<String> a = new ArrayList<>();
+            for (String s : attacks) a.addAll(List.of("--attack", s));
+            if (norm != null) a.addAll(List.of("--norm", norm));
+            if (steps != null) a.addAll(List.of("--steps", steps));
+            if (step != null) a.addAll(List.of("--step", step));
+            if (restarts != null) a.addAll(List.of("--restarts", restarts));
+            if (loss != null) a.addAll(List.of("--loss", loss));
+            for (String x : extra) a.addAll(List.of("-O", x));
+            if (target != null) a.addAll(List.of("--target", target));
+            a.addAll(List.of("--seed", Long.toString(seed), "--batch-size", Integer.toString(batchSize)));
+            return a;
         }
 
         /** The registered attacks and their options, for --help (wrapped to 79 columns, so picocli keeps the layout). */

@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {"The robustness demo on the embedded CPU backend: trains a small MNIST CNN and MLP (one epoch on a subset; reused from "
                 + "--models on later runs), sweeps FGSM and PGD over epsilon until accuracy reaches zero, runs more attacks at one epsilon "
-                + "(worst case per sample), evaluates a transfer set on the MLP, and writes an HTML report (plot, image grid, tables).",
+                + "(worst case per sample), evaluates a transfer set on the MLP, and writes an HTML report (plot, image grid, tables) "
+                + "that shows beside every number the brink command line that gives it again, and results.json (each run: command, configuration, numbers).",
                 "Needs MNIST in --data-dir ('make data'); a few minutes on two cores.",
                 "--engine runs the engine tour instead (higher-order autodiff in a few seconds)."})
 public final class DemoCommand implements Callable<Integer> {

@@ -10,7 +10,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brink.app.results.ResultJson;
+
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -33,18 +39,52 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "500", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Mixin
+    JsonOption json;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        PrintWriter out = json.human(spec);
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
         LoadedModel m = LoadedModel.load(modelFile, specFile);
         Dataset d = data.load(split.equals("train"));
         ProgressBar bar = new ProgressBar(System.err, "evaluating", d.size());
         double acc = Evaluation.accuracy(m.model(), d, batchSize, n -> bar.update(n, n, ""));
         out.printf(Locale.ROOT, "%s on %s (%s, %d samples): accuracy %.4f%n", modelFile, data.data, split, d.size(), acc);
+        out.flush();
+        if (json.enabled()) {
+            ObjectNode doc = document(args(), m, d, (int) Math.round(acc * d.size()), acc, (System.nanoTime() - t0) / 1e9);
+            String f = json.emit(spec, doc);
+            if (f != null) out.println("wrote " + f);
+        }
         return 0;
+    }
+
+    /** The arguments of a command line that gives the same numbers. */
+    List<String> args() {
+        List<String> a = new ArrayList<>(List.of("eval", modelFile.toString()));
+        if (specFile != null) a.addAll(List.of("--spec", specFile.toString()));
+        a.addAll(data.args());
+        a.addAll(List.of("--split", split, "--batch-size", Integer.toString(batchSize)));
+        return a;
+    }
+
+    /** The --json document of an evaluation (also built by the demo for the runs it reports). */
+    public static ObjectNode document(List<String> args, LoadedModel m, Dataset d, int correct, double accuracy, double seconds) throws IOException {
+        ObjectNode doc = ResultJson.document(args);
+        ObjectNode cfg = doc.putObject("config");
+        cfg.set("model", ResultJson.model(m.source(), AttackCommand.modelName(m)));
+        cfg.set("data", DataOptions.json(args, d));
+        ResultJson.runtime(cfg, m.model().stateDict());
+        ObjectNode r = doc.putObject("results");
+        r.put("samples", d.size());
+        r.put("correct", correct);
+        ResultJson.num(r, "accuracy", accuracy);
+        doc.putObject("timings").put("seconds", seconds);
+        return doc;
     }
 }

@@ -1,5 +1,8 @@
 package dev.brink.app.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brink.app.results.ResultJson;
 import dev.brink.nn.data.Dataset;
 import dev.brink.robust.attack.Classifier;
 import dev.brink.robust.eval.AttackPlan;
@@ -69,6 +72,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports/sweep", description = "Output directory for sweep.csv and sweep.png (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Mixin
+    JsonOption json;
+
     CommandSpec spec;
 
     @Spec
@@ -79,7 +85,8 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter o = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        PrintWriter o = json.human(spec);
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
         List<AttackPlan.Planned> plan = attackOptions.plan();
         for (AttackPlan.Planned p : plan)
@@ -123,7 +130,55 @@ public final class SweepCommand implements Callable<Integer> {
         });
         SweepCsv.write(csv, rows);
         SweepPlot.write(png, rows, t);
-        o.printf("wrote %s, %s%n", csv, png);
+        ArrayNode attacksJson = ResultJson.MAPPER.createArrayNode();
+        for (AttackPlan.Planned p : plan) attacksJson.add(ResultJson.attack(p.label(), p.spec(), p.norm(), null));
+        ObjectNode doc = document(args(), m, d, attacksJson, cfg, rows, (System.nanoTime() - t0) / 1e9);
+        Path results = out.resolve("results.json");
+        ResultJson.write(results, doc);
+        String jf = json.emit(spec, doc);
+        o.printf("wrote %s, %s, %s%s%n", csv, png, results, jf == null ? "" : ", " + jf);
+        o.flush();
         return 0;
+    }
+
+    /** The arguments of a command line that gives the same numbers (output options left out). */
+    List<String> args() {
+        List<String> a = new ArrayList<>(List.of("sweep", modelFile.toString()));
+        if (specFile != null) a.addAll(List.of("--spec", specFile.toString()));
+        a.addAll(data.args());
+        a.addAll(List.of("--split", split));
+        a.addAll(attackOptions.args());
+        a.addAll(List.of("--eps", eps));
+        if (untilZero) {
+            a.add("--until-zero");
+            if (stopAt != 0) a.addAll(List.of("--stop-at", Double.toString(stopAt)));
+            if (maxEps != null) a.addAll(List.of("--max-eps", maxEps));
+        }
+        return a;
+    }
+
+    /** The --json document (and results.json) of a sweep; the demo builds the same document for its sweep. */
+    public static ObjectNode document(List<String> args, LoadedModel m, Dataset d, ArrayNode attacks, Sweep.Config cfg, List<Sweep.Row> rows,
+                                      double seconds) throws java.io.IOException {
+        ObjectNode doc = ResultJson.document(args);
+        ObjectNode c = doc.putObject("config");
+        c.set("model", ResultJson.model(m.source(), AttackCommand.modelName(m)));
+        c.set("data", DataOptions.json(args, d));
+        c.set("attacks", attacks);
+        ArrayNode e = c.putArray("eps");
+        for (double v : cfg.eps()) e.add(v);
+        c.put("until_zero", cfg.untilZero());
+        if (cfg.untilZero()) {
+            c.put("step", cfg.step());
+            ResultJson.num(c, "max_eps", cfg.maxEps());
+            c.put("stop_at", cfg.stopAccuracy());
+        }
+        c.put("seed", cfg.seed());
+        c.put("batch_size", cfg.batchSize());
+        c.put("target", cfg.target().toString());
+        ResultJson.runtime(c, m.model().stateDict());
+        doc.putObject("results").set("rows", ResultJson.sweep(rows));
+        doc.putObject("timings").put("seconds", seconds);
+        return doc;
     }
 }

@@ -1,13 +1,21 @@
 package dev.brink.app.demo;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brink.app.cli.AttackCommand;
+import dev.brink.app.cli.EvalCommand;
+import dev.brink.app.cli.LoadedModel;
+import dev.brink.app.cli.SweepCommand;
+import dev.brink.app.results.BuildInfo;
+import dev.brink.app.results.ResultJson;
 import dev.brink.engine.Generator;
+import dev.brink.robust.eval.TargetSpec;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.data.Datasets;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.optim.Adam;
 import dev.brink.nn.optim.Schedule;
-import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
 import dev.brink.nn.train.Evaluation;
 import dev.brink.nn.train.Objective;
@@ -47,7 +55,9 @@ import java.util.Set;
  * CNN (the Madry et al. architecture at reduced width, one epoch on a subset; reused from {@code models/} on later
  * runs) and a small MLP, sweeps FGSM and PGD over epsilon until accuracy reaches zero, runs a few more attacks at
  * one epsilon (worst case per sample), crafts a transfer set on the CNN and evaluates it on the MLP, and writes an
- * HTML report with the plot, an image grid and the tables. Every number is seeded.
+ * HTML report with the plot, an image grid and the tables. Every number is seeded, and shown with the
+ * {@code brink eval|attack|sweep} command line that gives it again; {@code results.json} lists these runs with their
+ * numbers in the {@code --json} format ({@link DemoRuns}, checked by ReportReproducibilityTest).
  *
  * <p>Budgets are sized for today's CPU kernels on two cores (a few minutes in all); {@link Config#quick()} runs
  * the same steps on a tiny synthetic data set in seconds (for tests).
@@ -85,6 +95,7 @@ public final class RobustnessDemo {
                 ? new Budget("madry-mnist", 0.125, "mlp-4x1024", 0.03, 600, 4, 5e-3, 100, 40, 5, "0:0.3:0.1", 0.6, 0.2, 1.5, 10, 5, 40)
                 : new Budget("madry-mnist", 0.5, "mlp-4x1024", 0.25, c.trainSamples(), 1, 2e-3, c.evalSamples(), c.sweepSamples(), 10, "0:0.3:0.05", 0.6, 0.15, 1.5,
                 Math.min(50, c.sweepSamples()), 20, 100);
+        Files.createDirectories(c.outDir());
         out.printf(Locale.ROOT, "Brink robustness demo (%s backend, %d cores%s)%n", dev.brink.engine.backend.Backends.defaultBackend().name(),
                 Runtime.getRuntime().availableProcessors(), c.quick() ? ", quick mode on synthetic data" : "");
         out.printf(Locale.ROOT, "writing the report to %s%n%n", c.outDir().resolve("index.html"));
@@ -93,9 +104,16 @@ public final class RobustnessDemo {
         // 1. data
         Step s = new Step(out, 1, steps, "data");
         Dataset train, test;
+        List<String> dataArgs;
         if (c.quick()) {
-            train = Synthetic.dataset("synthetic-train", 600, 1);
-            test = Synthetic.dataset("synthetic-test", 200, 2);
+            // written as an image folder, so the report's command lines can read the very same samples
+            Path folder = c.outDir().resolve("data").resolve("synthetic");
+            deleteTree(folder);
+            SyntheticFolder.write(Synthetic.dataset("synthetic-train", 600, 1), folder.resolve("train"));
+            SyntheticFolder.write(Synthetic.dataset("synthetic-test", 200, 2), folder.resolve("test"));
+            train = Datasets.load(folder, true);
+            test = Datasets.load(folder, false);
+            dataArgs = List.of("--data", folder.toString());
         } else {
             try {
                 train = Datasets.load("mnist", c.dataDir(), true);
@@ -103,6 +121,7 @@ public final class RobustnessDemo {
             } catch (IOException e) {
                 throw new IOException("MNIST is not in " + c.dataDir().resolve("mnist") + "; run 'make data' (or bash scripts/fetch-data.sh) first: " + e.getMessage(), e);
             }
+            dataArgs = c.dataDir().equals(Datasets.defaultDataDir()) ? List.of("--data", "mnist") : List.of("--data", "mnist", "--data-dir", c.dataDir().toString());
         }
         Dataset trainSub = first(train, b.trainSamples());
         Dataset evalSub = first(test, b.evalSamples());
@@ -116,8 +135,16 @@ public final class RobustnessDemo {
         String tag = c.quick() ? "-quick" : "";
         Model cnn = model(c, out, b.cnn(), b.cnnWidth(), trainSub, tag, b);
         Model mlp = model(c, out, b.mlp(), b.mlpWidth(), trainSub, tag, b);
+        DemoRuns runs = new DemoRuns();
         double cleanCnn = Evaluation.accuracy(cnn.model, evalSub, 500, null);
         double cleanMlp = Evaluation.accuracy(mlp.model, evalSub, 500, null);
+        List<DemoRuns.Run> cleanRuns = new ArrayList<>();
+        for (Model m : List.of(cnn, mlp)) {
+            double acc = m == cnn ? cleanCnn : cleanMlp;
+            List<String> args = join(List.of("eval", m.file.toString()), dataArgs, List.of("--limit", Integer.toString(evalSub.size()), "--split", "test", "--batch-size", "500"));
+            cleanRuns.add(runs.add("clean-" + (m == cnn ? "cnn" : "mlp"), "clean accuracy of " + m.name + " on " + evalSub.size() + " test images",
+                    EvalCommand.document(args, m.loaded, evalSub, (int) Math.round(acc * evalSub.size()), acc, 0)));
+        }
         s.done(String.format(Locale.ROOT, "clean test accuracy on %,d images: %s %.4f, %s %.4f", evalSub.size(), cnn.name, cleanCnn, mlp.name, cleanMlp));
 
         Classifier target = Classifier.of(cnn.model);
@@ -126,8 +153,9 @@ public final class RobustnessDemo {
         // 3. sweep
         s = new Step(out, 3, steps, "sweep");
         List<Sweep.SweepAttack> sweepAttacks = new ArrayList<>();
-        addSweep(sweepAttacks, known, "fgsm", Norm.LINF);
-        addSweep(sweepAttacks, known, "pgd:steps=" + b.pgdSteps() + ",label=pgd-" + b.pgdSteps(), Norm.LINF);
+        List<String> sweepSpecs = new ArrayList<>();
+        addSweep(sweepAttacks, sweepSpecs, known, "fgsm", Norm.LINF);
+        addSweep(sweepAttacks, sweepSpecs, known, "pgd:steps=" + b.pgdSteps() + ",label=pgd-" + b.pgdSteps(), Norm.LINF);
         EpsRange range = EpsRange.parse(b.linfRange());
         out.printf(Locale.ROOT, "      %s on %d test images, linf eps %s then on in steps of %s until accuracy is zero (at most %s)%n",
                 labels(sweepAttacks), attackSub.size(), b.linfRange(), EpsRange.format(range.step()), EpsRange.format(b.linfMax()));
@@ -149,18 +177,28 @@ public final class RobustnessDemo {
         Path csv = c.outDir().resolve("sweep.csv"), png = c.outDir().resolve("sweep.png");
         SweepCsv.write(csv, rows);
         SweepPlot.write(png, rows, cnn.name + ": accuracy under attack");
+        List<String> sweepArgs = join(List.of("sweep", cnn.file.toString()), dataArgs, List.of("--limit", Integer.toString(attackSub.size()), "--split", "test"),
+                attackArgs(sweepSpecs, c.seed(), b.batchSize()),
+                List.of("--eps", b.linfRange(), "--until-zero", "--max-eps", exact(b.linfMax())));
+        ArrayNode sweepJson = ResultJson.MAPPER.createArrayNode();
+        for (int i = 0; i < sweepAttacks.size(); i++)
+            sweepJson.add(ResultJson.attack(sweepAttacks.get(i).label(), AttackSpec.parse(sweepSpecs.get(i)), sweepAttacks.get(i).norm(), null));
+        double sweepSecs = rows.stream().mapToDouble(Sweep.Row::seconds).sum();
+        DemoRuns.Run sweepRun = runs.add("sweep", "accuracy versus linf epsilon on " + attackSub.size() + " test images (every row of sweep.csv)",
+                SweepCommand.document(sweepArgs, cnn.loaded, attackSub, sweepJson, sc, rows, sweepSecs));
         s.done("wrote " + csv + " and " + png);
 
         // 4. more attacks at one epsilon, worst case per sample
         s = new Step(out, 4, steps, "attacks");
         List<RobustEvaluation.Entry> entries = new ArrayList<>();
+        Map<String, String> specOf = new LinkedHashMap<>();
         double le = b.tableEps(), l2 = b.l2Eps();
         String pgd = "pgd-" + b.pgdSteps();
-        addEntry(entries, known, "fgsm", Norm.LINF, le);
-        addEntry(entries, known, "pgd:steps=" + b.pgdSteps() + ",label=" + pgd, Norm.LINF, le);
-        addEntry(entries, known, "pgd:steps=" + b.pgdSteps() + ",loss=cw,label=" + pgd + "-cw", Norm.LINF, le);
-        addEntry(entries, known, "fgm-l2", Norm.L2, l2);
-        addEntry(entries, known, "pgd:steps=" + b.pgdSteps() + ",norm=l2,label=" + pgd + "-l2", Norm.L2, l2);
+        addEntry(entries, specOf, known, "fgsm", Norm.LINF, le);
+        addEntry(entries, specOf, known, "pgd:steps=" + b.pgdSteps() + ",label=" + pgd, Norm.LINF, le);
+        addEntry(entries, specOf, known, "pgd:steps=" + b.pgdSteps() + ",loss=cw,label=" + pgd + "-cw", Norm.LINF, le);
+        addEntry(entries, specOf, known, "fgm-l2", Norm.L2, l2);
+        addEntry(entries, specOf, known, "pgd:steps=" + b.pgdSteps() + ",norm=l2,label=" + pgd + "-l2", Norm.L2, l2);
         List<RobustEvaluation.Entry> linfEntries = entries.stream().filter(e -> e.threat().norm() == Norm.LINF).toList();
         List<RobustEvaluation.Entry> l2Entries = entries.stream().filter(e -> e.threat().norm() == Norm.L2).toList();
         RobustEvaluation.Config rc = new RobustEvaluation.Config(b.batchSize(), c.seed(), null, 10, true);
@@ -175,9 +213,9 @@ public final class RobustnessDemo {
         }
         RobustEvaluation.Result minimal = null;
         List<RobustEvaluation.Entry> minEntries = new ArrayList<>();
-        addEntry(minEntries, known, "deepfool:norm=l2,steps=" + b.deepfoolSteps() + ",label=deepfool-l2", Norm.L2, Sweep.boxLimit(Norm.L2, train.sampleSize()));
+        addEntry(minEntries, specOf, known, "deepfool:norm=l2,steps=" + b.deepfoolSteps() + ",label=deepfool-l2", Norm.L2, Sweep.boxLimit(Norm.L2, train.sampleSize()));
+        Dataset few = first(attackSub, b.minimalSamples());
         if (!minEntries.isEmpty()) {
-            Dataset few = first(attackSub, b.minimalSamples());
             out.printf(Locale.ROOT, "      smallest L2 perturbation that fools the model (DeepFool, unbounded) on %d images:%n", few.size());
             minimal = RobustEvaluation.evaluate(target, few, minEntries, rc.withExamples(0).withAdversarial(false), bar("      deepfool"));
             RobustEvaluation.AttackStats st = minimal.attacks().get(0);
@@ -209,31 +247,86 @@ public final class RobustnessDemo {
         out.printf(Locale.ROOT, "      on %-28s %s%n      on %-28s %s%n", cnn.name + " (white box)", onSource, mlp.name + " (black box)", onMlp);
         s.done("wrote " + setFile);
 
+        // the command line of each number: one attack per command for the rows (an attack's numbers do not depend
+        // on the attacks beside it), the whole group for the worst case; the PGD row's command also transfers
+        List<String> subset = List.of("--limit", Integer.toString(attackSub.size()), "--split", "test");
+        Map<String, DemoRuns.Run> rowRuns = new LinkedHashMap<>();
+        List<DemoRuns.Run> groupRuns = new ArrayList<>();
+        for (RobustEvaluation.Result group : java.util.Arrays.asList(linf, l2r)) {
+            if (group == null) continue;
+            List<String> labels = group.attacks().stream().map(RobustEvaluation.AttackStats::label).toList();
+            double eps = group.attacks().get(0).threat().eps();
+            for (RobustEvaluation.AttackStats st : group.attacks()) {
+                boolean crafts = group == linf && st.label().equals(craft.label());
+                ArrayNode transfers = ResultJson.MAPPER.createArrayNode();
+                if (crafts) {
+                    transfers.add(ResultJson.transfer(st.label(), cnn.file, onSource));
+                    transfers.add(ResultJson.transfer(st.label(), mlp.file, onMlp));
+                }
+                List<String> args = join(List.of("attack", cnn.file.toString()), dataArgs, subset, attackArgs(List.of(specOf.get(st.label())), c.seed(), b.batchSize()),
+                        List.of("--eps", exact(eps)), crafts ? List.of("--transfer-to", cnn.file.toString(), "--transfer-to", mlp.file.toString()) : List.of());
+                rowRuns.put(st.label(), runs.add("attack-" + st.label(), st.label() + " at " + st.threat().norm().label() + " eps " + EpsRange.format(eps)
+                                + (crafts ? ", and the transfer of its examples" : ""),
+                        AttackCommand.document(args, cnn.loaded, attackSub, attackJson(List.of(st.label()), specOf, group), eps, c.seed(), b.batchSize(),
+                                TargetSpec.UNTARGETED, crafts ? List.of(cnn.loaded, mlp.loaded) : List.of(), group, List.of(st.label()), transfers, st.seconds())));
+            }
+            if (labels.size() > 1) {
+                List<String> args = join(List.of("attack", cnn.file.toString()), dataArgs, subset,
+                        attackArgs(labels.stream().map(specOf::get).toList(), c.seed(), b.batchSize()), List.of("--eps", exact(eps)));
+                groupRuns.add(runs.add("attack-worst-case-" + group.attacks().get(0).threat().norm().label(),
+                        "worst case over " + String.join(", ", labels) + " (and each of them again)",
+                        AttackCommand.document(args, cnn.loaded, attackSub, attackJson(labels, specOf, group), eps, c.seed(), b.batchSize(),
+                                TargetSpec.UNTARGETED, List.of(), group, null, ResultJson.MAPPER.createArrayNode(), group.seconds())));
+            }
+        }
+        DemoRuns.Run minimalRun = null;
+        if (minimal != null) {
+            RobustEvaluation.AttackStats st = minimal.attacks().get(0);
+            double eps = st.threat().eps();
+            List<String> args = join(List.of("attack", cnn.file.toString()), dataArgs, List.of("--limit", Integer.toString(few.size()), "--split", "test"),
+                    attackArgs(List.of(specOf.get(st.label())), c.seed(), b.batchSize()), List.of("--eps", exact(eps)));
+            minimalRun = runs.add("attack-" + st.label(), st.label() + ", unbounded (eps = the box's L2 diameter), on the first " + few.size() + " test images",
+                    AttackCommand.document(args, cnn.loaded, few, attackJson(List.of(st.label()), specOf, minimal), eps, c.seed(), b.batchSize(),
+                            TargetSpec.UNTARGETED, List.of(), minimal, null, ResultJson.MAPPER.createArrayNode(), minimal.seconds()));
+        }
+
         // 6. report
         s = new Step(out, 6, steps, "report");
         double secs = (System.nanoTime() - t0) / 1e9;
-        HtmlReport h = report(c, b, cnn, mlp, cleanCnn, cleanMlp, evalSub.size(), attackSub.size(), rows, linf, l2r, minimal, craft, onSource, onMlp, back.size(), secs);
+        Commands cmds = new Commands(cleanRuns, sweepRun, rowRuns, groupRuns, minimalRun, runs.all());
+        HtmlReport h = report(c, b, cnn, mlp, cleanCnn, cleanMlp, evalSub.size(), attackSub.size(), rows, linf, l2r, minimal, craft, onSource, onMlp, back.size(), secs, cmds);
         Path index = c.outDir().resolve("index.html");
         h.write(index);
-        s.done("wrote " + index);
+        Path results = c.outDir().resolve("results.json");
+        ResultJson.write(results, resultsJson(c, b, cnn, mlp, runs, secs));
+        s.done("wrote " + index + " and " + results);
         out.printf(Locale.ROOT, "%ndone in %s; open %s%n", clock(secs), index.toAbsolutePath());
         return new Summary(index, cleanCnn, rows, linf, secs);
     }
 
     /** A trained (or reloaded) model. */
-    private record Model(String name, SpecModel model, Path file, boolean reused, double seconds) {}
+    /**
+     * A trained (or reused) model, as the command lines see it: read back from its file, so the demo evaluates
+     * exactly what {@code brink eval|attack|sweep FILE} evaluates.
+     */
+    private record Model(String name, SpecModel model, Path file, boolean reused, double seconds, LoadedModel loaded) {
+        Model(String name, Path file, boolean reused, double seconds) throws IOException {
+            this(name, file, reused, seconds, LoadedModel.load(file, null));
+        }
+
+        private Model(String name, Path file, boolean reused, double seconds, LoadedModel loaded) {
+            this(name, loaded.model(), file, reused, seconds, loaded);
+        }
+    }
 
     private static Model model(Config c, PrintWriter out, String zoo, double width, Dataset train, String tag, Budget b) throws IOException {
         String name = zoo + "-w" + EpsRange.format(width);
         Path file = c.modelDir().resolve("demo-" + name + tag + "-n" + train.size() + "-e" + b.epochs() + "-lr" + EpsRange.format(b.lr()) + "-s" + c.seed() + ".safetensors");
         if (!c.retrain() && Files.isRegularFile(file)) {
             try {
-                ModelFile mf = ModelFile.load(file);
-                SpecModel m = ModelSpec.build(mf.info().spec(), new Generator(0));
-                dev.brink.nn.io.StateDicts.check(file, m.stateDict(), mf.state());
-                dev.brink.nn.io.StateDicts.copyInto(m.stateDict(), mf.state());
+                Model reused = new Model(name, file, true, 0); // read as 'brink eval|attack FILE' reads it: every name, shape, dtype checked
                 out.printf(Locale.ROOT, "      %s: reusing %s (trained by an earlier run; --retrain trains again)%n", name, file);
-                return new Model(name, m, file, true, 0);
+                return reused;
             } catch (IOException | RuntimeException e) {
                 out.printf(Locale.ROOT, "      %s: cannot reuse %s (%s); training again%n", name, file, e.getMessage());
             }
@@ -265,17 +358,20 @@ public final class RobustnessDemo {
         ModelFile.save(file, m.stateDict(), t.info());
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "      %s: trained in %s (%.0f images/s), saved %s%n", name, clock(secs), train.size() / secs, file);
-        return new Model(name, m, file, false, secs);
+        return new Model(name, file, false, secs);
     }
 
-    private static void addSweep(List<Sweep.SweepAttack> list, Set<String> known, String spec, Norm norm) {
+    private static void addSweep(List<Sweep.SweepAttack> list, List<String> specs, Set<String> known, String spec, Norm norm) {
         AttackSpec s = AttackSpec.parse(spec);
         if (!known.contains(s.name())) return;
         Attack a = AttackFactory.create(s);
-        if (a.supportedNorms().contains(norm)) list.add(new Sweep.SweepAttack(s.label(), a, norm));
+        if (a.supportedNorms().contains(norm)) {
+            list.add(new Sweep.SweepAttack(s.label(), a, norm));
+            specs.add(spec);
+        }
     }
 
-    private static void addEntry(List<RobustEvaluation.Entry> list, Set<String> known, String spec, Norm norm, double eps) {
+    private static void addEntry(List<RobustEvaluation.Entry> list, Map<String, String> specOf, Set<String> known, String spec, Norm norm, double eps) {
         AttackSpec s = AttackSpec.parse(spec);
         if (!known.contains(s.name())) return;
         Attack a;
@@ -284,8 +380,79 @@ public final class RobustnessDemo {
         } catch (IllegalArgumentException e) {
             return; // an option this version of the attack does not take
         }
-        if (a.supportedNorms().contains(norm)) list.add(new RobustEvaluation.Entry(s.label(), a, ThreatModel.of(norm, eps)));
+        if (a.supportedNorms().contains(norm)) {
+            list.add(new RobustEvaluation.Entry(s.label(), a, ThreatModel.of(norm, eps)));
+            specOf.put(s.label(), spec);
+        }
     }
+
+    /** The attack options of a command line: each spec, the seed and the batch size (as AttackOptions.args writes them). */
+    private static List<String> attackArgs(List<String> specs, long seed, int batchSize) {
+        List<String> a = new ArrayList<>();
+        for (String sp : specs) a.addAll(List.of("--attack", sp));
+        a.addAll(List.of("--seed", Long.toString(seed), "--batch-size", Integer.toString(batchSize)));
+        return a;
+    }
+
+    /** {@link ResultJson#attack} of the attacks {@code labels} of an evaluation. */
+    private static ArrayNode attackJson(List<String> labels, Map<String, String> specOf, RobustEvaluation.Result r) {
+        ArrayNode a = ResultJson.MAPPER.createArrayNode();
+        for (String l : labels) {
+            RobustEvaluation.AttackStats st = r.stats(l);
+            a.add(ResultJson.attack(l, AttackSpec.parse(specOf.get(l)), st.threat().norm(), st.threat().eps()));
+        }
+        return a;
+    }
+
+    @SafeVarargs
+    private static List<String> join(List<String>... parts) {
+        List<String> a = new ArrayList<>();
+        for (List<String> p : parts) a.addAll(p);
+        return a;
+    }
+
+    /** A number as text that parses back to the same double: the short form when it does, else the full one. */
+    static String exact(double v) {
+        String t = EpsRange.format(v);
+        return EpsRange.parse(t).values()[0] == v ? t : Double.toString(v);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (java.util.stream.Stream<Path> w = Files.walk(root)) {
+            for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /** The demo's results.json: its configuration, the models, and every run with its command line and numbers. */
+    private static ObjectNode resultsJson(Config c, Budget b, Model cnn, Model mlp, DemoRuns runs, double secs) throws IOException {
+        ObjectNode doc = ResultJson.document(null);
+        doc.put("report", "demo");
+        ObjectNode cfg = doc.putObject("config");
+        cfg.put("quick", c.quick());
+        cfg.put("data", c.quick() ? "synthetic" : "mnist");
+        cfg.put("seed", c.seed());
+        cfg.put("train_samples", b.trainSamples());
+        cfg.put("epochs", b.epochs());
+        cfg.put("lr", b.lr());
+        cfg.put("eval_samples", b.evalSamples());
+        cfg.put("attack_samples", b.sweepSamples());
+        cfg.put("batch_size", b.batchSize());
+        ArrayNode models = cfg.putArray("models");
+        for (Model m : List.of(cnn, mlp)) {
+            ObjectNode mj = ResultJson.model(m.file, m.name);
+            mj.put("reused", m.reused);
+            models.add(mj);
+        }
+        ResultJson.runtime(cfg, cnn.model.stateDict());
+        doc.set("runs", runs.json());
+        doc.putObject("timings").put("seconds", secs);
+        return doc;
+    }
+
+    /** The runs the report shows beside its numbers. */
+    private record Commands(List<DemoRuns.Run> clean, DemoRuns.Run sweep, Map<String, DemoRuns.Run> rows, List<DemoRuns.Run> groups,
+                            DemoRuns.Run minimal, List<DemoRuns.Run> all) {}
 
     private static String labels(List<Sweep.SweepAttack> l) {
         return String.join(", ", l.stream().map(Sweep.SweepAttack::label).toList());
@@ -321,7 +488,7 @@ public final class RobustnessDemo {
     private static HtmlReport report(Config c, Budget b, Model cnn, Model mlp, double cleanCnn, double cleanMlp, int evalN, int attackN,
                                      List<Sweep.Row> rows, RobustEvaluation.Result linf, RobustEvaluation.Result l2r, RobustEvaluation.Result minimal,
                                      RobustEvaluation.Entry craft,
-                                     TransferSet.Outcome onSource, TransferSet.Outcome onMlp, int setSize, double secs) {
+                                     TransferSet.Outcome onSource, TransferSet.Outcome onMlp, int setSize, double secs, Commands cmds) {
         String esc = HtmlReport.esc(c.outDir().toString());
         HtmlReport h = new HtmlReport("Brink robustness demo" + (c.quick() ? " (quick mode, synthetic data)" : ""));
         h.paragraph(String.format(Locale.ROOT, "%s (%,d parameters; %s) trained for %s on %,d %s images: clean accuracy %.4f on %,d test images. "
@@ -330,11 +497,16 @@ public final class RobustnessDemo {
                 b.epochs() == 1 ? "one epoch" : b.epochs() + " epochs", b.trainSamples(),
                 c.quick() ? "synthetic" : "MNIST", cleanCnn, evalN, attackN, c.seed(), clock(secs), Runtime.getRuntime().availableProcessors(),
                 dev.brink.engine.backend.Backends.defaultBackend().name()));
+        h.paragraph("Every number below is shown with the brink command line that gives it again (brink " + BuildInfo.version() + ", commit "
+                + BuildInfo.commit() + (BuildInfo.dirty().equals("true") ? " with local changes" : "") + "; add --json for the numbers as JSON). "
+                + "results.json holds each command with its numbers, the resolved attack parameters and the model files' SHA-256.");
+        h.pre(DemoRuns.text(cmds.clean()));
         h.heading("Accuracy versus epsilon");
         h.paragraph("Each attack at each epsilon of the range, then on past it until accuracy reaches zero (Galloway et al. argue for sweeping "
                 + "the full range: an attack that stalls above zero hints at gradient masking or a weak attack). The dashed line is the worst "
                 + "case per sample over the attacks. Data: sweep.csv.");
         h.figure("sweep.png", "Accuracy of " + cnn.name + " under L-inf attacks versus epsilon.");
+        h.pre(DemoRuns.text(List.of(cmds.sweep())));
         h.heading("Robust accuracy at a fixed budget");
         h.paragraph(String.format(Locale.ROOT, "Clean accuracy on these %d images: %.4f. A sample counts as robust only if it is classified correctly and "
                 + "every attack of the group fails on it (worst case). Success rate: over the correctly classified samples; mean norms: over the "
@@ -346,11 +518,17 @@ public final class RobustnessDemo {
             t.add(List.of("worst case (l2)", "l2", EpsRange.format(b.l2Eps()), String.format(Locale.ROOT, "%.4f", l2r.robustAccuracy()), "", "", "", "", ""));
         }
         h.table(List.of("attack", "norm", "eps", "robust accuracy", "success rate", "mean l2", "mean linf", "model calls", "seconds"), t);
+        List<DemoRuns.Run> tableRuns = new ArrayList<>(cmds.rows().values());
+        tableRuns.addAll(cmds.groups());
+        h.paragraph("Each row's command runs that attack alone (an attack's numbers do not depend on the attacks run beside it); "
+                + "the worst case needs the whole group in one command.");
+        h.pre(DemoRuns.text(tableRuns));
         if (minimal != null) {
             RobustEvaluation.AttackStats st = minimal.attacks().get(0);
             h.paragraph(String.format(Locale.ROOT, "Smallest perturbation found: DeepFool (L2, unbounded, at most %d steps) on the first %d images fools the model on "
                             + "%.0f%% of the correctly classified ones with a mean L2 norm of %s (mean L-inf %s); compare the L2 budget %s above.",
                     b.deepfoolSteps(), minimal.samples(), 100 * st.successRate(), f4(st.meanNorm(Norm.L2)), f4(st.meanNorm(Norm.LINF)), EpsRange.format(b.l2Eps())));
+            if (cmds.minimal() != null) h.pre(DemoRuns.text(List.of(cmds.minimal())));
         }
         h.heading("Adversarial examples");
         h.figure("grid.png", "Originals (true class), then for each L-inf attack the perturbation (amplified, gray = unchanged) and the adversarial "
@@ -362,15 +540,17 @@ public final class RobustnessDemo {
         h.table(List.of("evaluated on", "samples", "clean accuracy", "adversarial accuracy", "transfer rate"), List.of(
                 List.of(cnn.name + " (white box)", Integer.toString(onSource.samples()), f4(onSource.cleanAccuracy()), f4(onSource.adversarialAccuracy()), f4(onSource.transferRate())),
                 List.of(mlp.name + " (black box)", Integer.toString(onMlp.samples()), f4(onMlp.cleanAccuracy()), f4(onMlp.adversarialAccuracy()), f4(onMlp.transferRate()))));
+        DemoRuns.Run transferRun = cmds.rows().get(craft.label());
+        if (transferRun != null) {
+            h.paragraph("The same transfer from the command line (--transfer-to the source model itself gives the white-box row):");
+            h.pre(DemoRuns.text(List.of(transferRun)));
+        }
         h.heading("Sweep data");
         h.pre(SweepCsv.format(rows));
         h.heading("The same from the command line");
-        String data = c.quick() ? "DATA" : "mnist";
-        h.pre("./brink sweep " + cnn.file + " --data " + data + " --limit " + attackN + " --attack fgsm --attack pgd:steps=" + b.pgdSteps()
-                + " --eps " + b.linfRange() + " --until-zero --max-eps " + EpsRange.format(b.linfMax()) + " --out " + c.outDir() + "/sweep\n"
-                + "./brink attack " + cnn.file + " --data " + data + " --limit " + attackN + " --attack pgd:steps=" + b.pgdSteps() + " --eps "
-                + EpsRange.format(b.tableEps()) + " --transfer-to " + mlp.file + " --out " + c.outDir() + "/attack");
-        h.html("<p class=\"meta\">Files: <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.png\">sweep.png</a>, <a href=\"grid.png\">grid.png</a> in " + esc + "</p>");
+        h.paragraph("Every command of this report, each with the numbers it reproduces (results.json has them as \"runs\"):");
+        h.pre(DemoRuns.text(cmds.all()));
+        h.html("<p class=\"meta\">Files: <a href=\"results.json\">results.json</a>, <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.png\">sweep.png</a>, <a href=\"grid.png\">grid.png</a> in " + esc + "</p>");
         return h;
     }
 

@@ -19,25 +19,29 @@ import java.util.function.IntConsumer;
  * data/fashion-mnist/   the same four names with .gz (gzipped IDX)
  * data/cifar10/train/&lt;class&gt;/NNNN.jpg, data/cifar10/test/&lt;class&gt;/NNNN.jpg   (the JPEG image-folder tree), and/or
  * data/cifar10/cifar-10-batches-bin/   data_batch_1..5.bin  test_batch.bin  [batches.meta.txt]   (official binary release)
- * data/cifar10/cache/   train.bin  test.bin   (written by this class: the decoded JPEG tree in CIFAR binary format)
+ * data/cifar10/cache/   train-v2.bin  test-v2.bin   (written by this class: the decoded JPEG tree in CIFAR binary format)
  * </pre>
  * IDX files are found with or without {@code .gz} (compression is detected from the content either way).
  *
  * <h2>Names</h2>
  * <ul>
- *   <li>{@code mnist}: 60,000 / 10,000 samples {@code [1, 28, 28]}, classes "0".."9".</li>
+ *   <li>{@code mnist}: 60,000 / 10,000 samples {@code [1, 28, 28]}, classes "0".."9", in the IDX files' order
+ *       (the official order; the same holds for Fashion-MNIST).</li>
  *   <li>{@code fashion-mnist}: 60,000 / 10,000 samples {@code [1, 28, 28]}, classes T-shirt/top .. Ankle boot.</li>
  *   <li>{@code cifar10}: 50,000 / 10,000 samples {@code [3, 32, 32]}, classes airplane automobile bird cat deer dog
  *       frog horse ship truck (labels 0-9, which is also their alphabetical order, so the image-folder tree and the
  *       binary release agree). The order of lookup: a valid cache file, then {@code cifar-10-batches-bin/}, then the
- *       JPEG tree (decoded, then cached).</li>
+ *       JPEG tree (decoded, then cached).
+ *       Order: the binary release keeps the official order (data_batch_1..5, test_batch). The JPEG tree's file names
+ *       are each image's rank within its class, so the official interleaving of classes is lost; its samples come
+ *       with the classes interleaved (see {@link ImageFolderOrder}), so the first {@code N} hold every class.</li>
  *   <li>{@code mnist-3v7}: the MNIST samples of digits 3 and 7 only, relabelled <b>3 &rarr; 0 and 7 &rarr; 1</b>
  *       (classes "3", "7"); 12,396 training and 2,038 test samples.</li>
  * </ul>
  * Data sets are named {@code <name>-train} or {@code <name>-test}.
  *
  * <p>The cache: decoding the 60,000 CIFAR-10 JPEG files takes seconds; the first load writes the decoded set to
- * {@code cifar10/cache/train.bin} or {@code test.bin} (atomically: a temporary file, then a rename), and later loads
+ * {@code cifar10/cache/train-v2.bin} or {@code test-v2.bin} (atomically: a temporary file, then a rename), and later loads
  * read it in a fraction of that time. A cache file is used only while its record count equals the number of images
  * in the tree; delete {@code data/cifar10/cache/} to force a rebuild. A cache that cannot be written (read-only
  * directory) is skipped silently.
@@ -50,6 +54,11 @@ public final class Datasets {
     private static final String[] IDX_TEST = {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     private static final String BIN_DIR = "cifar-10-batches-bin";
     private static final String CACHE_DIR = "cache";
+    /**
+     * The cache file of a split is {@code <split>-v2.bin}: version 2 holds the samples in {@link ImageFolderOrder}'s
+     * order (classes interleaved); the {@code <split>.bin} of earlier versions (class by class) is ignored.
+     */
+    private static final String CACHE_SUFFIX = "-v2.bin";
 
     private Datasets() {}
 
@@ -210,7 +219,7 @@ public final class Datasets {
         String name = "cifar10-" + split;
         Path folder = dir.resolve(split);
         Path binDir = dir.resolve(BIN_DIR);
-        Path cache = dir.resolve(CACHE_DIR).resolve(split + ".bin");
+        Path cache = dir.resolve(CACHE_DIR).resolve(split + CACHE_SUFFIX);
         boolean haveFolder = Files.isDirectory(folder);
         boolean haveBin = Files.isRegularFile(binDir.resolve(train ? "data_batch_1.bin" : Cifar10BinaryReader.TEST_FILE));
 

@@ -29,8 +29,10 @@ import java.util.function.IntConsumer;
 
 /**
  * Reads an image-folder tree, {@code root/<class>/<image>.png|jpg|jpeg}: one sub-directory per class, the classes
- * sorted by directory name (so label {@code k} is the {@code k}-th name in {@link String#compareTo} order), the images
- * of a class sorted by file name. Samples are ordered class by class. Other files and hidden entries are ignored.
+ * sorted by directory name (so label {@code k} is the {@code k}-th name in {@link String#compareTo} order). Samples are
+ * ordered as {@link ImageFolderOrder} says: by the index that numeric file names encode when they are unique across
+ * the tree, else with the classes interleaved (first image of each class, then the second of each, ...), so the
+ * first {@code N} samples hold every class. Other files and hidden entries are ignored.
  *
  * <p>Images are decoded with {@code javax.imageio} (no display needed) on several threads, and converted to the
  * requested channel count: 1 (grayscale; colour images become ITU-R BT.601 luma
@@ -174,16 +176,19 @@ public final class ImageFolderReader {
         List<String> classes = classNames(root);
         if (classes.isEmpty())
             throw new IOException(root + ": no class sub-directories (expected root/<class>/*.png|jpg|jpeg)");
-        List<Path> files = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        for (int k = 0; k < classes.size(); k++) {
+        List<List<Path>> perClass = new ArrayList<>();
+        for (String c : classes) {
             List<Path> inClass = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(root.resolve(classes.get(k)))) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(root.resolve(c))) {
                 for (Path p : ds) if (isImageFile(p) && Files.isRegularFile(p)) inClass.add(p);
             }
-            inClass.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-            files.addAll(inClass);
-            for (int i = 0; i < inClass.size(); i++) labels.add(k);
+            perClass.add(inClass);
+        }
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (ImageFolderOrder.Entry e : ImageFolderOrder.order(perClass)) {
+            files.add(e.file());
+            labels.add(e.label());
         }
         if (files.isEmpty())
             throw new IOException(root + ": no .png, .jpg or .jpeg images in its " + classes.size() + " class directories");

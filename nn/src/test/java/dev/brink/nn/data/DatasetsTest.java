@@ -85,9 +85,9 @@ class DatasetsTest {
         assertEquals(11, first.size());
         assertEquals(11, progress.get());
         assertEquals(Cifar10BinaryReader.CLASSES, first.classes());
-        assertArrayEquals(new int[] {0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9}, first.labels());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3}, first.labels()); // classes interleaved
         assertEquals(60, first.sampleBytes(3)[2 * 1024] & 0xFF); // cat/0000.png: blue = 3 * 20
-        Path cache = data.resolve("cifar10/cache/train.bin");
+        Path cache = data.resolve("cifar10/cache/train-v2.bin");
         assertTrue(Files.isRegularFile(cache));
         assertEquals(11L * Cifar10BinaryReader.RECORD, Files.size(cache));
 
@@ -105,7 +105,19 @@ class DatasetsTest {
 
         Dataset test = Datasets.load("cifar10", data, false, false, null);
         assertEquals(10, test.size());
-        assertFalse(Files.exists(data.resolve("cifar10/cache/test.bin")), "useCache=false writes no cache");
+        assertFalse(Files.exists(data.resolve("cifar10/cache/test-v2.bin")), "useCache=false writes no cache");
+    }
+
+    @Test
+    void aClassByClassCacheOfEarlierVersionsIsNotUsed() throws IOException {
+        cifarJpegTree();
+        // the old cache name, right record count, class-by-class order and wrong pixels
+        int[] old = {0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9};
+        byte[] recs = new byte[old.length * Cifar10BinaryReader.RECORD];
+        for (int i = 0; i < old.length; i++) recs[i * Cifar10BinaryReader.RECORD] = (byte) old[i];
+        Files.createDirectories(data.resolve("cifar10/cache"));
+        Files.write(data.resolve("cifar10/cache/train.bin"), recs);
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3}, Datasets.load("cifar10", data, true).labels());
     }
 
     @Test

@@ -59,7 +59,7 @@ class ImageFolderReaderTest {
         }
         Dataset d = ImageFolderReader.read(tmp, 3, "jpegs", 2, null);
         assertEquals(6, d.size());
-        assertArrayEquals(new int[] {0, 0, 1, 1, 2, 2}, d.labels());
+        assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2}, d.labels()); // per-class numbers: classes interleaved
         for (int i = 0; i < 6; i++) {
             int rgb = colours[d.label(i)];
             byte[] px = d.sampleBytes(i);

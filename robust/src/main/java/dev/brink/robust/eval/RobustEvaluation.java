@@ -41,7 +41,8 @@ public final class RobustEvaluation {
 
     /**
      * @param batchSize     samples per batch
-     * @param seed          seeds the attacks' random streams (one stream per attack of the list)
+     * @param seed          seeds the attacks' random streams: each attack of the list has its own stream, seeded with
+     *                      this seed alone, so its result is the same whichever attacks run beside it
      * @param target        untargeted, least-likely or a fixed class
      * @param keepExamples  how many attacked samples per attack to keep for image grids (0: none)
      * @param keepAdversarial keep every attacked sample's adversarial input (for transfer sets)
@@ -217,7 +218,10 @@ public final class RobustEvaluation {
         for (int a = 0; a < k; a++) {
             Entry e = attacks.get(a);
             stats.add(new AttackStats(e.label(), e.threat()));
-            gens.add(new Generator(cfg.seed() + 0x9E3779B97F4A7C15L * a));
+            // Every attack gets its own stream seeded with the seed alone, not with its position in the list: an
+            // attack's numbers must not depend on which attacks run beside it (a report's table of several attacks
+            // and a command line with one of them give the same result).
+            gens.add(new Generator(cfg.seed()));
             examples.add(new Collector(cfg.keepExamples()));
             full.add(new Collector(Integer.MAX_VALUE));
         }

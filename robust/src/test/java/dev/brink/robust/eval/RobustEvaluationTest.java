@@ -91,6 +91,33 @@ class RobustEvaluationTest {
         return new Tensor[] {Tensor.of(x, n, 2), Tensor.ofInts(y, n)};
     }
 
+    /**
+     * An attack's numbers do not depend on the attacks listed beside it (a report's multi-attack table and a command
+     * line with one attack must agree): PGD with a random start gives the same adversarial inputs alone and second
+     * in a list.
+     */
+    @Test
+    void anAttacksResultDoesNotDependOnItsPositionInTheList() {
+        dev.brink.engine.Generator g = new dev.brink.engine.Generator(5);
+        Tensor w = Tensor.randn(g, dev.brink.engine.DType.FLOAT32, 3, 8);
+        Classifier linear = new Classifier(x -> x.reshape(x.size(0), -1).matmul(w.transpose(0, 1)));
+        Tensor x = Tensor.rand(new dev.brink.engine.Generator(6), dev.brink.engine.DType.FLOAT32, 12, 8).mul(0.4).add(0.3);
+        int[] pred = RobustEvaluation.predict(linear, x);
+        Tensor y = Tensor.ofInts(pred, pred.length);
+        ThreatModel t = ThreatModel.of(Norm.LINF, 0.05);
+        RobustEvaluation.Entry pgd = new RobustEvaluation.Entry("pgd", dev.brink.robust.attack.Attacks.create("pgd",
+                java.util.Map.of("steps", "1", "rel-step", "0.1", "early-stop", "false")), t);
+        RobustEvaluation.Entry fgsm = new RobustEvaluation.Entry("fgsm", dev.brink.robust.attack.Attacks.create("fgsm"), t);
+        RobustEvaluation.Config cfg = RobustEvaluation.Config.of(5, 3).withAdversarial(true);
+        RobustEvaluation.Result alone = RobustEvaluation.evaluate(linear, x, y, List.of(pgd), cfg, null);
+        RobustEvaluation.Result second = RobustEvaluation.evaluate(linear, x, y, List.of(fgsm, pgd), cfg, null);
+        assertArrayEquals(alone.adversarial().get(0).adversarial().toFloatArray(), second.adversarial().get(1).adversarial().toFloatArray());
+        assertEquals(alone.attacks().get(0).correctAfter(), second.stats("pgd").correctAfter());
+        RobustEvaluation.Result otherSeed = RobustEvaluation.evaluate(linear, x, y, List.of(pgd), RobustEvaluation.Config.of(5, 4).withAdversarial(true), null);
+        assertFalse(java.util.Arrays.equals(alone.adversarial().get(0).adversarial().toFloatArray(),
+                otherSeed.adversarial().get(0).adversarial().toFloatArray()), "the seed does reach the random start");
+    }
+
     @Test
     void worstCaseIsPerSampleAcrossAttacks() {
         Tensor[] d = data();
