@@ -23,7 +23,7 @@ VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors data clean
+.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture torch-check data clean
 .PHONY: bench bench-compare cuda-shims
 
 help: ## List the make targets
@@ -94,14 +94,20 @@ nvcc-check:
 	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(notdir $(CU_SRCS))); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }
 	@command -v $(PTXAS) >/dev/null 2>&1 || { echo "make kernels: $(PTXAS) not found (it comes with nvcc in the CUDA toolkit); set PTXAS=/path/to/ptxas" >&2; exit 1; }
 
-vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch if needed)
+torch-check:
 	@if ! $(VECTORS_PYTHON) -c 'import torch' >/dev/null 2>&1; then \
 	  echo "torch missing for $(VECTORS_PYTHON); installing Debian's python3-torch"; \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; \
 	fi
+
+vectors: torch-check ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch if needed)
 	$(VECTORS_PYTHON) test-vectors/generate.py
 	$(VECTORS_PYTHON) test-vectors/generate_optim.py
 	$(VECTORS_PYTHON) test-vectors/generate_models.py
+
+pytorch-fixture: torch-check ## Regenerate test-vectors/pytorch/ (a BN CNN trained on MNIST in PyTorch, exported by scripts/export_pytorch.py)
+	@[ -s data/mnist/train-images-idx3-ubyte ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; }
+	$(VECTORS_PYTHON) test-vectors/generate_pytorch.py
 
 data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 	bash scripts/fetch-data.sh
