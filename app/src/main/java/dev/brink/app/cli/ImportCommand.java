@@ -127,7 +127,7 @@ public final class ImportCommand implements Callable<Integer> {
         ModelFile.save(output, state, info);
 
         out.printf("imported %s: %d tensors, names read as %s%n", weights, state.size(), r.scheme().label());
-        for (String n : r.notes()) out.println("  " + n);
+        for (String n : r.notes()) if (!n.startsWith("names read as")) out.println("  " + n);
         out.printf("model    %s, input %s -> output %s, %,d parameters%n", zooName.isEmpty() ? "(spec " + arch.spec + ")" : zooName,
                 Arrays.toString(model.inputShape()), Arrays.toString(model.outputShape()), model.parameterCount());
         out.printf("wrote    %s%n", output);
