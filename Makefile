@@ -23,7 +23,7 @@ VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture torch-check data clean
+.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check torch-check data clean
 .PHONY: bench bench-compare cuda-shims
 
 help: ## List the make targets
@@ -108,6 +108,9 @@ vectors: torch-check ## Regenerate test-vectors/ with PyTorch (installs Debian p
 pytorch-fixture: torch-check ## Regenerate test-vectors/pytorch/ (a BN CNN trained on MNIST in PyTorch, exported by scripts/export_pytorch.py)
 	@[ -s data/mnist/train-images-idx3-ubyte ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; }
 	$(VECTORS_PYTHON) test-vectors/generate_pytorch.py
+
+pytorch-check: torch-check ## Test scripts/export_pytorch.py with PyTorch (not part of make test, which needs no Python)
+	$(VECTORS_PYTHON) scripts/test_export_pytorch.py
 
 data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 	bash scripts/fetch-data.sh

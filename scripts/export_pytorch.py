@@ -19,7 +19,7 @@ The model must be an nn.Sequential (nested nn.Sequentials are flattened) of thes
   nn.Identity           -> nothing
 
 Anything else is refused with its position and name, e.g.
-  "layer 4 (features.4): nn.GELU is not supported; supported: ...".
+  "position 4 (module 'features.4'): nn.GELU is not supported; supported: ...".
 
 Writes OUT.safetensors (the state dict under PyTorch's own names, as safetensors.torch.save_file would; Brink maps
 them, see `brink import --help`) and OUT.spec.json. For a nested model the tensors are written under Brink's
@@ -198,7 +198,7 @@ def spec_layers(model):
     i = 0
     while i < len(leaves):
         name, m = leaves[i]
-        where = f"layer {i} ({name}: {type(m).__name__})"
+        where = f"position {i} (module '{name}')"
         t = type(m)
         if t is nn.Conv2d:
             layer = _conv(m, where)
