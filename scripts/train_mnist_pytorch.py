@@ -46,17 +46,22 @@ def make_model():
 
 
 def accuracy(model, x, y, eps=0.0, batch=1000):
-    """Clean accuracy (eps 0), or accuracy under FGSM (Goodfellow et al.) at L-inf eps, images clipped to [0, 1]."""
+    """Clean accuracy (eps 0), or robust accuracy under FGSM (Goodfellow et al.) at L-inf eps, images clipped to
+    [0, 1]. Robust as brink attack counts it: classified correctly both clean and after the attack (a misclassified
+    image that FGSM happens to push to the right class does not count)."""
     correct = 0
     for i in range(0, len(x), batch):
         xb, yb = x[i:i + batch], y[i:i + batch]
+        with torch.no_grad():
+            ok = model(xb).argmax(1) == yb
         if eps > 0:
             xb = xb.clone().requires_grad_(True)
             loss = F.cross_entropy(model(xb), yb)
             g, = torch.autograd.grad(loss, xb)
             xb = (xb + eps * g.sign()).clamp(0, 1).detach()
-        with torch.no_grad():
-            correct += int((model(xb).argmax(1) == yb).sum())
+            with torch.no_grad():
+                ok &= model(xb).argmax(1) == yb
+        correct += int(ok.sum())
     return correct / len(x)
 
 
