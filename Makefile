@@ -23,7 +23,7 @@ VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check torch-check data clean
+.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
 .PHONY: bench bench-compare cuda-shims
 
 help: ## List the make targets
@@ -105,9 +105,16 @@ vectors: torch-check ## Regenerate test-vectors/ with PyTorch (installs Debian p
 	$(VECTORS_PYTHON) test-vectors/generate_optim.py
 	$(VECTORS_PYTHON) test-vectors/generate_models.py
 
-pytorch-fixture: torch-check ## Regenerate test-vectors/pytorch/ (a BN CNN trained on MNIST in PyTorch, exported by scripts/export_pytorch.py)
+pytorch-fixture: torch-check ## Regenerate test-vectors/pytorch/ (a BN CNN trained on MNIST, exported by scripts/export_pytorch.py; a tiny RobustBench WRN)
 	@[ -s data/mnist/train-images-idx3-ubyte ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; }
 	$(VECTORS_PYTHON) test-vectors/generate_pytorch.py
+	$(VECTORS_PYTHON) test-vectors/generate_pytorch_zoo.py
+
+pytorch-zoo-check: torch-check ## torchvision resnet18 (CIFAR and ImageNet stems) and a RobustBench WRN through brink import vs PyTorch's logits (installs python3-torchvision)
+	@dpkg -s python3-torchvision >/dev/null 2>&1 || { echo "installing Debian's python3-torchvision"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torchvision; }
+	$(VECTORS_PYTHON) test-vectors/generate_pytorch_zoo.py --large --out target/pytorch-zoo
+	BRINK_PYTORCH_ZOO=$(CURDIR)/target/pytorch-zoo $(MVN) $(MVN_FLAGS) -q -pl app -am test -Dtest=PyTorchZooImportTest -Dsurefire.failIfNoSpecifiedTests=false
 
 pytorch-check: torch-check ## Test scripts/export_pytorch.py with PyTorch (not part of make test, which needs no Python)
 	$(VECTORS_PYTHON) scripts/test_export_pytorch.py
