@@ -22,8 +22,9 @@ Anything else is refused with its position and name, e.g.
   "position 4 (module 'features.4'): nn.GELU is not supported; supported: ...".
 
 Writes OUT.safetensors (the state dict under PyTorch's own names, as safetensors.torch.save_file would; Brink maps
-them, see `brink import --help`) and OUT.spec.json. For a nested model the tensors are written under Brink's
-names instead (layers.<i>.weight), since its PyTorch names have no positional meaning.
+them, see `brink import --help`) and OUT.spec.json. For nested nn.Sequentials, or children with names
+(nn.Sequential(OrderedDict(...))), the tensors are written under Brink's names instead (layers.<i>.weight), since their
+PyTorch names do not give the positions.
 
 Library:
     from export_pytorch import export
@@ -256,21 +257,22 @@ def spec_layers(model):
 def export(model, out, input_shape, *, names=None, name=None, metadata=None):
     """Writes `out`.safetensors and `out`.spec.json for `model` (an nn.Sequential) taking inputs of `input_shape`.
 
-    names: "pytorch" (the state dict's own names; default for a flat nn.Sequential) or "brink" (layers.<i>.*;
-    default, and required, for nested nn.Sequentials). The model is run once in eval mode on zeros to check the input
+    names: "pytorch" (the state dict's own names; default for a flat nn.Sequential with numbered children) or
+    "brink" (layers.<i>.*; default, and required, for nested nn.Sequentials and named children). The model is run once in eval mode on zeros to check the input
     shape. Returns (weights_path, spec_path, spec dict).
     """
     input_shape = [int(d) for d in input_shape]
     if len(input_shape) not in (1, 3):
         raise ExportError(f"input_shape must be [C, H, W] or [D], got {input_shape}")
     layers, index = spec_layers(model)
-    nested = any("." in k for k in index)
+    positional = all(k.isdigit() for k in index)  # a flat nn.Sequential with numbered children
     if names is None:
-        names = "brink" if nested else "pytorch"
+        names = "pytorch" if positional else "brink"
     if names not in ("pytorch", "brink"):
         raise ExportError(f"names must be 'pytorch' or 'brink', got {names!r}")
-    if names == "pytorch" and nested:
-        raise ExportError("a nested nn.Sequential's PyTorch names do not follow the layer order; export with names='brink'")
+    if names == "pytorch" and not positional:
+        raise ExportError("the PyTorch names of a nested or OrderedDict nn.Sequential do not follow the layer order; "
+                          "export with names='brink'")
 
     was_training = model.training
     model.eval()

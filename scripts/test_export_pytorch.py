@@ -70,6 +70,14 @@ class ExportTest(unittest.TestCase):
         with self.assertRaisesRegex(ExportError, "names='brink'"):
             export(m, self.out, [1, 6, 6], names="pytorch")
 
+    def test_named_children_are_written_under_brink_names(self):
+        from collections import OrderedDict
+        m = nn.Sequential(OrderedDict([("conv", nn.Conv2d(1, 2, 3)), ("bn", nn.BatchNorm2d(2)), ("flat", nn.Flatten()),
+                                       ("fc", nn.Linear(2 * 4 * 4, 2))]))
+        weights, _, _ = export(m, self.out, [1, 6, 6])
+        self.assertEqual(set(read_safetensors(weights)[0]), {"layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+                                                              "layers.1.running_mean", "layers.1.running_var", "layers.3.weight", "layers.3.bias"})
+
     def test_conv_options(self):
         m = nn.Sequential(nn.Conv2d(2, 4, (3, 5), stride=(1, 2), padding=(1, 2), dilation=1, groups=2, bias=False),
                           nn.Conv2d(4, 4, 3, padding="same"), nn.LeakyReLU(0.2))

@@ -120,7 +120,7 @@ public final class ImportCommand implements Callable<Integer> {
                 .withExtra("brink.imported.from", weights.getFileName().toString())
                 .withExtra("brink.imported.names", r.scheme().label());
         for (Map.Entry<String, String> e : c.metadata().entrySet())
-            if (e.getKey().startsWith("brink.") && !e.getKey().startsWith("brink.imported.") && !isReserved(e.getKey()))
+            if (e.getKey().startsWith("brink.") && !e.getKey().startsWith("brink.imported.") && !ModelFile.isReserved(e.getKey()))
                 info = info.withExtra(e.getKey(), e.getValue());
         Path dir = output.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
@@ -133,15 +133,6 @@ public final class ImportCommand implements Callable<Integer> {
         out.printf("wrote    %s%n", output);
         out.flush();
         return 0;
-    }
-
-    private static boolean isReserved(String key) {
-        try {
-            new ModelInfo("", "", Map.of(key, ""));
-            return false;
-        } catch (IllegalArgumentException e) {
-            return true;
-        }
     }
 
     static int[] parseShape(String s) {
