@@ -331,8 +331,10 @@ def _load_model(args):
     model = getattr(importlib.import_module(mod), attr)()
     if args.weights:
         sd = torch.load(args.weights, map_location="cpu")
-        if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
-            sd = sd["state_dict"]
+        for key in ("state_dict", "model_state_dict", "model"):  # training checkpoints wrap the state dict
+            if isinstance(sd, dict) and isinstance(sd.get(key), dict):
+                sd = sd[key]
+                break
         prefix = args.prefix
         if prefix is None and sd and all(k.startswith("module.") for k in sd):
             prefix = "module."
