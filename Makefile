@@ -23,12 +23,12 @@ VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors data clean
+.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
 .PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## Compile all modules, package app/target/brink.jar, install ./brink
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package
@@ -105,17 +105,33 @@ nvcc-check:
 	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(notdir $(CU_SRCS))); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }
 	@command -v $(PTXAS) >/dev/null 2>&1 || { echo "make kernels: $(PTXAS) not found (it comes with nvcc in the CUDA toolkit); set PTXAS=/path/to/ptxas" >&2; exit 1; }
 
-vectors: ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch if needed)
+torch-check:
 	@if ! $(VECTORS_PYTHON) -c 'import torch' >/dev/null 2>&1; then \
 	  echo "torch missing for $(VECTORS_PYTHON); installing Debian's python3-torch"; \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; \
 	fi
+
+vectors: torch-check ## Regenerate test-vectors/ with PyTorch (installs Debian python3-torch if needed)
 	$(VECTORS_PYTHON) test-vectors/generate.py
 	$(VECTORS_PYTHON) test-vectors/generate_optim.py
 	$(VECTORS_PYTHON) test-vectors/generate_models.py
 
 check-cpu-only: ## A fresh clone built and tested with nvcc off the PATH (CHECK_DEMO=1 also runs make demo)
 	bash scripts/check-cpu-only.sh
+
+pytorch-fixture: torch-check ## Regenerate test-vectors/pytorch/ (a BN CNN trained on MNIST, exported by scripts/export_pytorch.py; a tiny RobustBench WRN)
+	@[ -s data/mnist/train-images-idx3-ubyte ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; }
+	$(VECTORS_PYTHON) test-vectors/generate_pytorch.py
+	$(VECTORS_PYTHON) test-vectors/generate_pytorch_zoo.py
+
+pytorch-zoo-check: torch-check ## torchvision resnet18 (CIFAR and ImageNet stems) and a RobustBench WRN through brink import vs PyTorch's logits (installs python3-torchvision)
+	@dpkg -s python3-torchvision >/dev/null 2>&1 || { echo "installing Debian's python3-torchvision"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torchvision; }
+	$(VECTORS_PYTHON) test-vectors/generate_pytorch_zoo.py --large --out target/pytorch-zoo
+	BRINK_PYTORCH_ZOO=$(CURDIR)/target/pytorch-zoo $(MVN) $(MVN_FLAGS) -q -pl app -am test -Dtest=PyTorchZooImportTest -Dsurefire.failIfNoSpecifiedTests=false
+
+pytorch-check: torch-check ## Test scripts/export_pytorch.py with PyTorch (not part of make test, which needs no Python)
+	$(VECTORS_PYTHON) scripts/test_export_pytorch.py
 
 data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 	bash scripts/fetch-data.sh

@@ -17,11 +17,16 @@ import picocli.CommandLine.Spec;
         name = "info",
         mixinStandardHelpOptions = true,
         description = {"Without arguments: Java runtime details and the available compute backends.",
-                "With a model file: its architecture, parameter count and metadata."})
+                "With a model file: its architecture, parameter count and metadata.",
+                "With plain weights and --spec (e.g. a PyTorch export): the same, after checking that the weights fit the spec."})
 public final class InfoCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A Brink model file or checkpoint (.safetensors).")
     java.nio.file.Path modelFile;
+
+    @picocli.CommandLine.Option(names = "--spec", paramLabel = "FILE",
+            description = "Spec JSON describing MODEL when it holds plain weights (e.g. exported from PyTorch); PyTorch names are mapped as in brink import.")
+    java.nio.file.Path specFile;
 
     @Spec
     CommandSpec spec;
@@ -30,6 +35,7 @@ public final class InfoCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (modelFile != null) return describeModel(out);
+        if (specFile != null) throw new IllegalArgumentException("--spec describes a weights file: give the file too (brink info WEIGHTS --spec SPEC)");
         Runtime rt = Runtime.getRuntime();
         out.printf("brink      %s%n", BrinkCli.version());
         out.printf("java       %s (%s)%n", System.getProperty("java.version"), System.getProperty("java.vendor"));
@@ -66,10 +72,10 @@ public final class InfoCommand implements Callable<Integer> {
     }
 
     private int describeModel(PrintWriter out) throws java.io.IOException {
-        LoadedModel m = LoadedModel.load(modelFile, null);
+        LoadedModel m = LoadedModel.load(modelFile, specFile);
         SafeTensors.Header h = SafeTensors.readHeader(modelFile);
         out.printf("file        %s (%s)%n", modelFile, formatBytes(java.nio.file.Files.size(modelFile)));
-        out.printf("model       %s%n", m.info().model().isEmpty() ? "(spec)" : m.info().model());
+        out.printf("model       %s%n", m.info().model().isEmpty() ? (specFile != null ? "(spec " + specFile + ")" : "(spec)") : m.info().model());
         out.printf("input       %s -> output %s%n", java.util.Arrays.toString(m.model().inputShape()), java.util.Arrays.toString(m.model().outputShape()));
         out.printf("parameters  %,d in %d tensors, %d buffers%n", m.model().parameterCount(), m.model().namedParameters().size(), m.model().namedBuffers().size());
         out.println("metadata:");

@@ -1,9 +1,12 @@
 package dev.brink.app.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.brink.engine.Generator;
+import dev.brink.nn.io.ImportOptions;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.io.SafeTensors;
+import dev.brink.nn.io.StateDictImport;
 import dev.brink.nn.io.StateDicts;
 import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
@@ -14,25 +17,34 @@ import java.nio.file.Path;
 
 /**
  * A model read for a command: either a Brink model file (safetensors whose metadata holds the spec) or a spec
- * JSON file plus a safetensors weights file, e.g. exported from PyTorch. Every name, shape and dtype is checked.
+ * JSON file plus a safetensors weights file, e.g. exported from PyTorch by {@code scripts/export_pytorch.py}. The
+ * weights' names may be PyTorch's ({@link StateDictImport}: {@code nn.Sequential}, torchvision ResNet, RobustBench
+ * WideResNet, a {@code module.} prefix, batch-norm counters); every name, shape and dtype is checked.
  */
 public record LoadedModel(SpecModel model, ModelInfo info, Path source) {
 
     /** Loads {@code file}; when {@code specFile} is given, the file holds plain weights described by that spec. */
     public static LoadedModel load(Path file, Path specFile) throws IOException {
+        return load(file, specFile, ImportOptions.AUTO);
+    }
+
+    /**
+     * Loads {@code file}; when {@code specFile} is given, the file holds plain weights described by that spec, whose
+     * names are read as {@code names} says.
+     */
+    public static LoadedModel load(Path file, Path specFile, ImportOptions names) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such model file");
         if (specFile != null) {
-            String spec = Files.readString(specFile);
+            if (!Files.isRegularFile(specFile)) throw new IOException(specFile + ": no such spec file");
+            JsonNode spec;
             SpecModel m;
             try {
+                spec = ModelSpec.parse(Files.readString(specFile));
                 m = ModelSpec.build(spec, new Generator(0));
             } catch (IllegalArgumentException e) {
                 throw new IOException(specFile + ": " + e.getMessage(), e);
             }
-            SafeTensors.Contents c = SafeTensors.read(file);
-            StateDicts.check(file, m.stateDict(), c.tensors());
-            StateDicts.copyInto(m.stateDict(), c.tensors());
-            return new LoadedModel(m, new ModelInfo(m.specJson(), ""), file);
+            return fromWeights(file, spec, m, names, "");
         }
         ModelFile mf = ModelFile.load(file);
         SpecModel m;
@@ -44,5 +56,13 @@ public record LoadedModel(SpecModel model, ModelInfo info, Path source) {
         StateDicts.check(file, m.stateDict(), mf.state());
         StateDicts.copyInto(m.stateDict(), mf.state());
         return new LoadedModel(m, mf.info(), file);
+    }
+
+    /** The model {@code m} (built from {@code spec}) with the weights of {@code file}, renamed as {@code names} says. */
+    static LoadedModel fromWeights(Path file, JsonNode spec, SpecModel m, ImportOptions names, String zooName) throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        StateDictImport.Result r = StateDictImport.adapt(file, spec, m.stateDict(), c.tensors(), names);
+        StateDicts.copyInto(m.stateDict(), r.state());
+        return new LoadedModel(m, new ModelInfo(m.specJson(), zooName), file);
     }
 }

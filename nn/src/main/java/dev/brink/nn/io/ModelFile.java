@@ -89,8 +89,11 @@ public record ModelFile(Map<String, Tensor> state, ModelInfo info) {
             Checkpoint.EPOCH_KEY, Checkpoint.STEP_KEY, Checkpoint.RNG_SEED_KEY, Checkpoint.RNG_COUNTER_KEY,
             Checkpoint.OPTIMIZER_KEY, Checkpoint.SCHEDULE_KEY);
 
-    /** True for the metadata keys this format and {@link Checkpoint} define (not allowed as extra keys). */
-    static boolean isReserved(String key) {
+    /**
+     * True for the metadata keys this format and {@link Checkpoint} define ({@code brink.format}, {@code brink.spec},
+     * {@code brink.model}, {@code brink.epoch}, ...): not allowed as {@link ModelInfo#extra()} keys.
+     */
+    public static boolean isReserved(String key) {
         return RESERVED.contains(key);
     }
 

@@ -15,13 +15,28 @@ public class StateDictMismatchException extends ModelFileException {
 
     /** The mismatches between {@code file} and the model, one description per entry. */
     public StateDictMismatchException(Path file, List<String> problems) {
-        super(file, summary(problems));
+        this(file, problems, List.of());
+    }
+
+    /**
+     * The mismatches between {@code file} and the model, followed in the message by {@code notes}: what was done to
+     * the file's names before the comparison (see {@link StateDictImport}), one line each.
+     */
+    public StateDictMismatchException(Path file, List<String> problems, List<String> notes) {
+        super(file, summary(problems) + notes(notes));
         this.problems = List.copyOf(problems);
     }
 
     /** Every mismatch, one per entry, in the order missing names, unexpected names, shape and dtype mismatches. */
     public List<String> problems() {
         return problems;
+    }
+
+    private static String notes(List<String> notes) {
+        if (notes.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder("\nnames as read:");
+        for (String n : notes) sb.append("\n  ").append(n);
+        return sb.toString();
     }
 
     private static String summary(List<String> problems) {
