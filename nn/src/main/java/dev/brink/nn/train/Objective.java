@@ -8,25 +8,39 @@ import dev.brink.nn.data.Batch;
 
 /**
  * A training objective: the scalar loss of a model on a batch. Training methods (adversarial training,
- * gradient and Jacobian penalties) are objectives; the trainer only differentiates and steps.
+ * gradient and Jacobian penalties) are objectives; the trainer only differentiates and steps. The objectives of
+ * the papers are in {@code dev.brink.robust.train} (brink-robust), by name in its {@code Objectives} registry.
  */
 @FunctionalInterface
 public interface Objective {
     /**
-     * The loss to minimize for this batch at this epoch (0-based), with the logits it was computed from (for the
-     * running training accuracy; null when the objective has none that fit, e.g. on perturbed inputs).
+     * The loss to minimize for this batch (its parameters' gradients are what the trainer steps on), with the
+     * logits of the clean batch where the objective computed them (for the running training accuracy; null where
+     * it has none that fit), and the value of its regularizer where it has one.
+     *
+     * @param model the model, in training mode; an objective that switches it (e.g. to eval mode for an inner
+     *              attack) must switch it back before returning
+     * @param batch inputs {@code [N, ...]} and int32 labels {@code [N]}
+     * @param context the epoch, step, learning rate and the run's random stream
      */
-    Outcome apply(Module model, Batch batch, int epoch);
+    Outcome apply(Module model, Batch batch, TrainingContext context);
 
-    /** A scalar loss and the logits {@code [N, K]} behind it (or null). */
-    record Outcome(Tensor loss, Tensor logits) {}
+    /**
+     * A scalar loss, the clean logits {@code [N, K]} behind it (or null), and the regularizer's value as a scalar
+     * tensor (or null where the objective has none); the trainer reports the regularizer's mean per epoch.
+     */
+    record Outcome(Tensor loss, Tensor logits, Tensor regularizer) {
+        public Outcome(Tensor loss, Tensor logits) {
+            this(loss, logits, null);
+        }
+    }
 
     /**
      * Mean cross-entropy with optional label smoothing; a one-logit model (binary logistic regression) gets the
      * binary cross-entropy on its logit against labels 0/1 instead.
      */
     static Objective crossEntropy(double labelSmoothing) {
-        return (model, batch, epoch) -> {
+        return (model, batch, context) -> {
             Tensor logits = model.forward(batch.x());
             return new Outcome(classificationLoss(logits, batch.y(), labelSmoothing), logits);
         };

@@ -34,8 +34,15 @@ public final class Trainer {
         }
     }
 
-    /** Per-epoch outcome. {@code testAccuracy} is NaN without a test set. */
-    public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds) {}
+    /**
+     * Per-epoch outcome. {@code testAccuracy} is NaN without a test set; {@code regularizer} is the mean of the
+     * objective's regularizer over the epoch's batches, NaN where the objective reports none.
+     */
+    public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds, double regularizer) {
+        public EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds) {
+            this(epoch, trainLoss, trainAccuracy, testAccuracy, seconds, Double.NaN);
+        }
+    }
 
     /** Observes a run (the command line draws progress bars with it). */
     public interface Listener {
@@ -122,7 +129,8 @@ public final class Trainer {
             optimizer.setLearningRate(schedule.value(epoch));
             model.train();
             l.epochStart(epoch, config.epochs(), loader.batchesPerEpoch(), loader.samplesPerEpoch());
-            double lossSum = 0;
+            double lossSum = 0, regSum = 0;
+            int regCount = 0;
             long correct = 0;
             int samples = 0;
             int batchIndex = 0;
@@ -131,7 +139,8 @@ public final class Trainer {
             try (DataLoader.BatchIterator it = loader.iterator(epoch)) {
                 while (it.hasNext()) {
                     Batch b = it.next();
-                    Objective.Outcome out = objective.apply(model, b, epoch);
+                    TrainingContext context = new TrainingContext(epoch, config.epochs(), step, optimizer.learningRate(), schedule.value(0), generator);
+                    Objective.Outcome out = objective.apply(model, b, context);
                     Tensor loss = out.loss();
                     Tensor[] grads = Autograd.grad(loss, vars, GradOptions.defaults().allowUnused());
                     optimizer.step(grads);
@@ -143,6 +152,10 @@ public final class Trainer {
                     lossSum += lv * b.size();
                     samples += b.size();
                     if (out.logits() != null) correct += Objective.correct(out.logits().detach(), b.y());
+                    if (out.regularizer() != null) {
+                        regSum += out.regularizer().item();
+                        regCount++;
+                    }
                     batchIndex++;
                     l.batchEnd(epoch, batchIndex, samples, lossSum / samples, (double) correct / samples);
                 }
@@ -152,7 +165,8 @@ public final class Trainer {
                 l.evaluationStart(epoch, test.size());
                 testAcc = Evaluation.accuracy(model, test, config.evalBatchSize(), l::evaluationProgress);
             }
-            last = new EpochResult(epoch, lossSum / Math.max(samples, 1), (double) correct / Math.max(samples, 1), testAcc, (System.nanoTime() - t0) / 1e9);
+            last = new EpochResult(epoch, lossSum / Math.max(samples, 1), (double) correct / Math.max(samples, 1), testAcc,
+                    (System.nanoTime() - t0) / 1e9, regCount == 0 ? Double.NaN : regSum / regCount);
             nextEpoch = epoch + 1;
             if (checkpoint != null) saveCheckpoint(checkpoint, epoch);
             l.epochEnd(last);

@@ -98,13 +98,24 @@ public final class Attacks {
         return e.factory().apply(new Options(e, options));
     }
 
-    /** Typed access to an attack's options, with the registered defaults. */
+    /**
+     * Typed access to the options of an attack (or of anything else configured by {@code NAME:KEY=VALUE,...}, such as
+     * a training objective), with the declared defaults. Errors name the owner, the option and the value.
+     */
     public static final class Options {
         private final Entry entry;
         private final Map<String, String> values = new TreeMap<>();
 
         Options(Entry entry, Map<String, String> given) {
-            this.entry = entry;
+            this(entry.name(), entry.options(), given);
+        }
+
+        /**
+         * Options of {@code owner} (named in errors) declared by {@code declared}, set from {@code given} (keys are
+         * case-insensitive; an undeclared key is an error listing the declared ones).
+         */
+        public Options(String owner, List<Option> declared, Map<String, String> given) {
+            this.entry = new Entry(owner, "", List.copyOf(declared), o -> null);
             for (Option o : entry.options()) values.put(o.name(), o.defaultValue());
             List<String> unknown = new ArrayList<>();
             for (Map.Entry<String, String> kv : given.entrySet()) {

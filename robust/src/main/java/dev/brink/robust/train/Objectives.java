@@ -1,0 +1,96 @@
+package dev.brink.robust.train;
+
+import dev.brink.nn.train.Objective;
+import dev.brink.robust.attack.Attacks;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The registry of training objectives by name, for {@code brink train --objective NAME[:KEY=VALUE,...]}: each entry
+ * has a one-line summary naming its paper, its options (name, default, meaning) and a factory from the parsed
+ * options and the run's {@link ObjectiveSetup} (the inner attack given by {@code --train-attack}). Adding an
+ * objective is one class plus one {@link #register} line below.
+ *
+ * <pre>{@code
+ * Objective o = Objectives.create("cross-entropy", Map.of("label-smoothing", "0.1"), ObjectiveSetup.NONE);
+ * }</pre>
+ */
+public final class Objectives {
+    private Objectives() {}
+
+    /** A registered objective. */
+    public record Entry(String name, String summary, List<Attacks.Option> options,
+                        BiFunction<Attacks.Options, ObjectiveSetup, Objective> factory) {
+        /** Option lines for {@code --help}. */
+        public String help() {
+            StringBuilder b = new StringBuilder(name).append(": ").append(summary).append('\n');
+            for (Attacks.Option o : options)
+                b.append(String.format(Locale.ROOT, "  %-18s %-10s %s%n", o.name(), o.defaultValue(), o.description()));
+            return b.toString();
+        }
+    }
+
+    private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
+
+    static {
+        register("cross-entropy", "mean cross-entropy with label smoothing and L1/L2 weight penalties (Galloway et al.)",
+                CrossEntropyObjective.OPTIONS, CrossEntropyObjective::fromOptions);
+    }
+
+    /** Adds an objective to the registry (names are lower case and unique). */
+    public static synchronized void register(String name, String summary, List<Attacks.Option> options,
+                                             BiFunction<Attacks.Options, ObjectiveSetup, Objective> factory) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (REGISTRY.containsKey(n)) throw new IllegalArgumentException("objective '" + n + "' is already registered");
+        REGISTRY.put(n, new Entry(n, summary, List.copyOf(options), factory));
+    }
+
+    /** Registered names, in registration order. */
+    public static synchronized List<String> names() {
+        return List.copyOf(REGISTRY.keySet());
+    }
+
+    /** The registry entry of a name; an unknown name is an error listing the known ones. */
+    public static synchronized Entry entry(String name) {
+        Entry e = REGISTRY.get(name.toLowerCase(Locale.ROOT));
+        if (e == null) throw new IllegalArgumentException("unknown objective '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
+        return e;
+    }
+
+    /** {@code --help} text of every objective. */
+    public static String help() {
+        StringBuilder b = new StringBuilder();
+        for (String n : names()) b.append(entry(n).help());
+        return b.toString();
+    }
+
+    /** An objective configured from string options (unknown options are an error naming the known ones). */
+    public static Objective create(String name, Map<String, String> options, ObjectiveSetup setup) {
+        Entry e = entry(name);
+        return e.factory().apply(new Attacks.Options(e.name(), e.options(), options), setup);
+    }
+
+    /**
+     * An objective from {@code NAME[:KEY=VALUE,...]} (the attack-spec syntax), e.g.
+     * {@code trades:beta=6} or {@code cross-entropy:label-smoothing=0.1,l2=5e-4}.
+     */
+    public static Objective parse(String spec, ObjectiveSetup setup) {
+        String s = spec.trim();
+        int colon = s.indexOf(':');
+        String name = colon < 0 ? s : s.substring(0, colon);
+        Map<String, String> options = new LinkedHashMap<>();
+        if (colon >= 0) {
+            for (String kv : s.substring(colon + 1).split(",")) {
+                if (kv.isBlank()) continue;
+                int eq = kv.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("objective '" + spec + "': expected KEY=VALUE, got '" + kv + "'");
+                options.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        return create(name, options, setup);
+    }
+}
