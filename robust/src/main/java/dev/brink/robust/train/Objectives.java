@@ -39,6 +39,18 @@ public final class Objectives {
     static {
         register("cross-entropy", "mean cross-entropy with label smoothing and L1/L2 weight penalties (Galloway et al.)",
                 CrossEntropyObjective.OPTIONS, CrossEntropyObjective::fromOptions);
+        register("fgsm-at", "alpha CE(clean) + (1 - alpha) CE(adv), FGSM examples from true or predicted labels (Goodfellow et al.; Galloway et al.)",
+                FgsmAdversarialTraining.OPTIONS, FgsmAdversarialTraining::fromOptions);
+        register("robust-optimization", "one ascent step per example in an L1, L2 or L-inf ball, descent on the perturbed batch (Shaham et al., Algorithm 1)",
+                RobustOptimization.OPTIONS, RobustOptimization::fromOptions);
+        register("pgd-at", "CE of PGD examples (Madry et al.), optionally after clean epochs (Galloway et al.'s delayed start)",
+                PgdAdversarialTraining.OPTIONS, PgdAdversarialTraining::fromOptions);
+        register("mixed-at", "PGD adversarial training alternating L-inf and L2 balls (Li et al.)",
+                MixedAdversarialTraining.OPTIONS, MixedAdversarialTraining::fromOptions);
+        register("ensemble-at", "adversarial examples in turn from the trained model and fixed pre-trained models (Tramer et al.; Li et al.)",
+                EnsembleAdversarialTraining.OPTIONS, EnsembleAdversarialTraining::fromOptions);
+        register("atda", "adversarial training with domain adaptation of clean and adversarial logits (Song et al.; Li et al.)",
+                Atda.OPTIONS, Atda::fromOptions);
     }
 
     /** Adds an objective to the registry (names are lower case and unique). */
