@@ -1,5 +1,6 @@
 package dev.brink.robust.train;
 
+import dev.brink.engine.DType;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.Module;
@@ -67,6 +68,11 @@ public final class EnsembleAdversarialTraining implements Objective {
         try {
             ModelFile mf = ModelFile.load(file);
             SpecModel m = ModelSpec.build(mf.info().spec(), new Generator(0));
+            for (Tensor t : mf.state().values())
+                if (t.dtype().isFloating()) {
+                    if (t.dtype() != DType.FLOAT32) m.to(t.dtype());
+                    break;
+                }
             StateDicts.check(file, m.stateDict(), mf.state());
             StateDicts.copyInto(m.stateDict(), mf.state());
             return m;
@@ -88,6 +94,9 @@ public final class EnsembleAdversarialTraining implements Objective {
             adv = inner.craft(model, batch.x(), batch.y(), context.generator());
         } else {
             Module m = statics.get(source - 1);
+            DType want = batch.x().dtype();
+            Tensor p0 = m.namedParameters().values().stream().findFirst().orElse(null);
+            if (p0 != null && p0.dtype() != want) m.to(want).freeze().eval(); // the batch's precision, once
             adv = InnerAttack.craft(m, inner.attack(), inner.threat(), batch.x(), batch.y(), context.generator(), true);
         }
         Tensor advLoss = Objective.classificationLoss(model.forward(adv), batch.y(), 0);
