@@ -11,18 +11,18 @@ import java.util.Map;
  * Galloway et al.'s "expert initialization" of the binary logistic regression on MNIST 3 vs 7 (Sec. 3): the weights
  * are the difference of the two class means, "the average 3 minus the average 7" in their sign convention; here the
  * logit is positive for label 1 (in {@code mnist-3v7}, 3 is label 0 and 7 is label 1), so
- * {@code w = mean(x | y = 1) - mean(x | y = 0)}, pixels in [0, 1]. The bias is set to put the decision boundary
- * halfway between the means, {@code b = -w . (mean_0 + mean_1) / 2} (the paper initializes only the weights;
- * {@link #apply(SpecModel, Dataset, boolean)} with {@code false} leaves b = 0): the initialized model is then the
- * nearest-class-mean classifier. Galloway et al. report it alone underfits (about 5% clean error) but is far more
- * robust to FGSM than the ERM solution, and fine-tune it with L2 weight decay ("Expert-L2").
+ * {@code w = mean(x | y = 1) - mean(x | y = 0)}, pixels in [0, 1], and the bias is 0. Galloway et al. report that
+ * this model alone underfits with about 5.2% clean test error (Brink's: 5.25% on the MNIST 3-vs-7 test set) and is
+ * far more robust to FGSM than the ERM solution; they fine-tune it with L2 weight decay ("Expert-L2").
+ * {@link #apply(SpecModel, Dataset, boolean)} can instead put the decision boundary halfway between the means,
+ * {@code b = -w . (mean_0 + mean_1) / 2} (the nearest-class-mean classifier: 3.4% error), which the paper does not do.
  */
 public final class ExpertInitialization {
     private ExpertInitialization() {}
 
-    /** Sets the weights and the midpoint bias; see the class comment. */
+    /** Sets the weights to the difference of the class means and the bias to 0, as Galloway et al.; see the class comment. */
     public static void apply(SpecModel model, Dataset train) {
-        apply(model, train, true);
+        apply(model, train, false);
     }
 
     /**
