@@ -21,6 +21,7 @@ import time
 NAMES = [
     "madry_mnist_train_step_b128",
     "madry_mnist_pgd40_b128",
+    "madry_mnist_pgd7_at_step_b128",
     "madry_mnist_igr_double_backprop_step_b128",
     "madry_mnist_input_hvp_b128",
     "mlp4x1024_train_step_b100",
@@ -32,6 +33,7 @@ NAMES = [
 CLASSES = 10
 ADAM_LR, SGD_LR, SGD_MOMENTUM = 1e-3, 0.01, 0.9
 PGD_STEPS, SMOKE_PGD_STEPS, PGD_EPS, PGD_STEP = 40, 2, 0.3, 0.01
+PGD_AT_STEPS = 7
 IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
 MAX_WARMUP = 1000
 
@@ -193,6 +195,35 @@ def madry_pgd40(smoke):
     return step
 
 
+def madry_pgd7_at(smoke):
+    """Madry et al.'s adversarial training step: PGD-7 on the model in eval mode, then Adam on CE(adv) in train mode."""
+    b = 4 if smoke else 128
+    steps = SMOKE_PGD_STEPS if smoke else PGD_AT_STEPS
+    model = madry(1 / 16 if smoke else 1.0)
+    opt = torch.optim.Adam(model.parameters(), lr=ADAM_LR)
+    x, y = data(b, 1, 28, 28)
+    lo = (x - PGD_EPS).clamp(min=0.0)
+    hi = (x + PGD_EPS).clamp(max=1.0)
+
+    def step():
+        model.eval()
+        with torch.no_grad():
+            adv = torch.min(torch.max(x + torch.empty_like(x).uniform_(-PGD_EPS, PGD_EPS), lo), hi)
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            loss = F.cross_entropy(model(adv), y)
+            g, = torch.autograd.grad(loss, adv)
+            with torch.no_grad():
+                adv = torch.min(torch.max(adv + PGD_STEP * g.sign(), lo), hi)
+        model.train()
+        opt.zero_grad()
+        loss = F.cross_entropy(model(adv.detach()), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
 def madry_igr(smoke):
     b = 4 if smoke else 128
     model = madry(1 / 16 if smoke else 1.0)
@@ -280,6 +311,7 @@ def sgemm(smoke):
 SETUPS = {
     "madry_mnist_train_step_b128": madry_train,
     "madry_mnist_pgd40_b128": madry_pgd40,
+    "madry_mnist_pgd7_at_step_b128": madry_pgd7_at,
     "madry_mnist_igr_double_backprop_step_b128": madry_igr,
     "madry_mnist_input_hvp_b128": madry_hvp,
     "mlp4x1024_train_step_b100": mlp_train,

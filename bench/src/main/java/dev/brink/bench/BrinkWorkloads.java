@@ -11,6 +11,12 @@ import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.Module;
+import dev.brink.nn.data.Batch;
+import dev.brink.nn.train.Objective;
+import dev.brink.nn.train.TrainingContext;
+import dev.brink.robust.eval.AttackSpec;
+import dev.brink.robust.train.InnerAttack;
+import dev.brink.robust.train.PgdAdversarialTraining;
 import dev.brink.nn.optim.Adam;
 import dev.brink.nn.optim.Optimizer;
 import dev.brink.nn.optim.Sgd;
@@ -30,11 +36,12 @@ public final class BrinkWorkloads {
 
     private static final long SEED = 1234;
 
-    /** All eight, in {@link Workloads#NAMES} order. */
+    /** All nine, in {@link Workloads#NAMES} order. */
     public static List<Workload> all() {
         List<Workload> list = new ArrayList<>();
         list.add(of(MADRY_TRAIN, BrinkWorkloads::madryTrain));
         list.add(of(MADRY_PGD40, BrinkWorkloads::madryPgd40));
+        list.add(of(MADRY_PGD7_AT, BrinkWorkloads::madryPgd7At));
         list.add(of(MADRY_IGR, BrinkWorkloads::madryIgr));
         list.add(of(MADRY_HVP, BrinkWorkloads::madryHvp));
         list.add(of(MLP_TRAIN, BrinkWorkloads::mlpTrain));
@@ -153,6 +160,31 @@ public final class BrinkWorkloads {
                 }
             }
             return adv.sum().item();
+        };
+    }
+
+    /** One PGD-7 adversarial-training step with the robust module's {@code pgd-at} objective, as a Brink user trains. */
+    static Workload.Step madryPgd7At(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        int steps = smoke ? SMOKE_PGD_STEPS : PGD_AT_STEPS;
+        Module model = madry(smoke, gen).train();
+        Optimizer opt = new Adam(model.trainableParameters(), ADAM_LR);
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor y = labels(b);
+        int[] idx = new int[b];
+        for (int i = 0; i < b; i++) idx[i] = i;
+        Batch batch = new Batch(x, y, idx);
+        AttackSpec spec = AttackSpec.parse(String.format(java.util.Locale.ROOT, "pgd:norm=linf,eps=%s,steps=%d,step=%s,early-stop=false",
+                PGD_EPS, steps, PGD_STEP));
+        Objective objective = new PgdAdversarialTraining(InnerAttack.of(spec, true), 0, 0);
+        long[] step = {0};
+        return () -> {
+            opt.zeroGrad();
+            Tensor loss = objective.apply(model, batch, new TrainingContext(0, 1, step[0]++, ADAM_LR, ADAM_LR, gen)).loss();
+            loss.backward();
+            opt.step();
+            return loss.item();
         };
     }
 

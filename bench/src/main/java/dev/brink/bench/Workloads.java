@@ -13,6 +13,10 @@ import java.util.List;
  *   <li>{@code madry_mnist_pgd40_b128}: 40 PGD L-inf steps (eps 0.3, step 0.01, uniform random start, iterate
  *       clipped to the eps-ball and to [0, 1]) on that model, batch 128; the attacked model's parameters do not
  *       require gradients (only the input gradient is needed).</li>
+ *   <li>{@code madry_mnist_pgd7_at_step_b128}: one PGD-7 adversarial-training step (Madry et al.): 7 PGD L-inf
+ *       steps (eps 0.3, step 0.01, uniform random start) on that model in eval mode, then one Adam step (lr 1e-3) on
+ *       the cross-entropy of the adversarial batch in train mode; batch 128. Brink runs its {@code pgd-at} objective
+ *       (library code: it also evaluates the last iterate and the attack's success, two extra forward passes).</li>
  *   <li>{@code madry_mnist_igr_double_backprop_step_b128}: one Adam step on CE + 10 * mean over the batch of the
  *       squared L2 norm of the input gradient of the (mean) CE, by double backprop; same model and batch.</li>
  *   <li>{@code madry_mnist_input_hvp_b128}: one Hessian-vector product of the mean CE with respect to the input
@@ -35,6 +39,7 @@ public final class Workloads {
 
     public static final String MADRY_TRAIN = "madry_mnist_train_step_b128";
     public static final String MADRY_PGD40 = "madry_mnist_pgd40_b128";
+    public static final String MADRY_PGD7_AT = "madry_mnist_pgd7_at_step_b128";
     public static final String MADRY_IGR = "madry_mnist_igr_double_backprop_step_b128";
     public static final String MADRY_HVP = "madry_mnist_input_hvp_b128";
     public static final String MLP_TRAIN = "mlp4x1024_train_step_b100";
@@ -43,7 +48,7 @@ public final class Workloads {
     public static final String SGEMM = "sgemm_1024_gflops";
 
     /** All workloads, in the order the table lists them. */
-    public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_IGR, MADRY_HVP, MLP_TRAIN, MLP_EMR,
+    public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_PGD7_AT, MADRY_IGR, MADRY_HVP, MLP_TRAIN, MLP_EMR,
             GALLOWAY_TRAIN, SGEMM);
 
     /** True for the workloads reported in GFLOP/s (higher is better) rather than seconds. */
@@ -63,6 +68,7 @@ public final class Workloads {
 
     public static final int PGD_STEPS = 40;
     public static final int SMOKE_PGD_STEPS = 2;
+    public static final int PGD_AT_STEPS = 7;
     public static final double PGD_EPS = 0.3;
     public static final double PGD_STEP = 0.01;
 

@@ -48,6 +48,7 @@ public final class Dl4jWorkloads {
         List<Workload> list = new ArrayList<>();
         list.add(of(MADRY_TRAIN, Dl4jWorkloads::madryTrain, 0));
         list.add(of(MADRY_PGD40, Dl4jWorkloads::madryPgd40, 0));
+        list.add(Workload.unsupported(MADRY_PGD7_AT, "not written for DL4J (Brink runs its pgd-at objective, PyTorch the same loop by hand)"));
         list.add(Workload.unsupported(MADRY_IGR, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MADRY_HVP, "DL4J cannot differentiate a gradient (no Hessian-vector products)"));
         list.add(of(MLP_TRAIN, Dl4jWorkloads::mlpTrain, 0));
