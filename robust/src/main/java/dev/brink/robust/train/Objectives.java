@@ -39,17 +39,17 @@ public final class Objectives {
     static {
         register("cross-entropy", "mean cross-entropy with label smoothing and L1/L2 weight penalties (Galloway et al.)",
                 CrossEntropyObjective.OPTIONS, CrossEntropyObjective::fromOptions);
-        register("fgsm-at", "alpha CE(clean) + (1 - alpha) CE(adv), FGSM examples from true or predicted labels (Goodfellow et al.; Galloway et al.)",
+        register("fgsm-at", "alpha CE(clean) + (1 - alpha) CE(adv), FGSM examples from true or predicted labels (Goodfellow et al.; Galloway et al.); default attack " + FgsmAdversarialTraining.DEFAULT_ATTACK,
                 FgsmAdversarialTraining.OPTIONS, FgsmAdversarialTraining::fromOptions);
-        register("robust-optimization", "one ascent step per example in an L1, L2 or L-inf ball, descent on the perturbed batch (Shaham et al., Algorithm 1)",
+        register("robust-optimization", "one ascent step per example in an L1, L2 or L-inf ball (fgsm, fgm-l2, fgm-l1), descent on the perturbed batch (Shaham et al., Algorithm 1)",
                 RobustOptimization.OPTIONS, RobustOptimization::fromOptions);
-        register("pgd-at", "CE of PGD examples (Madry et al.), optionally after clean epochs (Galloway et al.'s delayed start)",
+        register("pgd-at", "CE of PGD examples (Madry et al.), optionally after clean epochs (Galloway et al.'s delayed start); default attack " + PgdAdversarialTraining.DEFAULT_ATTACK,
                 PgdAdversarialTraining.OPTIONS, PgdAdversarialTraining::fromOptions);
-        register("mixed-at", "PGD adversarial training alternating L-inf and L2 balls (Li et al.)",
+        register("mixed-at", "PGD adversarial training alternating L-inf and L2 balls (Li et al.); default attack " + MixedAdversarialTraining.DEFAULT_ATTACK + " without norm and eps",
                 MixedAdversarialTraining.OPTIONS, MixedAdversarialTraining::fromOptions);
-        register("ensemble-at", "adversarial examples in turn from the trained model and fixed pre-trained models (Tramer et al.; Li et al.)",
+        register("ensemble-at", "adversarial examples in turn from the trained model and fixed pre-trained models (Tramer et al.; Li et al.); default attack " + PgdAdversarialTraining.DEFAULT_ATTACK,
                 EnsembleAdversarialTraining.OPTIONS, EnsembleAdversarialTraining::fromOptions);
-        register("atda", "adversarial training with domain adaptation of clean and adversarial logits (Song et al.; Li et al.)",
+        register("atda", "adversarial training with domain adaptation of clean and adversarial logits (Song et al.; Li et al.); default attack " + PgdAdversarialTraining.DEFAULT_ATTACK,
                 Atda.OPTIONS, Atda::fromOptions);
     }
 
