@@ -39,6 +39,12 @@ public final class Objectives {
     static {
         register("cross-entropy", "mean cross-entropy with label smoothing and L1/L2 weight penalties (Galloway et al.)",
                 CrossEntropyObjective.OPTIONS, CrossEntropyObjective::fromOptions);
+        register("input-gradient", "CE + lambda * mean ||d CE / d x||_2^2, input-gradient regularization by double backprop (Ross and Doshi-Velez)",
+                InputGradientObjective.OPTIONS, InputGradientObjective::fromOptions);
+        register("jacobian-reg", "CE + lambda * mean ||d (z_y - max_{j!=y} z_j) / d x||_p, Jacobian regularization of the margin (Yu et al.)",
+                JacobianRegObjective.OPTIONS, JacobianRegObjective::fromOptions);
+        register("emr", "CE + lambda * effective weight norm, exact or approximate effective margin regularization (Liu and Chan)",
+                EmrObjective.OPTIONS, EmrObjective::fromOptions);
     }
 
     /** Adds an objective to the registry (names are lower case and unique). */
