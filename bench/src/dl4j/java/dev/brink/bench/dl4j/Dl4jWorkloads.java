@@ -49,9 +49,11 @@ public final class Dl4jWorkloads {
         list.add(of(MADRY_TRAIN, Dl4jWorkloads::madryTrain, 0));
         list.add(of(MADRY_PGD40, Dl4jWorkloads::madryPgd40, 0));
         list.add(Workload.unsupported(MADRY_IGR, "DL4J cannot differentiate a gradient (no double backprop)"));
+        list.add(Workload.unsupported(MADRY_JACREG, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MADRY_HVP, "DL4J cannot differentiate a gradient (no Hessian-vector products)"));
         list.add(of(MLP_TRAIN, Dl4jWorkloads::mlpTrain, 0));
         list.add(Workload.unsupported(MLP_EMR, "DL4J cannot differentiate a gradient (no double backprop)"));
+        list.add(Workload.unsupported(MLP_EMR_APPROX, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(of(GALLOWAY_TRAIN, Dl4jWorkloads::gallowayTrain, 0));
         list.add(of(SGEMM, Dl4jWorkloads::sgemm, 1));
         return list;
