@@ -23,9 +23,11 @@ NAMES = [
     "madry_mnist_pgd40_b128",
     "madry_mnist_pgd7_at_step_b128",
     "madry_mnist_igr_double_backprop_step_b128",
+    "madry_mnist_jacreg_step_b128",
     "madry_mnist_input_hvp_b128",
     "mlp4x1024_train_step_b100",
     "mlp4x1024_emr_exact_step_b100",
+    "mlp4x1024_emr_approx_step_b100",
     "galloway_cifar_cnn_train_step_b128",
     "sgemm_1024_gflops",
 ]
@@ -35,6 +37,7 @@ ADAM_LR, SGD_LR, SGD_MOMENTUM = 1e-3, 0.01, 0.9
 PGD_STEPS, SMOKE_PGD_STEPS, PGD_EPS, PGD_STEP = 40, 2, 0.3, 0.01
 PGD_AT_STEPS = 7
 IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
+JACREG_WEIGHT, EMR_TEMPERATURE = 1.0, 1.0
 MAX_WARMUP = 1000
 
 
@@ -245,6 +248,31 @@ def madry_igr(smoke):
     return step
 
 
+def madry_jacreg(smoke):
+    """CE + 1 * mean L2 norm of d(z_y - max_{j!=y} z_j)/dx (Yu et al.), one shared train-mode forward."""
+    b = 4 if smoke else 128
+    model = madry(1 / 16 if smoke else 1.0)
+    params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=ADAM_LR)
+    x, y = data(b, 1, 28, 28)
+
+    def step():
+        xv = x.detach().requires_grad_(True)
+        z = model(xv)
+        ce = F.cross_entropy(z, y)
+        mask = F.one_hot(y, CLASSES).to(z.dtype)
+        d = (z * mask).sum(1) - (z - 1e30 * mask).amax(1)
+        gx, = torch.autograd.grad(d.sum(), xv, create_graph=True)
+        penalty = gx.flatten(1).norm(dim=1).mean()
+        total = ce + JACREG_WEIGHT * penalty
+        grads = torch.autograd.grad(total, params)
+        for p, g in zip(params, grads):
+            p.grad = g
+        opt.step()
+        return total.item()
+    return step
+
+
 def madry_hvp(smoke):
     b = 4 if smoke else 128
     model = madry(1 / 16 if smoke else 1.0).eval().requires_grad_(False)
@@ -291,6 +319,32 @@ def mlp_emr(smoke):
     return step
 
 
+def mlp_emr_approx(smoke):
+    """CE + 0.1 * approximate EMR (Liu and Chan) at t = 1: eval-mode forward for EMR, train-mode forward for CE."""
+    b = 4 if smoke else 100
+    model = mlp(1 / 16 if smoke else 1.0)
+    params = list(model.parameters())
+    opt = torch.optim.SGD(params, lr=SGD_LR, momentum=SGD_MOMENTUM)
+    x, y = data(b, 1, 28, 28)
+
+    def step():
+        xv = x.detach().requires_grad_(True)
+        model.eval()
+        z = model(xv)
+        p = torch.softmax(z.detach() / EMR_TEMPERATURE, dim=1)
+        g, = torch.autograd.grad((z * p).sum(), xv, create_graph=True)
+        emr = g.flatten(1).pow(2).sum(1).mean()
+        model.train()
+        ce = F.cross_entropy(model(x), y)
+        total = ce + EMR_WEIGHT * emr
+        grads = torch.autograd.grad(total, params)
+        for p_, g_ in zip(params, grads):
+            p_.grad = g_
+        opt.step()
+        return total.item()
+    return step
+
+
 def galloway_train(smoke):
     b = 4 if smoke else 128
     model = galloway(1 / 8 if smoke else 1.0)
@@ -313,9 +367,11 @@ SETUPS = {
     "madry_mnist_pgd40_b128": madry_pgd40,
     "madry_mnist_pgd7_at_step_b128": madry_pgd7_at,
     "madry_mnist_igr_double_backprop_step_b128": madry_igr,
+    "madry_mnist_jacreg_step_b128": madry_jacreg,
     "madry_mnist_input_hvp_b128": madry_hvp,
     "mlp4x1024_train_step_b100": mlp_train,
     "mlp4x1024_emr_exact_step_b100": mlp_emr,
+    "mlp4x1024_emr_approx_step_b100": mlp_emr_approx,
     "galloway_cifar_cnn_train_step_b128": galloway_train,
     "sgemm_1024_gflops": sgemm,
 }

@@ -17,6 +17,8 @@ import dev.brink.nn.train.TrainingContext;
 import dev.brink.robust.eval.AttackSpec;
 import dev.brink.robust.train.InnerAttack;
 import dev.brink.robust.train.PgdAdversarialTraining;
+import dev.brink.robust.train.ObjectiveSetup;
+import dev.brink.robust.train.Objectives;
 import dev.brink.nn.optim.Adam;
 import dev.brink.nn.optim.Optimizer;
 import dev.brink.nn.optim.Sgd;
@@ -36,16 +38,18 @@ public final class BrinkWorkloads {
 
     private static final long SEED = 1234;
 
-    /** All nine, in {@link Workloads#NAMES} order. */
+    /** All of them, in {@link Workloads#NAMES} order. */
     public static List<Workload> all() {
         List<Workload> list = new ArrayList<>();
         list.add(of(MADRY_TRAIN, BrinkWorkloads::madryTrain));
         list.add(of(MADRY_PGD40, BrinkWorkloads::madryPgd40));
         list.add(of(MADRY_PGD7_AT, BrinkWorkloads::madryPgd7At));
         list.add(of(MADRY_IGR, BrinkWorkloads::madryIgr));
+        list.add(of(MADRY_JACREG, BrinkWorkloads::madryJacReg));
         list.add(of(MADRY_HVP, BrinkWorkloads::madryHvp));
         list.add(of(MLP_TRAIN, BrinkWorkloads::mlpTrain));
         list.add(of(MLP_EMR, BrinkWorkloads::mlpEmr));
+        list.add(of(MLP_EMR_APPROX, BrinkWorkloads::mlpEmrApprox));
         list.add(of(GALLOWAY_TRAIN, BrinkWorkloads::gallowayTrain));
         list.add(new Workload() {
             @Override
@@ -206,6 +210,36 @@ public final class BrinkWorkloads {
             opt.step(grads);
             return total.item();
         };
+    }
+
+    /** One optimizer step on an objective of the robust registry, as {@code brink train} takes it. */
+    private static Workload.Step objectiveStep(Module model, Optimizer opt, Objective objective, Tensor x, Tensor y) {
+        Tensor[] params = params(opt);
+        Batch batch = new Batch(x, y, new int[x.size(0)]);
+        TrainingContext context = TrainingContext.standalone(new Generator(SEED));
+        return () -> {
+            Tensor loss = objective.apply(model, batch, context).loss();
+            opt.step(Autograd.grad(loss, params, GradOptions.defaults().allowUnused()));
+            return loss.item();
+        };
+    }
+
+    static Workload.Step madryJacReg(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        Module model = madry(smoke, gen);
+        Optimizer opt = new Adam(model.trainableParameters(), ADAM_LR);
+        Objective o = Objectives.parse("jacobian-reg:norm=l2,lambda=" + JACREG_WEIGHT, ObjectiveSetup.NONE);
+        return objectiveStep(model, opt, o, images(gen, b, 1, 28, 28), labels(b));
+    }
+
+    static Workload.Step mlpEmrApprox(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MLP_BATCH;
+        Module model = mlp(smoke, gen);
+        Optimizer opt = new Sgd(model.trainableParameters(), SGD_LR, SGD_MOMENTUM);
+        Objective o = Objectives.parse("emr:method=approx,lambda=" + EMR_WEIGHT + ",t=" + EMR_TEMPERATURE, ObjectiveSetup.NONE);
+        return objectiveStep(model, opt, o, images(gen, b, 1, 28, 28), labels(b));
     }
 
     static Workload.Step madryHvp(boolean smoke) {

@@ -19,6 +19,10 @@ import java.util.List;
  *       (library code: it also evaluates the last iterate and the attack's success, two extra forward passes).</li>
  *   <li>{@code madry_mnist_igr_double_backprop_step_b128}: one Adam step on CE + 10 * mean over the batch of the
  *       squared L2 norm of the input gradient of the (mean) CE, by double backprop; same model and batch.</li>
+ *   <li>{@code madry_mnist_jacreg_step_b128}: one Adam step on CE + 1 * mean over the batch of the L2 norm (not
+ *       squared) of the input gradient of Yu et al.'s margin d = z_y - max_{j != y} z_j, by double backprop, one
+ *       train-mode forward shared by both terms (Brink: the {@code jacobian-reg:lambda=1,norm=l2} objective); same
+ *       model and batch.</li>
  *   <li>{@code madry_mnist_input_hvp_b128}: one Hessian-vector product of the mean CE with respect to the input
  *       batch (reverse over reverse), v standard normal; parameters do not require gradients.</li>
  *   <li>{@code mlp4x1024_train_step_b100}: linear 784->1024 + relu, three more 1024->1024 + relu, linear
@@ -26,6 +30,11 @@ import java.util.List;
  *   <li>{@code mlp4x1024_emr_exact_step_b100}: same MLP and optimizer; one step on CE + 0.1 * exact EMR, i.e.
  *       (1/B) sum_i sum_k ||d z_ik / d x_i||^2 over all 10 classes k (one backward pass per class over one forward,
  *       each with create-graph), differentiated again for the parameter gradients.</li>
+ *   <li>{@code mlp4x1024_emr_approx_step_b100}: same MLP and optimizer; one step on CE + 0.1 * Liu and Chan's
+ *       approximate EMR at temperature 1, (1/B) sum_i ||d (sum_k p_ik z_ik) / d x_i||^2 with p = softmax(z) detached,
+ *       its forward in eval mode (separate from the CE's train-mode forward; the MLP has no batch norm, so both are
+ *       the same function), one create-graph backward (Brink: the {@code emr:method=approx,lambda=0.1,t=1}
+ *       objective).</li>
  *   <li>{@code galloway_cifar_cnn_train_step_b128}: conv 3->32 8x8 stride 2 pad 3, relu; conv 32->64 6x6
  *       stride 2, relu; conv 64->64 5x5, relu; linear 256->10; no biases; CE; one Adam step; batch 128 of
  *       3x32x32.</li>
@@ -41,15 +50,17 @@ public final class Workloads {
     public static final String MADRY_PGD40 = "madry_mnist_pgd40_b128";
     public static final String MADRY_PGD7_AT = "madry_mnist_pgd7_at_step_b128";
     public static final String MADRY_IGR = "madry_mnist_igr_double_backprop_step_b128";
+    public static final String MADRY_JACREG = "madry_mnist_jacreg_step_b128";
     public static final String MADRY_HVP = "madry_mnist_input_hvp_b128";
     public static final String MLP_TRAIN = "mlp4x1024_train_step_b100";
     public static final String MLP_EMR = "mlp4x1024_emr_exact_step_b100";
+    public static final String MLP_EMR_APPROX = "mlp4x1024_emr_approx_step_b100";
     public static final String GALLOWAY_TRAIN = "galloway_cifar_cnn_train_step_b128";
     public static final String SGEMM = "sgemm_1024_gflops";
 
     /** All workloads, in the order the table lists them. */
-    public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_PGD7_AT, MADRY_IGR, MADRY_HVP, MLP_TRAIN, MLP_EMR,
-            GALLOWAY_TRAIN, SGEMM);
+    public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_PGD7_AT, MADRY_IGR, MADRY_JACREG, MADRY_HVP,
+            MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, SGEMM);
 
     /** True for the workloads reported in GFLOP/s (higher is better) rather than seconds. */
     public static boolean isGflops(String name) {
@@ -74,6 +85,10 @@ public final class Workloads {
 
     public static final double IGR_WEIGHT = 10.0;
     public static final double EMR_WEIGHT = 0.1;
+    /** Weight of the Jacobian-regularization penalty (mean L2 norm of the input gradient of z_y - max_{j!=y} z_j). */
+    public static final double JACREG_WEIGHT = 1.0;
+    /** Temperature of the approximate EMR's softmax weights. */
+    public static final double EMR_TEMPERATURE = 1.0;
 
     public static final int SGEMM_N = 1024;
     public static final int SMOKE_SGEMM_N = 64;

@@ -3,6 +3,7 @@ package dev.brink.engine;
 import dev.brink.engine.backend.ConvGeometry;
 import dev.brink.engine.backend.PoolGeometry;
 import dev.brink.engine.op.AttackStep;
+import dev.brink.engine.op.JacobianRowOps;
 import dev.brink.engine.op.BatchNorm;
 import dev.brink.engine.op.Convolution;
 import dev.brink.engine.op.Dropout;
@@ -112,6 +113,24 @@ public final class F {
     /** Per-sample L-infinity norm. */
     public static Tensor linfNorm(Tensor x) {
         return Norm.linf(x);
+    }
+
+    /**
+     * Squared L2 norm of each row of {@code rows} {@code [R, ...]}: {@code [R]}, differentiable to every order (the
+     * exact EMR loss of Liu and Chan sums it over per-class Jacobian rows). One backend kernel call; see
+     * {@link JacobianRowOps}.
+     */
+    public static Tensor rowSquaredNorms(Tensor rows) {
+        return JacobianRowOps.rowSquaredNorms(rows);
+    }
+
+    /**
+     * {@code [B, K]} squared norms {@code ||J[y_i, i] - J[j, i]||^2} of Jacobian rows {@code J [K, B, ...]} and int32
+     * labels {@code [B]}: the squared denominators of Liu and Chan's effective margins. Not differentiable; see
+     * {@link JacobianRowOps}.
+     */
+    public static Tensor emrPairSquaredNorms(Tensor jac, Tensor labels) {
+        return JacobianRowOps.emrPairSquaredNorms(jac, labels);
     }
 
     /** One-hot rows of int32 labels in {@code dtype}. */

@@ -341,7 +341,8 @@ public final class CudaBackend implements Backend {
         return CudaRobust.emrSeeds(this, dtype, classes, batch);
     }
 
-    /** Squared L2 norm of each row (first axis) of {@code rows}: {@code [R]}. */
+    /** Squared L2 norm of each row (first axis) of {@code rows}: {@code [R]}, with emr.cu's {@code row_sqnorm_*}; see {@link Backend#rowSquaredNorms}. */
+    @Override
     public Tensor rowSquaredNorms(Tensor rows) {
         return CudaRobust.rowSquaredNorms(this, rows);
     }
@@ -351,6 +352,7 @@ public final class CudaBackend implements Backend {
      * logit c) and labels y {@code [B]}: {@code [B, K]} (0 where j == y). A label out of range raises
      * {@link IndexOutOfBoundsException} at the next read.
      */
+    @Override
     public Tensor emrPairSquaredNorms(Tensor jac, Tensor labels) {
         return CudaRobust.emrPairSquaredNorms(this, jac, labels);
     }

@@ -50,9 +50,11 @@ public final class Dl4jWorkloads {
         list.add(of(MADRY_PGD40, Dl4jWorkloads::madryPgd40, 0));
         list.add(Workload.unsupported(MADRY_PGD7_AT, "not written for DL4J (Brink runs its pgd-at objective, PyTorch the same loop by hand)"));
         list.add(Workload.unsupported(MADRY_IGR, "DL4J cannot differentiate a gradient (no double backprop)"));
+        list.add(Workload.unsupported(MADRY_JACREG, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MADRY_HVP, "DL4J cannot differentiate a gradient (no Hessian-vector products)"));
         list.add(of(MLP_TRAIN, Dl4jWorkloads::mlpTrain, 0));
         list.add(Workload.unsupported(MLP_EMR, "DL4J cannot differentiate a gradient (no double backprop)"));
+        list.add(Workload.unsupported(MLP_EMR_APPROX, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(of(GALLOWAY_TRAIN, Dl4jWorkloads::gallowayTrain, 0));
         list.add(of(SGEMM, Dl4jWorkloads::sgemm, 1));
         return list;

@@ -197,4 +197,23 @@ public interface Backend {
     default Tensor projectL1(Tensor x, Tensor x0, double eps, double lo, double hi) {
         return ComposedAttackSteps.projectL1(x, x0, eps, lo, hi);
     }
+
+    // ------------------------------------------------------------------ Jacobian-row reductions (see dev.brink.engine.op.JacobianRowOps)
+    //
+    // Like the attack steps, these return a new contiguous result that records no graph (the op records the
+    // backward). The defaults compose tensor ops; CUDA overrides them with emr.cu's kernels.
+
+    /** Squared L2 norm of each row of {@code rows} {@code [R, ...]} (all elements of one first-axis index): {@code [R]}. */
+    default Tensor rowSquaredNorms(Tensor rows) {
+        return ComposedJacobianRows.rowSquaredNorms(rows);
+    }
+
+    /**
+     * For Jacobian rows {@code jac} {@code [K, B, ...]} (block c holds the input gradients of logit c) and int32
+     * labels y {@code [B]} (checked in range by the op): {@code [B, K]} with {@code ||jac[y_i, i] - jac[j, i]||^2}
+     * (0 where j == y_i), the squared denominators of Liu and Chan's effective margins.
+     */
+    default Tensor emrPairSquaredNorms(Tensor jac, Tensor labels) {
+        return ComposedJacobianRows.emrPairSquaredNorms(jac, labels);
+    }
 }

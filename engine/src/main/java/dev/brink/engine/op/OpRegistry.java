@@ -32,7 +32,8 @@ public final class OpRegistry {
                 Loss.CROSS_ENTROPY, Loss.KL_DIV, Loss.SOFT_MARGIN, Loss.BCE_WITH_LOGITS, Loss.MSE,
                 Norm.L1, Norm.L2, Norm.LINF,
                 Scan.CUMSUM, Scan.ARGSORT, Scan.SORT, Scan.TOPK,
-                AttackStep.SIGN_STEP, AttackStep.L2_STEP, AttackStep.PROJECT_LINF, AttackStep.PROJECT_L2, AttackStep.PROJECT_L1));
+                AttackStep.SIGN_STEP, AttackStep.L2_STEP, AttackStep.PROJECT_LINF, AttackStep.PROJECT_L2, AttackStep.PROJECT_L1,
+                JacobianRowOps.ROW_SQUARED_NORMS, JacobianRowOps.EMR_PAIR_SQUARED_NORMS));
         ALL = Collections.unmodifiableList(ops);
     }
 

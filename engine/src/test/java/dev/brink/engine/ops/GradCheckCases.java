@@ -513,6 +513,11 @@ public final class GradCheckCases {
         t.add("linf_norm", "[3,4]", xs -> F.linfNorm(xs[0]), g -> in(v(distinctMagnitudes(g, 0.1, 3, 4))));
         t.add("linf_norm", "4-D", xs -> F.linfNorm(xs[0]), g -> in(v(distinctMagnitudes(g, 0.1, 2, 2, 2, 2))));
         t.add("linf_norm", "1-D (per-element |x|)", xs -> F.linfNorm(xs[0]), g -> in(v(distinctMagnitudes(g, 0.1, 4))));
+        t.add("row_squared_norms", "[3,4]", xs -> F.rowSquaredNorms(xs[0]), g -> in(v(randn(g, 3, 4))));
+        t.add("row_squared_norms", "4-D, times itself", xs -> F.rowSquaredNorms(xs[0]).square(), g -> in(v(randn(g, 2, 2, 3, 1))));
+        t.add("row_squared_norms", "1-D (per-element x^2)", xs -> F.rowSquaredNorms(xs[0]), g -> in(v(randn(g, 4))));
+        t.add("row_squared_norms", "transposed input, times x", xs -> F.rowSquaredNorms(xs[0].transpose(0, 1)).reshape(3, 1).mul(xs[0].transpose(0, 1)),
+                g -> in(v(randn(g, 2, 3))));
     }
 
     // ================================================================== scans and sorting
@@ -606,6 +611,10 @@ public final class GradCheckCases {
                         v(t(new double[] {0.5, 0.5, 0.875, 0.5}, 2, 2)), 0.3125, 0, 0.9375)), F64, new int[] {2, 2}, new double[] {0.6875, 0.75, 0.9375, 0.5}));
         c.add(new ForwardCase("project_l1", "[1,3], threshold 1/8", () -> noGrad(() -> F.projectL1(v(t(new double[] {1.0, 0.25, 0.5625}, 1, 3)),
                         v(t(new double[] {0.5, 0.5, 0.5}, 1, 3)), 0.5, 0, 1)), F64, new int[] {1, 3}, new double[] {0.875, 0.375, 0.5}));
+        // J [K=2, B=2, 2]: sample 0 (label 1): ||J[1,0] - J[0,0]||^2 = 1 + 4; sample 1 (label 0): ||J[0,1] - J[1,1]||^2 = 9 + 16
+        c.add(new ForwardCase("emr_pair_squared_norms", "[2,2,2], labels 1 and 0", () -> F.emrPairSquaredNorms(
+                        v(t(new double[] {1, 2, 0, 0, 2, 4, 3, 4}, 2, 2, 2)), Tensor.ofInts(new int[] {1, 0}, 2)),
+                F64, new int[] {2, 2}, new double[] {5, 0, 0, 25}));
     }
 
     private static Tensor noGrad(Supplier<Tensor> f) {

@@ -42,6 +42,10 @@ class TorchOpVectorTest {
     private static final String ATTACK_STEP = "a fused attack step with no single PyTorch op; checked against a float64 "
             + "reference and the tensor-op composition in AttackStepKernelsTest and by hand-computed values in GradCheckCases.forward()";
 
+    private static final String JACOBIAN_ROWS = "an EMR reduction with no single PyTorch op; checked against PyTorch through the "
+            + "emr objective and effective margins (test-vectors/objectives_gradient.json, GradientObjectivesTorchVectorTest) and by "
+            + "gradient checks and hand-computed values in GradCheckCases";
+
     /**
      * Registered ops without a PyTorch case, each with the reason. Everything else in {@link OpRegistry#all()}
      * must have at least one case in ops.json.
@@ -49,7 +53,8 @@ class TorchOpVectorTest {
     static final Map<String, String> EXEMPT = Map.of(
             "dropout", "PyTorch's Philox/MT RNG stream differs from Brink's counter-based generator: the masks cannot "
                     + "match; dropout is covered by gradient checks and its own tests",
-            "sign_step", ATTACK_STEP, "l2_step", ATTACK_STEP, "project_linf", ATTACK_STEP, "project_l2", ATTACK_STEP, "project_l1", ATTACK_STEP);
+            "sign_step", ATTACK_STEP, "l2_step", ATTACK_STEP, "project_linf", ATTACK_STEP, "project_l2", ATTACK_STEP, "project_l1", ATTACK_STEP,
+            "row_squared_norms", JACOBIAN_ROWS, "emr_pair_squared_norms", JACOBIAN_ROWS);
 
     /**
      * Differentiable registered ops whose cases are output-only (no grads in ops.json), each with the reason.

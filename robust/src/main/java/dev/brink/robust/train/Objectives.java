@@ -51,6 +51,12 @@ public final class Objectives {
                 EnsembleAdversarialTraining.OPTIONS, EnsembleAdversarialTraining::fromOptions);
         register("atda", "adversarial training with domain adaptation of clean and adversarial logits (Song et al.; Li et al.); default attack " + PgdAdversarialTraining.DEFAULT_ATTACK,
                 Atda.OPTIONS, Atda::fromOptions);
+        register("input-gradient", "CE + lambda * mean ||d CE / d x||_2^2, input-gradient regularization by double backprop (Ross and Doshi-Velez)",
+                InputGradientObjective.OPTIONS, InputGradientObjective::fromOptions);
+        register("jacobian-reg", "CE + lambda * mean ||d (z_y - max_{j!=y} z_j) / d x||_p, Jacobian regularization of the margin (Yu et al.)",
+                JacobianRegObjective.OPTIONS, JacobianRegObjective::fromOptions);
+        register("emr", "CE + lambda * effective weight norm, exact or approximate effective margin regularization (Liu and Chan)",
+                EmrObjective.OPTIONS, EmrObjective::fromOptions);
     }
 
     /** Adds an objective to the registry (names are lower case and unique). */

@@ -1,0 +1,70 @@
+package dev.brink.robust.train;
+
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Tensor;
+import dev.brink.nn.Module;
+import dev.brink.nn.data.Batch;
+import dev.brink.nn.train.TrainingContext;
+import dev.brink.robust.attack.Attack;
+import dev.brink.robust.attack.Classifier;
+import dev.brink.robust.attack.Goal;
+import dev.brink.robust.attack.ThreatModel;
+import dev.brink.robust.eval.AttackSpec;
+
+import java.util.function.Supplier;
+
+/**
+ * Where the gradient regularizers ({@code input-gradient}, {@code jacobian-reg}, {@code emr}) take their inputs:
+ * the clean batch, or adversarial examples of the run's inner attack ({@code --train-attack}, else
+ * {@link #DEFAULT_ATTACK}), generated in eval mode with the run's generator; and a helper that runs a computation
+ * with the model in eval mode and restores its mode afterwards.
+ */
+final class RegularizerInputs {
+    private RegularizerInputs() {}
+
+    /** The inner attack of {@code on=adversarial} when no {@code --train-attack} is given (Madry et al.'s MNIST PGD). */
+    static final String DEFAULT_ATTACK = "pgd:eps=0.3,norm=linf,steps=40,step=0.01";
+
+    /** Which inputs a regularizer is computed on. */
+    enum Source { CLEAN, ADVERSARIAL }
+
+    /** The option {@code on=clean|adversarial}. */
+    static Source source(dev.brink.robust.attack.Attacks.Options o) {
+        return o.choice("on", "clean", "adversarial").equals("clean") ? Source.CLEAN : Source.ADVERSARIAL;
+    }
+
+    /** A prepared inner attack (null for clean inputs). */
+    record Inner(Attack attack, ThreatModel threat, String text) {
+        static Inner of(Source source, ObjectiveSetup setup) {
+            if (source == Source.CLEAN) return null;
+            AttackSpec spec = setup.attackOr(DEFAULT_ATTACK);
+            return new Inner(ObjectiveSetup.attack(spec), ObjectiveSetup.threat(spec), spec.text());
+        }
+    }
+
+    /** The batch's inputs for the regularizer: x itself, or the inner attack's adversarial batch (detached). */
+    static Tensor inputs(Inner inner, Module model, Batch batch, TrainingContext context) {
+        if (inner == null) return batch.x().detach();
+        Tensor adv = inEval(model, () -> inner.attack().run(Classifier.of(model), batch.x().detach(), batch.y(), inner.threat(),
+                Goal.UNTARGETED, context.generator()).adversarial());
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            return adv.detach();
+        }
+    }
+
+    /** Runs {@code body} with the model in eval mode (batch norm on running statistics), restoring its mode. */
+    static <T> T inEval(Module model, Supplier<T> body) {
+        boolean training = model.isTraining();
+        if (training) model.eval();
+        try {
+            return body.get();
+        } finally {
+            if (training) model.train();
+        }
+    }
+
+    /** The option {@code mode=train|eval}: whether the regularizer's forward runs in eval mode. */
+    static boolean evalMode(dev.brink.robust.attack.Attacks.Options o) {
+        return o.choice("mode", "train", "eval").equals("eval");
+    }
+}
