@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         description = {"Time the benchmark workloads on the selected backend (--backend cpu|cuda|auto, default cpu). Prints one line per workload: name<TAB>median seconds "
                 + "of the timed repetitions after warm-up (GFLOP/s for sgemm_1024_gflops); random float32 data.",
                 "Workloads (all by default): madry_mnist_train_step_b128, madry_mnist_pgd40_b128, madry_mnist_igr_double_backprop_step_b128, "
-                        + "madry_mnist_input_hvp_b128, mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, "
+                        + "madry_mnist_input_hvp_b128, madry_mnist_trades_step_b128, mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, "
                         + "galloway_cifar_cnn_train_step_b128, sgemm_1024_gflops.",
                 "`make bench-compare` runs the same workloads in DL4J and PyTorch and prints one table."})
 public final class BenchCommand implements Callable<Integer> {
