@@ -23,36 +23,62 @@ import java.util.List;
  * anneal from a large lambda. The bias, absent from Liu et al.'s formulation, is kept so m = 1 matches the model.
  *
  * <p>Defaults: {@code m = 4} (Liu and Chan's MNIST MLP; they use m = 1 on their CIFAR-10 CNN, which did not
- * converge with larger margins), {@code lambda = 0}. The model must end in a linear layer ({@link LinearHead}).
+ * converge with larger margins), {@code lambda = 0}. With {@code adversarial=true} the loss is evaluated on inputs
+ * that maximize it ({@link InnerPgd}, from {@code --train-attack}, default {@link #DEFAULT_ATTACK}): Liu and Chan's
+ * AT+L-Softmax. The model must end in a linear layer ({@link LinearHead}).
  */
 public final class LargeMarginSoftmaxObjective implements Objective {
     static final List<Attacks.Option> OPTIONS = List.of(
             new Attacks.Option("m", "4", "integer angular margin >= 1 (Liu and Chan: 4 on the MNIST MLP, 1 on the CIFAR-10 CNN)"),
-            new Attacks.Option("lambda", "0", "softening weight of the plain logit in the true class's logit (0: pure L-Softmax)"));
+            new Attacks.Option("lambda", "0", "softening weight of the plain logit in the true class's logit (0: pure L-Softmax)"),
+            new Attacks.Option("adversarial", "false", "evaluate the loss on PGD examples that maximize it (AT+L-Softmax; --train-attack)"));
+
+    /** The inner attack of {@code adversarial=true} without {@code --train-attack}: Liu and Chan's CIFAR-10 PGD-10. */
+    public static final String DEFAULT_ATTACK = "pgd:steps=10,eps=0.031,step=0.0078,norm=linf";
 
     private final int m;
     private final double lambda;
+    private final InnerPgd inner;
 
-    /** L-Softmax with integer margin {@code m >= 1} and softening {@code lambda >= 0}. */
+    /** L-Softmax with integer margin {@code m >= 1} and softening {@code lambda >= 0}, on clean inputs. */
     public LargeMarginSoftmaxObjective(int m, double lambda) {
+        this(m, lambda, null);
+    }
+
+    /**
+     * L-Softmax with integer margin {@code m >= 1} and softening {@code lambda >= 0}, evaluated on the inputs that
+     * {@code inner} finds by maximizing it (null: on the clean inputs).
+     */
+    public LargeMarginSoftmaxObjective(int m, double lambda, InnerPgd inner) {
         if (m < 1) throw new IllegalArgumentException("l-softmax: m must be an integer >= 1, got " + m);
         if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("l-softmax: lambda must be finite and >= 0, got " + lambda);
         this.m = m;
         this.lambda = lambda;
+        this.inner = inner;
     }
 
     static LargeMarginSoftmaxObjective fromOptions(Attacks.Options o, ObjectiveSetup setup) {
-        return new LargeMarginSoftmaxObjective(o.integer("m"), o.real("lambda"));
+        return new LargeMarginSoftmaxObjective(o.integer("m"), o.real("lambda"),
+                o.bool("adversarial") ? InnerPgd.of(setup.attackOr(DEFAULT_ATTACK), "l-softmax") : null);
     }
 
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         LinearHead head = LinearHead.of(model, "l-softmax");
+        Tensor y = batch.y();
+        if (inner != null) {
+            Tensor adv = inner.maximize(model, batch.x(), inner.start(batch.x(), context.generator()), xv -> loss(head, xv, y));
+            return new Outcome(loss(head, adv, y), null);
+        }
         Tensor h = head.features(batch.x());
         Tensor logits = h.matmul(head.weight().transpose(0, 1));
         if (head.bias() != null) logits = logits.add(head.bias());
-        Tensor margined = marginLogits(h, head.weight(), head.bias(), batch.y(), m, lambda);
-        return new Outcome(F.crossEntropy(margined, batch.y()), logits);
+        Tensor margined = marginLogits(h, head.weight(), head.bias(), y, m, lambda);
+        return new Outcome(F.crossEntropy(margined, y), logits);
+    }
+
+    private Tensor loss(LinearHead head, Tensor x, Tensor y) {
+        return F.crossEntropy(marginLogits(head.features(x), head.weight(), head.bias(), y, m, lambda), y);
     }
 
     /**

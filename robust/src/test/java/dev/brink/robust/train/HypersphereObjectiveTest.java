@@ -28,4 +28,15 @@ class HypersphereObjectiveTest {
     void lowersItsLoss() {
         ObjectiveTestKit.assertLowersItsLoss("hypersphere", Objectives.parse("hypersphere", ObjectiveSetup.NONE), 30, 0.5);
     }
+
+    @Test
+    void adversarialModeRaisesTheLossAndStillLowersIt() {
+        dev.brink.nn.spec.SpecModel m = ObjectiveTestKit.tinyConvNet(3, dev.brink.engine.DType.FLOAT64);
+        Batch b = ObjectiveTestKit.tinyBatch(6, 1, dev.brink.engine.DType.FLOAT64);
+        ObjectiveSetup setup = new ObjectiveSetup(dev.brink.robust.eval.AttackSpec.parse("pgd:steps=5,eps=0.1,step=0.03,norm=linf"));
+        double clean = Objectives.parse("hypersphere", setup).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        double adv = Objectives.parse("hypersphere:adversarial=true", setup).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        org.junit.jupiter.api.Assertions.assertTrue(adv > clean, "adversarial " + adv + " vs clean " + clean);
+        ObjectiveTestKit.assertLowersItsLoss("hypersphere adversarial", Objectives.parse("hypersphere:adversarial=true", setup), 30, 0.5);
+    }
 }

@@ -53,4 +53,15 @@ class LargeMarginSoftmaxObjectiveTest {
                 () -> Objectives.parse("l-softmax", ObjectiveSetup.NONE).apply(m, b, ObjectiveTestKit.context(0)));
         assertTrue(e.getMessage().contains("last layer is a linear layer") && e.getMessage().contains("Activation"), e.getMessage());
     }
+
+    @Test
+    void adversarialModeRaisesTheLossAndStillLowersIt() {
+        dev.brink.nn.spec.SpecModel m = ObjectiveTestKit.tinyConvNet(3, dev.brink.engine.DType.FLOAT64);
+        Batch b = ObjectiveTestKit.tinyBatch(6, 1, dev.brink.engine.DType.FLOAT64);
+        ObjectiveSetup setup = new ObjectiveSetup(dev.brink.robust.eval.AttackSpec.parse("pgd:steps=5,eps=0.1,step=0.03,norm=linf"));
+        double clean = Objectives.parse("l-softmax:m=2", setup).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        double adv = Objectives.parse("l-softmax:m=2,adversarial=true", setup).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        org.junit.jupiter.api.Assertions.assertTrue(adv > clean, "adversarial " + adv + " vs clean " + clean);
+        ObjectiveTestKit.assertLowersItsLoss("l-softmax adversarial", Objectives.parse("l-softmax:m=2,adversarial=true", setup), 30, 0.1);
+    }
 }
