@@ -78,16 +78,16 @@ public final class MailObjective implements Objective {
     Outcome loss(Module model, Batch batch, Tensor start, boolean reweight) {
         Tensor x = batch.x(), y = batch.y();
         if (!trades) {
-            Tensor adv = inner.maximize(model, x, start, xv -> F.crossEntropy(model.forward(xv), y));
-            Tensor advLogits = model.forward(adv);
+            Tensor adv = inner.maximize(model, x, start, xv -> F.crossEntropy(Logits.of(model, xv), y));
+            Tensor advLogits = Logits.of(model, adv);
             Tensor ce = F.crossEntropy(advLogits, y, 0, Loss.Reduction.NONE);
             Tensor loss = reweight ? ce.mul(weights(advLogits, y, slope, bias)).mean() : ce.mean();
             return new Outcome(loss, null);
         }
         TradesObjective base = new TradesObjective(beta, inner);
         Tensor adv = base.adversarial(model, x, start);
-        Tensor logits = model.forward(x);
-        Tensor advLogits = model.forward(adv);
+        Tensor logits = Logits.of(model, x);
+        Tensor advLogits = Logits.of(model, adv);
         Tensor klPer = F.klDiv(advLogits.logSoftmax(1), logits.softmax(1), Loss.Reduction.NONE).sum(new int[]{1}, false);
         Tensor kl = reweight ? klPer.mul(weights(advLogits, y, slope, bias)).mean() : klPer.mean();
         Tensor reg = kl.mul(beta);

@@ -56,9 +56,9 @@ public final class MartObjective implements Objective {
     /** The MART loss with the ascent started at {@code start}. */
     Outcome loss(Module model, Batch batch, Tensor start) {
         Tensor y = batch.y();
-        Tensor adv = inner.maximize(model, batch.x(), start, xv -> F.crossEntropy(model.forward(xv), y));
-        Tensor logits = model.forward(batch.x());
-        Tensor advLogits = model.forward(adv);
+        Tensor adv = inner.maximize(model, batch.x(), start, xv -> F.crossEntropy(Logits.of(model, xv), y));
+        Tensor logits = Logits.of(model, batch.x());
+        Tensor advLogits = Logits.of(model, adv);
         Tensor[] terms = terms(logits, advLogits, y);
         Tensor reg = terms[1].mul(beta);
         return new Outcome(terms[0].add(reg), logits, reg.detach());

@@ -64,8 +64,8 @@ public final class TradesObjective implements Objective {
     Outcome loss(Module model, Batch batch, Tensor start) {
         Tensor x = batch.x();
         Tensor adv = adversarial(model, x, start);
-        Tensor logits = model.forward(x);
-        Tensor advLogits = model.forward(adv);
+        Tensor logits = Logits.of(model, x);
+        Tensor advLogits = Logits.of(model, adv);
         Tensor kl = klTerm(logits, advLogits);
         Tensor reg = kl.mul(beta);
         return new Outcome(F.crossEntropy(logits, batch.y()).add(reg), logits, reg.detach());
@@ -77,11 +77,11 @@ public final class TradesObjective implements Objective {
         Tensor clean;
         model.eval();
         try (GradMode.Scope s = GradMode.noGrad()) {
-            clean = model.forward(x).softmax(1).detach();
+            clean = Logits.of(model, x).softmax(1).detach();
         } finally {
             if (training) model.train();
         }
-        return inner.maximize(model, x, start, xv -> F.klDiv(model.forward(xv).logSoftmax(1), clean, Loss.Reduction.SUM));
+        return inner.maximize(model, x, start, xv -> F.klDiv(Logits.of(model, xv).logSoftmax(1), clean, Loss.Reduction.SUM));
     }
 
     /**

@@ -65,4 +65,18 @@ class TradesObjectiveTest {
     void lowersItsLoss() {
         ObjectiveTestKit.assertLowersItsLoss("trades", Objectives.parse("trades", ObjectiveSetup.NONE), 30, 0.5);
     }
+
+    @Test
+    void aOneLogitModelIsTreatedAsTwoClasses() {
+        var m = new dev.brink.nn.layer.Sequential(new dev.brink.nn.layer.Flatten(),
+                new dev.brink.nn.layer.Linear(36, 1, true, new dev.brink.engine.Generator(2))).to(DType.FLOAT64);
+        Batch b3 = ObjectiveTestKit.tinyBatch(6, 1, DType.FLOAT64);
+        Batch b = new Batch(b3.x(), Tensor.ofInts(new int[]{0, 1, 0, 1, 1, 0}, 6), new int[6]);
+        ObjectiveSetup noAscent = new ObjectiveSetup(AttackSpec.parse("pgd:steps=2,eps=0,step=0.1,norm=linf"));
+        double bce = Objectives.create("cross-entropy", Map.of(), ObjectiveSetup.NONE).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        assertEquals(bce, Objectives.parse("trades", noAscent).apply(m, b, ObjectiveTestKit.context(0)).loss().item(), 1e-12);
+        ObjectiveSetup ascent = new ObjectiveSetup(AttackSpec.parse("pgd:steps=3,eps=0.1,step=0.05,norm=linf"));
+        assertTrue(Objectives.parse("trades", ascent).apply(m, b, ObjectiveTestKit.context(0)).regularizer().item() > 0);
+        assertTrue(Objectives.parse("mart", ascent).apply(m, b, ObjectiveTestKit.context(0)).loss().item() > bce);
+    }
 }
