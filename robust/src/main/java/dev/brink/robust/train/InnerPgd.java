@@ -20,7 +20,8 @@ import java.util.function.Function;
  * step (L2) of size {@code step}, each followed by the projection onto the ball and the box; the last iterate is
  * returned (not the best one, unlike the evaluation attacks). The settings come from a {@code pgd:...} attack spec
  * ({@code --train-attack}): {@code steps}, {@code step} (else {@code rel-step * eps}), {@code random-start},
- * {@code norm} (linf or l2) and {@code eps}.
+ * {@code norm} (linf or l2) and {@code eps}; the evaluation attack's {@code loss}, {@code restarts},
+ * {@code early-stop} and {@code l1-sparsity} are rejected, as they would not apply.
  *
  * @param threat     norm (L-inf or L2), radius and pixel box
  * @param steps      ascent steps (>= 0)
@@ -43,6 +44,10 @@ public record InnerPgd(ThreatModel threat, int steps, double step, double startS
     public static InnerPgd of(AttackSpec spec, String objective) {
         if (!spec.name().equals("pgd"))
             throw new IllegalArgumentException(objective + ": the inner maximization is PGD on the objective's own loss; give --train-attack pgd:..., got '" + spec.text() + "'");
+        for (String k : java.util.List.of("loss", "restarts", "early-stop", "l1-sparsity"))
+            if (spec.options().containsKey(k))
+                throw new IllegalArgumentException(objective + ": --train-attack option '" + k + "' does not apply: the inner maximization ascends the objective's own loss"
+                        + " once and keeps the last iterate (options: steps, step, rel-step, random-start, norm, eps)");
         ThreatModel t = ObjectiveSetup.threat(spec);
         Attacks.Options o = new Attacks.Options("pgd", Attacks.options("pgd"), spec.attackOptions());
         int steps = o.integer("steps");

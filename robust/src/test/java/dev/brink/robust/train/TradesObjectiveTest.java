@@ -59,6 +59,9 @@ class TradesObjectiveTest {
         assertEquals(0.031, t.inner().threat().eps());
         assertEquals(0.007, t.inner().step());
         assertThrows(IllegalArgumentException.class, () -> Objectives.parse("trades", new ObjectiveSetup(AttackSpec.parse("fgsm:eps=0.1"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Objectives.parse("mart", new ObjectiveSetup(AttackSpec.parse("pgd:eps=0.1,loss=cw"))));
+        assertTrue(e.getMessage().contains("'loss' does not apply"), e.getMessage());
     }
 
     @Test
