@@ -117,6 +117,7 @@ vectors: torch-check ## Regenerate test-vectors/ with PyTorch (installs Debian p
 	$(VECTORS_PYTHON) test-vectors/generate_models.py
 	$(VECTORS_PYTHON) test-vectors/generate_objectives_adversarial.py
 	$(VECTORS_PYTHON) test-vectors/generate_objectives_gradient.py
+	$(VECTORS_PYTHON) test-vectors/generate_objectives_trades.py
 
 check-cpu-only: ## A fresh clone built and tested with nvcc off the PATH (CHECK_DEMO=1 also runs make demo)
 	bash scripts/check-cpu-only.sh

@@ -25,6 +25,7 @@ NAMES = [
     "madry_mnist_igr_double_backprop_step_b128",
     "madry_mnist_jacreg_step_b128",
     "madry_mnist_input_hvp_b128",
+    "madry_mnist_trades_step_b128",
     "mlp4x1024_train_step_b100",
     "mlp4x1024_emr_exact_step_b100",
     "mlp4x1024_emr_approx_step_b100",
@@ -38,6 +39,7 @@ PGD_STEPS, SMOKE_PGD_STEPS, PGD_EPS, PGD_STEP = 40, 2, 0.3, 0.01
 PGD_AT_STEPS = 7
 IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
 JACREG_WEIGHT, EMR_TEMPERATURE = 1.0, 1.0
+TRADES_STEPS, TRADES_BETA, TRADES_START_SIGMA = 40, 1.0, 0.001  # Zhang et al.'s MNIST setting (train_trades_mnist.py)
 MAX_WARMUP = 1000
 
 
@@ -287,6 +289,38 @@ def madry_hvp(smoke):
     return step
 
 
+def madry_trades(smoke):
+    # Zhang et al.'s trades_loss: KL ascent in eval mode from x + 0.001 N(0, 1), then CE + beta * KL / B in train mode
+    b = 4 if smoke else 128
+    steps = SMOKE_PGD_STEPS if smoke else TRADES_STEPS
+    model = madry(1 / 16 if smoke else 1.0)
+    params = list(model.parameters())
+    opt = torch.optim.SGD(params, lr=SGD_LR, momentum=SGD_MOMENTUM)
+    x, y = data(b, 1, 28, 28)
+
+    def step():
+        model.eval()
+        with torch.no_grad():
+            clean = F.softmax(model(x), dim=1)
+        adv = x + TRADES_START_SIGMA * torch.randn_like(x)
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            kl = F.kl_div(F.log_softmax(model(adv), dim=1), clean, reduction="sum")
+            g, = torch.autograd.grad(kl, adv)
+            with torch.no_grad():
+                adv = torch.min(torch.max(adv + PGD_STEP * g.sign(), x - PGD_EPS), x + PGD_EPS).clamp(0.0, 1.0)
+        model.train()
+        adv = adv.detach()
+        logits = model(x)
+        loss = F.cross_entropy(logits, y) + TRADES_BETA * F.kl_div(
+            F.log_softmax(model(adv), dim=1), F.softmax(logits, dim=1), reduction="sum") / b
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
 def mlp_train(smoke):
     b = 4 if smoke else 100
     model = mlp(1 / 16 if smoke else 1.0)
@@ -369,6 +403,7 @@ SETUPS = {
     "madry_mnist_igr_double_backprop_step_b128": madry_igr,
     "madry_mnist_jacreg_step_b128": madry_jacreg,
     "madry_mnist_input_hvp_b128": madry_hvp,
+    "madry_mnist_trades_step_b128": madry_trades,
     "mlp4x1024_train_step_b100": mlp_train,
     "mlp4x1024_emr_exact_step_b100": mlp_emr,
     "mlp4x1024_emr_approx_step_b100": mlp_emr_approx,

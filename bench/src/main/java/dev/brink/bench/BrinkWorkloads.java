@@ -22,7 +22,13 @@ import dev.brink.robust.train.Objectives;
 import dev.brink.nn.optim.Adam;
 import dev.brink.nn.optim.Optimizer;
 import dev.brink.nn.optim.Sgd;
+import dev.brink.nn.data.Batch;
+import dev.brink.nn.train.TrainingContext;
 import dev.brink.nn.zoo.Zoo;
+import dev.brink.robust.attack.Norm;
+import dev.brink.robust.attack.ThreatModel;
+import dev.brink.robust.train.InnerPgd;
+import dev.brink.robust.train.TradesObjective;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +53,7 @@ public final class BrinkWorkloads {
         list.add(of(MADRY_IGR, BrinkWorkloads::madryIgr));
         list.add(of(MADRY_JACREG, BrinkWorkloads::madryJacReg));
         list.add(of(MADRY_HVP, BrinkWorkloads::madryHvp));
+        list.add(of(MADRY_TRADES, BrinkWorkloads::madryTrades));
         list.add(of(MLP_TRAIN, BrinkWorkloads::mlpTrain));
         list.add(of(MLP_EMR, BrinkWorkloads::mlpEmr));
         list.add(of(MLP_EMR_APPROX, BrinkWorkloads::mlpEmrApprox));
@@ -250,6 +257,26 @@ public final class BrinkWorkloads {
         Tensor v = Tensor.randn(gen, DType.FLOAT32, x.shape());
         Tensor y = labels(b);
         return () -> Derivatives.hvp(z -> F.crossEntropy(model.forward(z), y), x, v).sum().item();
+    }
+
+    static Workload.Step madryTrades(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : MADRY_BATCH;
+        int steps = smoke ? SMOKE_PGD_STEPS : TRADES_STEPS;
+        Module model = madry(smoke, gen);
+        Optimizer opt = new Sgd(model.trainableParameters(), SGD_LR, SGD_MOMENTUM);
+        Tensor[] params = params(opt);
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor y = labels(b);
+        Batch batch = new Batch(x, y, new int[b]);
+        TradesObjective trades = new TradesObjective(TRADES_BETA,
+                new InnerPgd(ThreatModel.of(Norm.LINF, PGD_EPS), steps, PGD_STEP, TRADES_START_SIGMA));
+        TrainingContext context = TrainingContext.standalone(gen);
+        return () -> {
+            Tensor loss = trades.apply(model, batch, context).loss();
+            opt.step(Autograd.grad(loss, params));
+            return loss.item();
+        };
     }
 
     static Workload.Step mlpTrain(boolean smoke) {

@@ -25,6 +25,10 @@ import java.util.List;
  *       model and batch.</li>
  *   <li>{@code madry_mnist_input_hvp_b128}: one Hessian-vector product of the mean CE with respect to the input
  *       batch (reverse over reverse), v standard normal; parameters do not require gradients.</li>
+ *   <li>{@code madry_mnist_trades_step_b128}: one SGD step (lr 0.01, momentum 0.9) on the TRADES loss (Zhang et
+ *       al.) CE(f(x), y) + beta * KL(softmax f(x) || softmax f(x')) / B with Zhang et al.'s MNIST setting: beta 1,
+ *       x' from 40 signed steps of 0.01 ascending the summed KL (clean distribution fixed, model in eval mode) from
+ *       x + 0.001 * N(0, 1), each clipped to the L-inf ball of 0.3 and to [0, 1]; same model and batch.</li>
  *   <li>{@code mlp4x1024_train_step_b100}: linear 784->1024 + relu, three more 1024->1024 + relu, linear
  *       1024->10; CE; one SGD step with momentum 0.9 (lr 0.01); batch 100.</li>
  *   <li>{@code mlp4x1024_emr_exact_step_b100}: same MLP and optimizer; one step on CE + 0.1 * exact EMR, i.e.
@@ -52,6 +56,7 @@ public final class Workloads {
     public static final String MADRY_IGR = "madry_mnist_igr_double_backprop_step_b128";
     public static final String MADRY_JACREG = "madry_mnist_jacreg_step_b128";
     public static final String MADRY_HVP = "madry_mnist_input_hvp_b128";
+    public static final String MADRY_TRADES = "madry_mnist_trades_step_b128";
     public static final String MLP_TRAIN = "mlp4x1024_train_step_b100";
     public static final String MLP_EMR = "mlp4x1024_emr_exact_step_b100";
     public static final String MLP_EMR_APPROX = "mlp4x1024_emr_approx_step_b100";
@@ -60,7 +65,7 @@ public final class Workloads {
 
     /** All workloads, in the order the table lists them. */
     public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_PGD7_AT, MADRY_IGR, MADRY_JACREG, MADRY_HVP,
-            MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, SGEMM);
+            MADRY_TRADES, MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, SGEMM);
 
     /** True for the workloads reported in GFLOP/s (higher is better) rather than seconds. */
     public static boolean isGflops(String name) {
@@ -82,6 +87,11 @@ public final class Workloads {
     public static final int PGD_AT_STEPS = 7;
     public static final double PGD_EPS = 0.3;
     public static final double PGD_STEP = 0.01;
+
+    /** Zhang et al.'s MNIST TRADES setting (their train_trades_mnist.py): 40 KL steps of 0.01 in L-inf 0.3, beta 1. */
+    public static final int TRADES_STEPS = 40;
+    public static final double TRADES_BETA = 1.0;
+    public static final double TRADES_START_SIGMA = 0.001;
 
     public static final double IGR_WEIGHT = 10.0;
     public static final double EMR_WEIGHT = 0.1;

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 + "of the timed repetitions after warm-up (GFLOP/s for sgemm_1024_gflops); random float32 data.",
                 "Workloads (all by default): madry_mnist_train_step_b128, madry_mnist_pgd40_b128, madry_mnist_pgd7_at_step_b128, "
                         + "madry_mnist_igr_double_backprop_step_b128, madry_mnist_jacreg_step_b128, madry_mnist_input_hvp_b128, "
-                        + "mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, mlp4x1024_emr_approx_step_b100, "
+                        + "madry_mnist_trades_step_b128, mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, mlp4x1024_emr_approx_step_b100, "
                         + "galloway_cifar_cnn_train_step_b128, sgemm_1024_gflops.",
                 "`make bench-compare` runs the same workloads in DL4J and PyTorch and prints one table."})
 public final class BenchCommand implements Callable<Integer> {

@@ -52,6 +52,7 @@ public final class Dl4jWorkloads {
         list.add(Workload.unsupported(MADRY_IGR, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MADRY_JACREG, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MADRY_HVP, "DL4J cannot differentiate a gradient (no Hessian-vector products)"));
+        list.add(Workload.unsupported(MADRY_TRADES, "not written for DL4J (the TRADES ascent needs the input gradient of a KL between two forward passes)"));
         list.add(of(MLP_TRAIN, Dl4jWorkloads::mlpTrain, 0));
         list.add(Workload.unsupported(MLP_EMR, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MLP_EMR_APPROX, "DL4J cannot differentiate a gradient (no double backprop)"));

@@ -57,6 +57,16 @@ public final class Objectives {
                 JacobianRegObjective.OPTIONS, JacobianRegObjective::fromOptions);
         register("emr", "CE + lambda * effective weight norm, exact or approximate effective margin regularization (Liu and Chan)",
                 EmrObjective.OPTIONS, EmrObjective::fromOptions);
+        register("trades", "CE(clean) + beta * KL(clean || adversarial), PGD on the KL (Zhang et al.; Liu and Chan's beta 12)",
+                TradesObjective.OPTIONS, TradesObjective::fromOptions);
+        register("mart", "boosted CE on adversarial examples + beta * KL weighted by 1 - p_y(clean) (Wang et al.)",
+                MartObjective.OPTIONS, MartObjective::fromOptions);
+        register("mail", "margin-aware instance reweighting of AT or TRADES (Wang, Liu et al.; Liu and Chan's settings)",
+                MailObjective.OPTIONS, MailObjective::fromOptions);
+        register("l-softmax", "large-margin softmax with integer angular margin m (Liu, Wen, Yu, Yang)",
+                LargeMarginSoftmaxObjective.OPTIONS, LargeMarginSoftmaxObjective::fromOptions);
+        register("hypersphere", "hypersphere embedding: normalized features and weights, scale s, angular margin m (Pang et al.)",
+                HypersphereObjective.OPTIONS, HypersphereObjective::fromOptions);
     }
 
     /** Adds an objective to the registry (names are lower case and unique). */
