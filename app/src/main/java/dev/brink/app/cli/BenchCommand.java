@@ -69,6 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "NAME|PATH", description = "With --objective: take the batch from this data set's training split (default: uniform random images).")
     String data;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         if (list) {
@@ -94,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
                     throw new UncheckedIOException(e);
                 }
             }
-            new ObjectiveCost(model, batch, d, ta, o).run(objectives, System.out);
+            new ObjectiveCost(model, batch, d, ta, o).run(objectives, spec.commandLine().getOut());
             return 0;
         }
         return Bench.run(new Bench.Config(workloads, threads, o, null), System.out, System.err);

@@ -20,7 +20,7 @@ import dev.brink.robust.eval.AttackSpec;
 import dev.brink.robust.train.ObjectiveSetup;
 import dev.brink.robust.train.Objectives;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +65,7 @@ final class ObjectiveCost {
      * Times cross-entropy and then each entry of {@code specs} (an entry is one objective spec, or several joined by
      * {@code +} to be summed), printing a line per objective to {@code out} as it finishes.
      */
-    List<Row> run(List<String> specs, PrintStream out) {
+    List<Row> run(List<String> specs, PrintWriter out) {
         ObjectiveSetup setup = new ObjectiveSetup(trainAttack);
         List<List<String>> parsed = new ArrayList<>();
         for (String s : specs) {
@@ -87,7 +87,7 @@ final class ObjectiveCost {
         return rows;
     }
 
-    private static Row print(PrintStream out, Row r) {
+    private static Row print(PrintWriter out, Row r) {
         out.printf(Locale.ROOT, "%14.5f %8.2f  %s%n", r.secondsPerStep(), r.ratio(), r.objective());
         out.flush();
         return r;

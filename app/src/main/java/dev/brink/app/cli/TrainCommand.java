@@ -143,7 +143,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && !Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint at " + checkpoint);
         TrainSettings given = TrainSettings.fromOptions(objectives, labelSmoothing, trainAttack, validation, valAttack);
         TrainSettings settings = resume ? TrainSettings.forResume(checkpoint, ModelFile.load(checkpoint).info(), given) : given.withDefaults();
-        if (labelSmoothing != null) System.err.println("note: --label-smoothing is deprecated; it stands for --objective cross-entropy:label-smoothing=" + labelSmoothing);
+        if (labelSmoothing != null) {
+            spec.commandLine().getErr().println("note: --label-smoothing is deprecated; it stands for --objective cross-entropy:label-smoothing=" + labelSmoothing);
+            spec.commandLine().getErr().flush();
+        }
         Objective objective = settings.objective();
         if (!resume && choice != null) {
             if (choice.zoo != null) Zoo.spec(choice.zoo, Zoo.Options.DEFAULT);
