@@ -354,7 +354,7 @@ public final class AttackCommand implements Callable<Integer> {
             return b.toString().replace("%", "%%").replace("%%n", "%n");
         }
 
-        private static void wrap(StringBuilder b, String text, String first, String rest) {
+        static void wrap(StringBuilder b, String text, String first, String rest) {
             String indent = first;
             StringBuilder line = new StringBuilder(indent);
             for (String w : text.split(" ")) {

@@ -14,6 +14,7 @@ import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.Trainer;
 import dev.brink.nn.zoo.Zoo;
 import dev.brink.robust.progress.ProgressBar;
+import dev.brink.robust.train.Objectives;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,15 +25,22 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code brink train}: trains a zoo model or a spec file on a data set, with checkpoints and --resume. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a model (from the zoo or a spec file) on a data set.",
-                "Writes a checkpoint after every epoch (OUTPUT.ckpt) and the model file at the end; both atomically.",
-                "--resume continues an interrupted run from its checkpoint with the same numbers."})
+        description = {"Train a model (from the zoo or a spec file) on a data set with a training objective (cross-entropy, adversarial training, "
+                + "gradient and Jacobian regularizers; listed below).",
+                "Writes a checkpoint after every epoch (OUTPUT.ckpt), the training log (OUTPUT.log.csv, one row per epoch), with --validation "
+                + "the model of the best validation epoch (OUTPUT.best.safetensors), and the model file at the end; all atomically.",
+                "--resume continues an interrupted run from its checkpoint with the same numbers (objectives, attacks and validation come from the checkpoint).",
+                "",
+                "Objective specs: NAME[:KEY=VALUE,...], e.g. trades:beta=6; several --objective are summed (losses and regularizers add).",
+                ""})
 public final class TrainCommand implements Callable<Integer> {
     static final class ModelChoice {
         @Option(names = "--model", paramLabel = "NAME", description = "Zoo model: logreg, mlp-4x1024, shaham-mnist, madry-mnist, yu-mnist, galloway-cifar, emr-cnn, yu-cifar, "
@@ -77,8 +85,25 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Learning-rate schedule: constant, step:EVERY:GAMMA, multistep:E1,E2,...:GAMMA, cosine[:MIN] (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
-    double labelSmoothing;
+    @Option(names = "--objective", paramLabel = "SPEC",
+            description = "Training objective NAME[:KEY=VALUE,...] (repeatable: the objectives are summed; default: cross-entropy).")
+    List<String> objectives = new ArrayList<>();
+
+    @Option(names = "--train-attack", paramLabel = "SPEC",
+            description = "Inner attack of adversarial objectives, an attack spec with its budget, e.g. pgd:eps=0.3,steps=40,step=0.01 (default: each objective's own).")
+    String trainAttack;
+
+    @Option(names = "--validation", paramLabel = "N|FRACTION",
+            description = "Hold out N training samples (or a fraction, e.g. 0.1), chosen by --seed, to validate on after every epoch (default: 0, none).")
+    String validation;
+
+    @Option(names = "--val-attack", paramLabel = "SPEC",
+            description = "Attack for the validation robust accuracy, with its eps (default: pgd:steps=10 at --train-attack's norm and eps; without "
+                    + "--train-attack, clean accuracy only; 'none': clean only).")
+    String valAttack;
+
+    @Option(names = "--label-smoothing", paramLabel = "X", description = "Deprecated: use --objective cross-entropy:label-smoothing=X (which it stands for).")
+    Double labelSmoothing;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization, data order and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -92,8 +117,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-batch-size", defaultValue = "500", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatchSize;
 
-    @Spec
     CommandSpec spec;
+
+    @Spec
+    void spec(CommandSpec s) {
+        this.spec = s;
+        s.usageMessage().footer(footer());
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -104,9 +134,21 @@ public final class TrainCommand implements Callable<Integer> {
             output = Path.of("models", name + ".safetensors");
         }
         Path checkpoint = output.resolveSibling(output.getFileName() + ".ckpt");
+        String stem = output.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        Path bestFile = output.resolveSibling(stem + ".best.safetensors");
+        Path logFile = output.resolveSibling(stem + ".log.csv");
         if (output.getParent() != null) Files.createDirectories(output.getParent());
 
-        if (!resume && choice != null) {  // a misspelt model or a missing spec file fails before the data loads
+        // everything that can be misspelt fails before the data loads
+        if (resume && !Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint at " + checkpoint);
+        TrainSettings given = TrainSettings.fromOptions(objectives, labelSmoothing, trainAttack, validation, valAttack);
+        TrainSettings settings = resume ? TrainSettings.forResume(checkpoint, ModelFile.load(checkpoint).info(), given) : given.withDefaults();
+        if (labelSmoothing != null) {
+            spec.commandLine().getErr().println("note: --label-smoothing is deprecated; it stands for --objective cross-entropy:label-smoothing=" + labelSmoothing);
+            spec.commandLine().getErr().flush();
+        }
+        Objective objective = settings.objective();
+        if (!resume && choice != null) {
             if (choice.zoo != null) Zoo.spec(choice.zoo, Zoo.Options.DEFAULT);
             else if (!Files.isRegularFile(choice.spec)) throw new IllegalArgumentException("--spec " + choice.spec + ": no such file");
         }
@@ -116,10 +158,8 @@ public final class TrainCommand implements Callable<Integer> {
         Dataset test = data.load(false);
         out.printf("train %d, test %d samples of shape %s, %d classes%n", train.size(), test.size(), Arrays.toString(train.sampleShape()), train.numClasses());
 
-        Objective objective = Objective.crossEntropy(labelSmoothing);
         Trainer trainer;
         if (resume) {
-            if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint at " + checkpoint);
             trainer = Trainer.resume(checkpoint, objective, epochs, batchSize, evalBatchSize);
             out.printf("resuming %s at epoch %d of %d%n", checkpoint, trainer.nextEpoch() + 1, epochs);
         } else {
@@ -127,21 +167,52 @@ public final class TrainCommand implements Callable<Integer> {
             SpecModel model = buildModel(train);
             Optimizer opt = optimizer(model);
             Schedule sched = schedule(opt.learningRate());
-            ModelInfo info = new ModelInfo(model.specJson(), choice.zoo != null ? choice.zoo : "")
-                    .withExtra("brink.data", data.data).withExtra("brink.seed", Long.toString(seed));
+            ModelInfo info = settings.into(new ModelInfo(model.specJson(), choice.zoo != null ? choice.zoo : "")
+                    .withExtra("brink.data", data.data).withExtra("brink.seed", Long.toString(seed)));
             trainer = new Trainer(model, info, opt, sched, objective, new Trainer.Config(epochs, batchSize, seed, evalBatchSize));
+        }
+        long runSeed = Long.parseLong(trainer.info().extra().getOrDefault("brink.seed", Long.toString(seed)));
+        int valCount = settings.validationCount(train.size());
+        RobustValidation val = null;
+        if (valCount > 0) {
+            Dataset.Split split = train.split(valCount, runSeed);
+            train = split.train();
+            val = new RobustValidation(split.validation(), settings.valAttackSpec(), evalBatchSize, runSeed, System.err);
+            trainer.validation(val, bestFile);
         }
         out.printf("model %s: %,d parameters; optimizer %s%n", trainer.info().model().isEmpty() ? name : trainer.info().model(),
                 trainer.model().parameterCount(), resume ? "(from checkpoint)" : optimizer);
+        out.printf("objective %s%s%n", String.join(" + ", settings.objectives()),
+                settings.trainAttack() == null ? "" : "; training attack " + settings.trainAttack());
+        if (val != null)
+            out.printf("validation: %d samples held out of the training set (seed %d), %s; best model by %s -> %s%n", valCount, runSeed,
+                    val.attack() == null ? "clean accuracy" : "clean and robust accuracy under " + val.attack().text(),
+                    val.attack() == null ? "clean accuracy" : "robust accuracy", bestFile);
         out.flush();
+        TrainingLog log = resume ? TrainingLog.resume(logFile, trainer.nextEpoch()) : TrainingLog.create(logFile);
         if (trainer.nextEpoch() >= epochs) {
             out.printf("nothing to do: the checkpoint already finished %d epochs%n", trainer.nextEpoch());
         } else {
-            trainer.fit(train, test, checkpoint, new BarListener(out));
+            trainer.fit(train, test, checkpoint, new BarListener(out, log));
         }
         ModelFile.save(output, trainer.model().stateDict(), trainer.info().withExtra("brink.epochs", Integer.toString(Math.max(epochs, trainer.nextEpoch()))));
-        out.printf("wrote %s (checkpoint %s)%n", output, checkpoint);
+        if (trainer.bestEpoch() >= 0)
+            out.printf(Locale.ROOT, "best validation epoch %d (score %.4f): %s%n", trainer.bestEpoch() + 1, trainer.bestScore(), bestFile);
+        out.printf("wrote %s (checkpoint %s, log %s)%n", output, checkpoint, logFile);
         return 0;
+    }
+
+    /** The registered objectives and their options, for --help (wrapped to 79 columns like the attacks' list). */
+    static String footer() {
+        StringBuilder b = new StringBuilder("%nObjectives (NAME: what it is) and their options (KEY=DEFAULT  meaning):%n");
+        for (String n : Objectives.names()) {
+            Objectives.Entry e = Objectives.entry(n);
+            AttackCommand.AttackOptions.wrap(b, n + ": " + e.summary(), "", "    ");
+            for (dev.brink.robust.attack.Attacks.Option o : e.options())
+                AttackCommand.AttackOptions.wrap(b, o.name() + "=" + o.defaultValue() + "  " + o.description(), "    ", "        ");
+        }
+        b.append("%nAttacks for --train-attack and --val-attack: see brink attack --help.%n");
+        return b.toString().replace("%", "%%").replace("%%n", "%n");
     }
 
     private SpecModel buildModel(Dataset train) {
@@ -188,12 +259,14 @@ public final class TrainCommand implements Callable<Integer> {
     /** Progress bars per epoch on stderr, one summary line per epoch on stdout. */
     static final class BarListener implements Trainer.Listener {
         private final PrintWriter out;
+        private final TrainingLog log;
         private ProgressBar bar;
         private ProgressBar evalBar;
         private int epochs;
 
-        BarListener(PrintWriter out) {
+        BarListener(PrintWriter out, TrainingLog log) {
             this.out = out;
+            this.log = log;
         }
 
         @Override
@@ -219,9 +292,28 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void epochEnd(Trainer.EpochResult r) {
-            out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  train acc %.4f  test acc %.4f  (%.1f s)%n",
-                    r.epoch() + 1, epochs, r.trainLoss(), r.trainAccuracy(), r.testAccuracy(), r.seconds());
+            out.println(line(r, epochs));
             out.flush();
+            if (log != null) {
+                try {
+                    log.append(r);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("writing the training log: " + e.getMessage(), e);
+                }
+            }
+        }
+
+        /** The summary line of an epoch. */
+        static String line(Trainer.EpochResult r, int epochs) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", r.epoch() + 1, epochs, r.trainLoss()));
+            if (!Double.isNaN(r.regularizer())) b.append(String.format(Locale.ROOT, "  regularizer %.4g", r.regularizer()));
+            b.append(String.format(Locale.ROOT, "  train acc %.4f", r.trainAccuracy()));
+            Double vc = r.validation().get(RobustValidation.CLEAN), vr = r.validation().get(RobustValidation.ROBUST);
+            if (vc != null) b.append(String.format(Locale.ROOT, "  val clean %.4f", vc));
+            if (vr != null) b.append(String.format(Locale.ROOT, "  val robust %.4f", vr));
+            if (r.best()) b.append(" (best)");
+            b.append(String.format(Locale.ROOT, "  test acc %.4f  (%.1f s)", r.testAccuracy(), r.seconds()));
+            return b.toString();
         }
     }
 }

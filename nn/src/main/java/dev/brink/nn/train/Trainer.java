@@ -8,6 +8,7 @@ import dev.brink.nn.data.Batch;
 import dev.brink.nn.data.DataLoader;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.io.Checkpoint;
+import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.optim.Optimizer;
 import dev.brink.nn.optim.Schedule;
@@ -36,13 +37,30 @@ public final class Trainer {
 
     /**
      * Per-epoch outcome. {@code testAccuracy} is NaN without a test set; {@code regularizer} is the mean of the
-     * objective's regularizer over the epoch's batches, NaN where the objective reports none.
+     * objective's regularizer over the epoch's batches, NaN where the objective reports none; {@code validation} the
+     * metrics of the run's {@link Validation} (empty without one); {@code best} whether this epoch's model is the
+     * best so far by validation score (and was written to the best-model file); {@code seconds} the wall time of
+     * training, validation and test evaluation.
      */
-    public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds, double regularizer) {
+    public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds, double regularizer,
+                              Map<String, Double> validation, boolean best) {
+        public EpochResult {
+            validation = validation == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(validation));
+        }
+
+        public EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds, double regularizer) {
+            this(epoch, trainLoss, trainAccuracy, testAccuracy, seconds, regularizer, Map.of(), false);
+        }
+
         public EpochResult(int epoch, double trainLoss, double trainAccuracy, double testAccuracy, double seconds) {
             this(epoch, trainLoss, trainAccuracy, testAccuracy, seconds, Double.NaN);
         }
     }
+
+    /** Checkpoint metadata: the best validation score so far and its epoch (0-based), for --resume. */
+    public static final String BEST_SCORE_KEY = "brink.best.score";
+    /** See {@link #BEST_SCORE_KEY}; also written into the best-model file. */
+    public static final String BEST_EPOCH_KEY = "brink.best.epoch";
 
     /** Observes a run (the command line draws progress bars with it). */
     public interface Listener {
@@ -58,7 +76,11 @@ public final class Trainer {
     }
 
     private final SpecModel model;
-    private final ModelInfo info;
+    private ModelInfo info;
+    private Validation validation;
+    private Path bestFile;
+    private double bestScore = Double.NaN;
+    private int bestEpoch = -1;
     private final Optimizer optimizer;
     private final Schedule schedule;
     private final Objective objective;
@@ -84,6 +106,35 @@ public final class Trainer {
         this.nextEpoch = nextEpoch;
         this.step = step;
         model.setGenerator(generator);
+        String bs = info.extra().get(BEST_SCORE_KEY), be = info.extra().get(BEST_EPOCH_KEY);
+        if (bs != null && be != null) {
+            bestScore = Double.parseDouble(bs);
+            bestEpoch = Integer.parseInt(be);
+        }
+    }
+
+    /**
+     * Validates after every epoch with {@code v} and writes the model of the best epoch so far (highest
+     * {@link Validation.Result#score()}; the earliest on ties) to {@code best} atomically, its epoch under
+     * {@link #BEST_EPOCH_KEY}, when {@code best} is not null. The best score and epoch travel in the checkpoint, so a
+     * resumed run selects as an uninterrupted one does.
+     *
+     * @return this trainer
+     */
+    public Trainer validation(Validation v, Path best) {
+        this.validation = v;
+        this.bestFile = best;
+        return this;
+    }
+
+    /** The 0-based epoch of the best validation score so far, -1 before any. */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** The best validation score so far (NaN before any). */
+    public double bestScore() {
+        return bestScore;
     }
 
     /**
@@ -165,11 +216,24 @@ public final class Trainer {
                 l.evaluationStart(epoch, test.size());
                 testAcc = Evaluation.accuracy(model, test, config.evalBatchSize(), l::evaluationProgress);
             }
+            Map<String, Double> valMetrics = Map.of();
+            boolean best = false;
+            if (validation != null) {
+                Validation.Result vr = validation.validate(model, epoch);
+                valMetrics = vr.metrics();
+                if (!Double.isNaN(vr.score()) && (bestEpoch < 0 || Double.isNaN(bestScore) || vr.score() > bestScore)) {
+                    best = true;
+                    bestScore = vr.score();
+                    bestEpoch = epoch;
+                    info = info.withExtra(BEST_SCORE_KEY, Double.toString(bestScore)).withExtra(BEST_EPOCH_KEY, Integer.toString(bestEpoch));
+                    if (bestFile != null) ModelFile.save(bestFile, model.stateDict(), info);
+                }
+            }
             last = new EpochResult(epoch, lossSum / Math.max(samples, 1), (double) correct / Math.max(samples, 1), testAcc,
-                    (System.nanoTime() - t0) / 1e9, regCount == 0 ? Double.NaN : regSum / regCount);
+                    (System.nanoTime() - t0) / 1e9, regCount == 0 ? Double.NaN : regSum / regCount, valMetrics, best);
             nextEpoch = epoch + 1;
+            l.epochEnd(last);  // before the checkpoint: a log the listener writes then never lacks a checkpointed epoch
             if (checkpoint != null) saveCheckpoint(checkpoint, epoch);
-            l.epochEnd(last);
         }
         return last;
     }

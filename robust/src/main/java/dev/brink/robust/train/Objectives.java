@@ -103,6 +103,22 @@ public final class Objectives {
     }
 
     /**
+     * The sum of several objectives ({@link SumObjective}: losses and regularizers add, the first one's logits are
+     * reported); a single objective is returned as it is.
+     */
+    public static Objective sum(List<Objective> objectives) {
+        return objectives.size() == 1 ? objectives.get(0) : new SumObjective(objectives);
+    }
+
+    /** The sum ({@link #sum}) of the objectives that {@code specs} name (each parsed as {@link #parse}). */
+    public static Objective parseAll(List<String> specs, ObjectiveSetup setup) {
+        if (specs.isEmpty()) throw new IllegalArgumentException("no objective given");
+        List<Objective> parts = new java.util.ArrayList<>();
+        for (String s : specs) parts.add(parse(s, setup));
+        return sum(parts);
+    }
+
+    /**
      * An objective from {@code NAME[:KEY=VALUE,...]} (the attack-spec syntax), e.g.
      * {@code trades:beta=6} or {@code cross-entropy:label-smoothing=0.1,l2=5e-4}.
      */
