@@ -105,6 +105,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", paramLabel = "X", description = "Deprecated: use --objective cross-entropy:label-smoothing=X (which it stands for).")
     Double labelSmoothing;
 
+    @Option(names = "--init", defaultValue = "default", paramLabel = "KIND",
+            description = "Initialization: default (the model's seeded initializer), expert (Galloway et al.'s class-mean difference for a "
+                    + "logistic regression on a two-class data set such as mnist-3v7, bias 0), expert-midpoint (the same with the bias halfway "
+                    + "between the class means). Default: ${DEFAULT-VALUE}.")
+    String init;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization, data order and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -148,6 +154,8 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         Objective objective = settings.objective();
+        if (!java.util.Set.of("default", "expert", "expert-midpoint").contains(init.toLowerCase(Locale.ROOT)))
+            throw new IllegalArgumentException("--init must be default, expert or expert-midpoint, got '" + init + "'");
         if (!resume && choice != null) {
             if (choice.zoo != null) Zoo.spec(choice.zoo, Zoo.Options.DEFAULT);
             else if (!Files.isRegularFile(choice.spec)) throw new IllegalArgumentException("--spec " + choice.spec + ": no such file");
@@ -165,6 +173,7 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             if (choice == null) throw new IllegalArgumentException("give --model NAME or --spec FILE");
             SpecModel model = buildModel(train);
+            initialize(model, train);
             Optimizer opt = optimizer(model);
             Schedule sched = schedule(opt.learningRate());
             ModelInfo info = settings.into(new ModelInfo(model.specJson(), choice.zoo != null ? choice.zoo : "")
@@ -213,6 +222,16 @@ public final class TrainCommand implements Callable<Integer> {
         }
         b.append("%nAttacks for --train-attack and --val-attack: see brink attack --help.%n");
         return b.toString().replace("%", "%%").replace("%%n", "%n");
+    }
+
+    /** Applies --init to a freshly built model (a resumed run keeps its weights). */
+    private void initialize(SpecModel model, Dataset train) {
+        switch (init.toLowerCase(Locale.ROOT)) {
+            case "default" -> { }
+            case "expert" -> dev.brink.robust.train.ExpertInitialization.apply(model, train);
+            case "expert-midpoint" -> dev.brink.robust.train.ExpertInitialization.apply(model, train, true);
+            default -> throw new IllegalArgumentException("--init must be default, expert or expert-midpoint, got '" + init + "'");
+        }
     }
 
     private SpecModel buildModel(Dataset train) {
