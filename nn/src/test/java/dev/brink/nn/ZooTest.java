@@ -25,14 +25,14 @@ class ZooTest {
             "shaham-mnist, 259106, 2",    // 832 + 51264 + 1024*200+200 + 2010
             "madry-mnist, 3274634, 2",
             "yu-mnist, 421642, 2",
-            "galloway-cifar, 184832, 2",   // Table 1 of seed 000: 184.8k
-            "emr-cnn, 276426, 2",         // Table 5 of seed 004 with biases
+            "galloway-cifar, 184832, 2",   // Table 1 of Galloway et al.: 184.8k
+            "emr-cnn, 276426, 2",         // Table 5 of Liu and Chan with biases
             "yu-cifar, 520970, 2",
             "vgg16-cifar, 14724042, 2",    // the usual CIFAR VGG-16-BN has 14,728,266 with its redundant conv biases before BN
             "resnet18, 11173962, 2",       // the usual CIFAR ResNet-18: 11.17M
             "wrn-28-10, 36479194, 1",      // WRN-28-10: 36.5M
             "wrn-34-10, 46160474, 1",      // WRN-34-10: 46.2M
-            "wrn-32-10, 46160474, 1",      // seed 000's 32-layer WRN = Madry et al.'s model = WRN-34-10
+            "wrn-32-10, 46160474, 1",      // Galloway et al.'s 32-layer WRN = Madry et al.'s model = WRN-34-10
     })
     void buildsAtFullSizeAndRunsForwardAndBackward(String name, long parameters, int batch) {
         SpecModel m = Zoo.build(name, Zoo.Options.DEFAULT, new Generator(1));

@@ -96,14 +96,14 @@ public final class Zoo {
     private static final int[] MNIST = {1, 28, 28};
     private static final int[] CIFAR = {3, 32, 32};
 
-    /** Binary logistic regression, one logit: seed 000 (Galloway et al.), MNIST 3 vs 7. */
+    /** Binary logistic regression, one logit: Galloway et al., MNIST 3 vs 7. */
     static JsonNode logreg(Options opt) {
         SpecBuilder b = start(opt, MNIST, "logreg", "Galloway et al., Sec. 3: binary logistic regression, sigmoid(w.x + b), one logit");
         b.layers().flatten().linear(1, true);
         return b.build();
     }
 
-    /** MLP with 4 hidden layers of 1024 ReLU units: seed 004 (Liu and Chan), Sec. 4 and supplement. */
+    /** MLP with 4 hidden layers of 1024 ReLU units: Liu and Chan, Sec. 4 and supplement. */
     static JsonNode mlp(Options opt) {
         SpecBuilder b = start(opt, MNIST, "mlp-4x1024", "Liu and Chan, Sec. 4: MLP, 4 hidden layers of 1024, ReLU");
         SpecBuilder.Layers l = b.layers().flatten();
@@ -112,7 +112,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** seed 001 (Shaham et al.), Sec. 5: conv 32 5x5, max-pool 3x3, conv 64 5x5, max-pool 2x2, FC 200, FC 10. */
+    /** Shaham et al., Sec. 5: conv 32 5x5, max-pool 3x3, conv 64 5x5, max-pool 2x2, FC 200, FC 10. */
     static JsonNode shahamMnist(Options opt) {
         SpecBuilder b = start(opt, MNIST, "shaham-mnist", "Shaham et al., Sec. 5 baseline net; padding 'same' (2) and pool stride = pool size are Brink's reading");
         b.layers().conv(opt.w(32), 5, 1, 2, true).relu().maxpool(3, 3)
@@ -121,7 +121,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** seed 002 (Li et al.), Sec. 5, after Madry et al.: conv 32 and 64 5x5 (pad 2) each with 2x2 max-pool, FC 1024. */
+    /** Li et al., Sec. 5, after Madry et al.: conv 32 and 64 5x5 (pad 2) each with 2x2 max-pool, FC 1024. */
     static JsonNode madryMnist(Options opt) {
         SpecBuilder b = start(opt, MNIST, "madry-mnist", "Li et al., Sec. 5, the Madry et al. MNIST model");
         b.layers().conv(opt.w(32), 5, 1, 2, true).relu().maxpool(2, 2)
@@ -130,7 +130,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** seed 003 (Yu et al.), appendix: "two convolutional layers and two fully connected layers". */
+    /** Yu et al., appendix: "two convolutional layers and two fully connected layers". */
     static JsonNode yuMnist(Options opt) {
         SpecBuilder b = start(opt, MNIST, "yu-mnist", "Yu et al., appendix: two conv + two FC; sizes (conv 32/64 3x3, 2x2 pools, FC 128) are Brink's choice, the paper gives none");
         b.layers().conv(opt.w(32), 3, 1, 1, true).relu().maxpool(2, 2)
@@ -139,7 +139,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** seed 000 (Galloway et al.), Table 1: no biases, no batch norm, no pooling. */
+    /** Galloway et al., Table 1: no biases, no batch norm, no pooling. */
     static JsonNode gallowayCifar(Options opt) {
         SpecBuilder b = start(opt, CIFAR, "galloway-cifar", "Galloway et al., Table 1: conv 8x8/2 (pad 3), 6x6/2, 5x5/1, FC 256->10, ReLU, no biases");
         b.layers().conv(opt.w(32), 8, 2, 3, false).relu()
@@ -149,7 +149,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** seed 004 (Liu and Chan), supplement Table 5. */
+    /** Liu and Chan, supplement Table 5. */
     static JsonNode emrCnn(Options opt) {
         SpecBuilder b = start(opt, CIFAR, "emr-cnn", "Liu and Chan, supplement Table 5: conv 5x5 32, 5x5 64, avg-pool 2, conv 3x3 128, 3x3 128, global avg-pool, linear; ReLU");
         b.layers().conv(opt.w(32), 5, 1, 0, true).relu()
@@ -160,7 +160,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** seed 003 (Yu et al.), appendix: "a regular ConvNet with five convolutional layers and one global average pooling layer". */
+    /** Yu et al., appendix: "a regular ConvNet with five convolutional layers and one global average pooling layer". */
     static JsonNode yuCifar(Options opt) {
         SpecBuilder b = start(opt, CIFAR, "yu-cifar", "Yu et al., appendix: five convs + global average pooling; channels 64-128-128-256 3x3 (two stride 2) and a 1x1 class conv are Brink's choice");
         b.layers().conv(opt.w(64), 3, 1, 1, true).relu()
@@ -191,7 +191,7 @@ public final class Zoo {
         return b.build();
     }
 
-    /** ResNet-18, CIFAR variant (3x3 stem, no max-pool), as used by seed 004 following Madry et al. and TRADES. */
+    /** ResNet-18, CIFAR variant (3x3 stem, no max-pool), as used by Liu and Chan following Madry et al. and TRADES. */
     static JsonNode resNet18(Options opt) {
         SpecBuilder b = start(opt, CIFAR, "resnet18", "Liu and Chan, Sec. 5: ResNet-18 (He et al.), CIFAR variant with a 3x3 stem");
         SpecBuilder.Layers l = b.layers().conv(opt.w(64), 3, 1, 1, false).batchnorm().relu();
@@ -214,11 +214,11 @@ public final class Zoo {
 
     /**
      * WideResNet-D-W (Zagoruyko and Komodakis), pre-activation basic blocks, (D-4)/6 blocks per group, widths
-     * 16, 16W, 32W, 64W: seed 004 uses WRN-34-10, seed 000 WRN-32-10, TRADES WRN-28-10. Where a block changes width,
+     * 16, 16W, 32W, 64W: Liu and Chan use WRN-34-10, Galloway et al. WRN-32-10, TRADES WRN-28-10. Where a block changes width,
      * its BN-ReLU is applied before the split, so the 1x1 shortcut sees the activated input, as in the reference code.
      */
     static JsonNode wideResNet(int depth, int widen, Options opt) {
-        // Zagoruyko and Komodakis count depth as 6n+4; Madry et al.'s CIFAR-10 challenge code (seed 000's "32-layer
+        // Zagoruyko and Komodakis count depth as 6n+4; Madry et al.'s CIFAR-10 challenge code (Galloway et al.'s "32-layer
         // WideResNet") counts 6n+2 for the same network, so wrn-32-10 is the network others call WRN-34-10.
         int n;
         String counting;
@@ -233,7 +233,7 @@ public final class Zoo {
         }
         if (widen < 1) throw new IllegalArgumentException("wrn width must be >= 1, got " + widen);
         SpecBuilder b = start(opt, CIFAR, "wrn-" + depth + "-" + widen, "WideResNet-" + depth + "-" + widen
-                + " (Zagoruyko and Komodakis 2016), pre-activation, " + n + " blocks per group; seeds 000, 004" + counting);
+                + " (Zagoruyko and Komodakis 2016), pre-activation, " + n + " blocks per group; Galloway et al., Liu and Chan" + counting);
         SpecBuilder.Layers l = b.layers().conv(opt.w(16), 3, 1, 1, false);
         int in = opt.w(16);
         int[] widths = {opt.w(16 * widen), opt.w(32 * widen), opt.w(64 * widen)};

@@ -5,7 +5,7 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.op.Loss;
 
 /**
- * Per-sample objectives an attack ascends (seed 003 compares them), each {@code [N]} from logits {@code [N, K]}:
+ * Per-sample objectives an attack ascends (Yu et al. compare them), each {@code [N]} from logits {@code [N, K]}:
  * for untargeted goals the labels are the true classes; for targeted goals the labels are the targets and the
  * attack ascends the negated target loss (these functions already return the quantity to increase).
  */

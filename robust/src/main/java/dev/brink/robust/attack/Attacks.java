@@ -41,12 +41,12 @@ public final class Attacks {
     private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
 
     static {
-        register("fgsm", "one signed-gradient step of size eps (Goodfellow et al.; seeds 000, 001, 003); linf", Fgsm.OPTIONS, Fgsm::fromOptions);
-        register("fgm-l2", "one unit-L2 gradient step of length eps, Fast grad L2 (Kurakin et al.; seeds 000, 001); l2", FgmL2.OPTIONS, FgmL2::fromOptions);
+        register("fgsm", "one signed-gradient step of size eps (Goodfellow et al.; Galloway et al., Shaham et al., Yu et al.); linf", Fgsm.OPTIONS, Fgsm::fromOptions);
+        register("fgm-l2", "one unit-L2 gradient step of length eps, Fast grad L2 (Kurakin et al.; Galloway et al., Shaham et al.); l2", FgmL2.OPTIONS, FgmL2::fromOptions);
         register("fgm-l1", "steepest L1 step: eps on the largest-|gradient| feature(s) (Shaham et al.); l1", FgmL1.OPTIONS, FgmL1::fromOptions);
         register("fgm-l2-x100-clip", "unit-L2 gradient times 100, clipped to +-eps (Galloway et al. Sec. 3); linf", FgmL2Clip.OPTIONS, FgmL2Clip::fromOptions);
         register("bim", "basic iterative method / I-FGSM, no random start (Kurakin et al.; Yu et al.); linf", Bim.OPTIONS, Bim::fromOptions);
-        register("pgd", "projected gradient descent with random start and restarts (Madry et al.; seeds 000, 002, 003); linf, l2, l1", Pgd.OPTIONS, Pgd::fromOptions);
+        register("pgd", "projected gradient descent with random start and restarts (Madry et al.; Galloway et al., Li et al., Yu et al.); linf, l2, l1", Pgd.OPTIONS, Pgd::fromOptions);
         register("cw-l2", "Carlini-Wagner L2: tanh variables, Adam, binary search over c (Yu et al.); l2", CarliniWagnerL2.OPTIONS, CarliniWagnerL2::fromOptions);
         register("deepfool", "DeepFool: steps to the nearest linearized boundary (Moosavi-Dezfooli et al.); l2, linf", DeepFool.OPTIONS, DeepFool::fromOptions);
         register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, L2-normalized steps (Li et al.); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Basic iterative method, I-FGSM (Kurakin et al. 2017; seed 003's "BIM": 10 iterations): FGSM repeated
+ * Basic iterative method, I-FGSM (Kurakin et al. 2017; Yu et al.'s "BIM": 10 iterations): FGSM repeated
  * {@code steps} times with step {@code step}, each followed by clipping to the L-inf ball and the box, from the
  * clean input (no random start, one run). PGD without the random start; see {@link GradientDescent}.
  * Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}; L-inf only.

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Carlini and Wagner's L2 attack (S&amp;P 2017; seed 003's "C&amp;W"): minimizes {@code ||x' - x||_2^2 + c * max(kappa - m(x'), 0)}
+ * Carlini and Wagner's L2 attack (S&amp;P 2017; Yu et al.'s "C&amp;W"): minimizes {@code ||x' - x||_2^2 + c * max(kappa - m(x'), 0)}
  * where m is the margin toward the goal ({@code max_{j != y} z_j - z_y} untargeted, {@code z_t - max_{j != t} z_j}
  * targeted), over {@code x' = lo + (hi - lo)(tanh(w) + 1) / 2} (the change of variables that keeps x' in the box),
  * with Adam on w ({@code lr}) for {@code steps} steps from w = atanh(x), and a per-sample binary search over c in

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The steepest-ascent step in an L1 ball (seed 001, Shaham et al. Sec. 4: "changing the pixel corresponding to the
+ * The steepest-ascent step in an L1 ball (Shaham et al. Sec. 4: "changing the pixel corresponding to the
  * entry of largest magnitude in the gradient"): all of the L1 budget eps goes to the feature of largest
  * |gradient|, in the gradient's sign. With {@code box-fill} (default) it is the exact maximizer of the linearized
  * loss over the L1 ball intersected with the box: when the top feature reaches the box face before eps is spent,
  * the rest goes to the next features by |gradient| (a fractional knapsack); while eps fits in the top feature's room
- * it is seed 001's one-pixel step. On a linear model it moves a margin by {@code eps * ||w||_inf} when the box
+ * it is Shaham et al.'s one-pixel step. On a linear model it moves a margin by {@code eps * ||w||_inf} when the box
  * allows. Threat model: L1. Inputs {@code [N, ...]}; labels int32 {@code [N]}.
  * Options: {@code box-fill} true, {@code loss} ce.
  */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Fast gradient method in L2, "Fast grad L2" (Kurakin et al. 2017, Appendix A; seed 000 Sec. 3, seed 001's L2
+ * Fast gradient method in L2, "Fast grad L2" (Kurakin et al. 2017, Appendix A; Galloway et al. Sec. 3, Shaham et al.'s L2
  * step): one step of L2 length eps along the gradient, {@code x + eps * g / ||g||_2}. On a linear model it moves a
  * logit margin by exactly {@code eps * ||w||_2} (the worst case in the L2 ball). Threat model: L2.
  * Inputs {@code [N, ...]}; labels int32 {@code [N]}. Options: {@code loss} ce. The step is the engine's fused

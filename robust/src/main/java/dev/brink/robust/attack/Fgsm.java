@@ -6,7 +6,7 @@ import dev.brink.engine.Tensor;
 import java.util.Set;
 
 /**
- * Fast gradient sign method (Goodfellow et al. 2015; seeds 000, 001, 003, 004): one step of size eps along the
+ * Fast gradient sign method (Goodfellow et al. 2015; Galloway et al., Shaham et al., Yu et al., Liu and Chan): one step of size eps along the
  * sign of the input gradient of the loss, {@code x + eps * sign(grad)}, in the L-inf ball. On a linear model it
  * is the exact worst case: it moves every logit margin by exactly {@code eps * ||w||_1}. The step is the engine's
  * fused {@link F#signStep} (the backend's kernel).

@@ -10,7 +10,7 @@ import dev.brink.engine.backend.RandomKind;
 import dev.brink.engine.op.Loss;
 
 /**
- * Fooling images ("rubbish examples", Nguyen et al. 2015), seed 000 Sec. 6.1: inputs that start as noise and are
+ * Fooling images ("rubbish examples", Nguyen et al. 2015), Galloway et al. Sec. 6.1: inputs that start as noise and are
  * pushed toward a target class. They have no clean input or epsilon ball, so they are not {@link Attack}s:
  * <ul>
  *   <li>{@link #iterative}: from {@code 0.5 + U(0, 0.1)} per feature, {@code steps} = 50 steps of size 5e-3 descending the

@@ -25,7 +25,7 @@ import java.util.List;
  * sample stops once successful when {@code earlyStop} (it cannot improve on success; finished samples leave the
  * batch). Restarts after the first only attack samples not yet successful (all samples without early stop).
  * {@link #lastGradientNormTrace()} holds, per iteration of the last run's first restart, the mean L2 norm of the
- * loss gradient over the samples still attacked (seed 002 Figure 1; disable early stop for the whole batch).
+ * loss gradient over the samples still attacked (Li et al. Figure 1; disable early stop for the whole batch).
  */
 public abstract class GradientDescent extends Attack {
     /** Shared configuration: loss, steps, absolute step (NaN: relStep * eps), random start, restarts, early stop, L1 sparsity. */

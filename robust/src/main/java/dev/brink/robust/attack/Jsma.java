@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Jacobian-based saliency map attack (Papernot et al., EuroS&amp;P 2016; seed 000 Sec. 6.3.2, Table 2), targeted,
+ * Jacobian-based saliency map attack (Papernot et al., EuroS&amp;P 2016; Galloway et al. Sec. 6.3.2, Table 2), targeted,
  * L0: each iteration takes the gradients of the target logit {@code a = dz_t/dx} and of the other logits' sum
  * {@code b = d(sum_{j != t} z_j)/dx} (two backward passes), scores every pair (p, q) of features still below the
  * box's top with {@code alpha = a_p + a_q}, {@code beta = b_p + b_q} as {@code -alpha * beta} where
@@ -21,7 +21,7 @@ import java.util.Set;
  * {@code floor(budget / 2)} pairs). Untargeted goals aim at the most likely class other than the label.
  * The pairwise map is {@code D x D} per sample, computed in chunks of samples.
  *
- * <p>Options: {@code gamma} 1 (maximum ratio of features; seed 000 uses 0.01-0.05). Threat L0 (eps = changed
+ * <p>Options: {@code gamma} 1 (maximum ratio of features; Galloway et al. use 0.01-0.05). Threat L0 (eps = changed
  * features). Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
  */
 public final class Jsma extends Attack {

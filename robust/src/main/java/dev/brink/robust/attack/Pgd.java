@@ -5,15 +5,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Projected gradient descent (Madry et al. 2018; seeds 000, 002, 003, 004) in an L-inf, L2 or L1 ball: a random
+ * Projected gradient descent (Madry et al. 2018; Galloway et al., Li et al., Yu et al., Liu and Chan) in an L-inf, L2 or L1 ball: a random
  * start in the ball, then {@code steps} steps of size {@code step} along the threat norm's steepest direction
  * (sign of the gradient for L-inf, the unit-L2 gradient for L2, and for L1 a sparse step: sign of the gradient on
  * the top {@code l1-sparsity} fraction of coordinates by magnitude that can still move inside the box, scaled to
- * unit L1 — with one coordinate it is seed 001's one-pixel steepest L1 step), each followed by the projection onto
+ * unit L1 — with one coordinate it is Shaham et al.'s one-pixel steepest L1 step), each followed by the projection onto
  * the ball and the box. Seed 000's "PGD (20-2-eps)" is {@code steps=20, step=2/255, random-start=true}.
  *
  * <p>Losses: cross-entropy, the C&amp;W margin, and with {@link Goal#LEAST_LIKELY} the least-likely-class targeted
- * cross-entropy (seed 003). Restarts keep the best iterate per sample (successful first, then highest loss); see
+ * cross-entropy (Yu et al.). Restarts keep the best iterate per sample (successful first, then highest loss); see
  * {@link GradientDescent}. Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
  *
  * <p>Options: {@code norm} (empty: the threat model's), {@code steps} 40, {@code step} (absolute; empty: {@code rel-step * eps}),

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Random pixel swapping, seed 000's black-box L0 attack (Galloway et al. Sec. 6.3.1, Figures 11-12: accuracy
+ * Random pixel swapping, Galloway et al.'s black-box L0 attack (Galloway et al. Sec. 6.3.1, Figures 11-12: accuracy
  * against the "ratio of pixels randomly swapped", R, G and B "considered separately"). The paper gives no further
  * detail; this is the interpretation implemented: in each colour channel separately, {@code m = floor(budget / C)}
  * positions are drawn uniformly without replacement and their values are permuted cyclically in a random order

@@ -92,7 +92,7 @@ public final class Projections {
 
     /**
      * The unit steepest-ascent direction of a gradient for a norm: sign(g) for L-inf, g/||g||_2 for L2, and for
-     * L1 the sign at the single largest-magnitude entry per sample (seed 001's one-pixel step).
+     * L1 the sign at the single largest-magnitude entry per sample (Shaham et al.'s one-pixel step).
      */
     public static Tensor steepestDirection(Tensor g, Norm n) {
         return switch (n) {

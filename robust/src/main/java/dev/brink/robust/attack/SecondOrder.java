@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The second-order (S-O) attack of seed 002 (Li, Chen, Wang, Carin, Sec. 4, eq. 4): PGD whose direction is the
+ * The second-order (S-O) attack of Li et al. (Li, Chen, Wang, Carin, Sec. 4, eq. 4): PGD whose direction is the
  * Gaussian-smoothed gradient {@code g = E_{d ~ N(0, sigma^2 I)}[grad L(x + d)]}, estimated with {@code samples}
  * Monte-Carlo draws per iteration (one batched forward/backward over {@code samples * N} inputs), the step
  * normalized in L2 ({@code x <- proj(x + alpha g / ||g||_2)}). The smoothing stands in for the finite-difference
- * Hessian power iteration {@code grad L(x + xi d)} (seed 002 Appendix A; sigma plays xi's role), so the attack can
+ * Hessian power iteration {@code grad L(x + xi d)} (Li et al. Appendix A; sigma plays xi's role), so the attack can
  * leave the flat neighbourhoods that adversarial training creates. Paper's threat models: L2 &lt;= 4.0 and
  * L-inf &lt;= 0.3 on MNIST. With {@code trace=true} the loss gradient at each iterate is also computed and
- * {@link #lastGradientNormTrace()} records its mean L2 norm (seed 002 Figure 1).
+ * {@link #lastGradientNormTrace()} records its mean L2 norm (Li et al. Figure 1).
  *
  * <p>Options: the PGD options ({@code steps} 40, {@code step}, {@code rel-step} 2.5/steps, {@code random-start},
  * {@code restarts}, {@code early-stop}, {@code loss}), plus {@code samples} 8, {@code sigma} 0.05 (pixel units),

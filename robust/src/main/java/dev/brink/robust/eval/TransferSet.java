@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A transfer set (seed 001, Shaham et al.: "a fixed set of adversarial examples built on the baseline net"):
+ * A transfer set (Shaham et al.: "a fixed set of adversarial examples built on the baseline net"):
  * adversarial examples crafted on a source model from inputs it classified correctly, kept in a safetensors file
  * and evaluated on other models (black-box transfer).
  *

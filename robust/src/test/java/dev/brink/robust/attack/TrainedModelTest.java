@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * A small MNIST-like model trained in the test (10 classes of noisy 12x12 prototypes, an MLP, 300 Adam steps):
  * PGD-40 is at least as strong as FGSM at every eps of a sweep, robust accuracy falls monotonically along it, and
- * the fooling-image procedures of seed 000 run on it.
+ * the fooling-image procedures of Galloway et al. run on it.
  */
 class TrainedModelTest {
     private static Classifier model;
