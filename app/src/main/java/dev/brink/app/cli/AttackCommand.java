@@ -347,7 +347,7 @@ public final class AttackCommand implements Callable<Integer> {
         static String footer() {
             StringBuilder b = new StringBuilder("%nAttacks (NAME: what it is; norms) and their options (KEY=DEFAULT  meaning):%n");
             for (String n : Attacks.names()) {
-                Attacks.Entry e = Attacks.entry(n);
+                var e = Attacks.entry(n);
                 wrap(b, n + ": " + e.summary(), "", "    ");
                 for (Attacks.Option o : e.options()) wrap(b, o.name() + "=" + o.defaultValue() + "  " + o.description(), "    ", "        ");
             }

@@ -215,7 +215,7 @@ public final class TrainCommand implements Callable<Integer> {
     static String footer() {
         StringBuilder b = new StringBuilder("%nObjectives (NAME: what it is) and their options (KEY=DEFAULT  meaning):%n");
         for (String n : Objectives.names()) {
-            Objectives.Entry e = Objectives.entry(n);
+            var e = Objectives.entry(n);
             AttackCommand.AttackOptions.wrap(b, n + ": " + e.summary(), "", "    ");
             for (dev.brink.robust.attack.Attacks.Option o : e.options())
                 AttackCommand.AttackOptions.wrap(b, o.name() + "=" + o.defaultValue() + "  " + o.description(), "    ", "        ");

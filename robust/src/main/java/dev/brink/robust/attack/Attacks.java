@@ -2,12 +2,13 @@ package dev.brink.robust.attack;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+
+import dev.brink.robust.Registry;
 
 /**
  * The registry of attacks by name, for the command line and sweeps: each entry has a one-line summary, the paper
@@ -27,18 +28,8 @@ public final class Attacks {
     /** One option of an attack: its name on the command line, the default (as text) and what it means. */
     public record Option(String name, String defaultValue, String description) {}
 
-    /** A registered attack. */
-    public record Entry(String name, String summary, List<Option> options, Function<Options, Attack> factory) {
-        /** Option lines for {@code --help}. */
-        public String help() {
-            StringBuilder b = new StringBuilder(name).append(": ").append(summary).append('\n');
-            for (Option o : options)
-                b.append(String.format(Locale.ROOT, "  %-16s %-10s %s%n", o.name(), o.defaultValue(), o.description()));
-            return b.toString();
-        }
-    }
-
-    private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
+    /** A registered attack: name, summary, options and the factory from parsed options. */
+    private static final Registry<Function<Options, Attack>> REGISTRY = new Registry<>("attack");
 
     static {
         register("fgsm", "one signed-gradient step of size eps (Goodfellow et al.; Galloway et al., Shaham et al., Yu et al.); linf", Fgsm.OPTIONS, Fgsm::fromOptions);
@@ -57,22 +48,18 @@ public final class Attacks {
     }
 
     /** Adds an attack to the registry (names are lower case and unique). */
-    public static synchronized void register(String name, String summary, List<Option> options, Function<Options, Attack> factory) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (REGISTRY.containsKey(n)) throw new IllegalArgumentException("attack '" + n + "' is already registered");
-        REGISTRY.put(n, new Entry(n, summary, List.copyOf(options), factory));
+    public static void register(String name, String summary, List<Option> options, Function<Options, Attack> factory) {
+        REGISTRY.register(name, summary, options, factory);
     }
 
     /** Registered names, in registration order. */
-    public static synchronized List<String> names() {
-        return List.copyOf(REGISTRY.keySet());
+    public static List<String> names() {
+        return REGISTRY.names();
     }
 
-    /** The registry entry of a name (options, summary). */
-    public static synchronized Entry entry(String name) {
-        Entry e = REGISTRY.get(name.toLowerCase(Locale.ROOT));
-        if (e == null) throw new IllegalArgumentException("unknown attack '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
-        return e;
+    /** The registry entry of a name (options, summary); an unknown name is an error listing the known ones. */
+    public static Registry.Entry<Function<Options, Attack>> entry(String name) {
+        return REGISTRY.entry(name);
     }
 
     /** The options of an attack, for {@code --help}. */
@@ -82,9 +69,7 @@ public final class Attacks {
 
     /** {@code --help} text of every attack. */
     public static String help() {
-        StringBuilder b = new StringBuilder();
-        for (String n : names()) b.append(entry(n).help());
-        return b.toString();
+        return REGISTRY.help();
     }
 
     /** An attack with its default options. */
@@ -94,8 +79,8 @@ public final class Attacks {
 
     /** An attack configured from string options (unknown options are an error). */
     public static Attack create(String name, Map<String, String> options) {
-        Entry e = entry(name);
-        return e.factory().apply(new Options(e, options));
+        var e = entry(name);
+        return e.factory().apply(e.parse(options));
     }
 
     /**
@@ -103,19 +88,15 @@ public final class Attacks {
      * a training objective), with the declared defaults. Errors name the owner, the option and the value.
      */
     public static final class Options {
-        private final Entry entry;
+        private final Registry.Entry<?> entry;
         private final Map<String, String> values = new TreeMap<>();
-
-        Options(Entry entry, Map<String, String> given) {
-            this(entry.name(), entry.options(), given);
-        }
 
         /**
          * Options of {@code owner} (named in errors) declared by {@code declared}, set from {@code given} (keys are
          * case-insensitive; an undeclared key is an error listing the declared ones).
          */
         public Options(String owner, List<Option> declared, Map<String, String> given) {
-            this.entry = new Entry(owner, "", List.copyOf(declared), o -> null);
+            this.entry = new Registry.Entry<>(owner, "", List.copyOf(declared), null);
             for (Option o : entry.options()) values.put(o.name(), o.defaultValue());
             List<String> unknown = new ArrayList<>();
             for (Map.Entry<String, String> kv : given.entrySet()) {

@@ -1,11 +1,11 @@
 package dev.brink.robust.train;
 
 import dev.brink.nn.train.Objective;
+import dev.brink.robust.Registry;
 import dev.brink.robust.attack.Attacks;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -22,19 +22,7 @@ import java.util.function.BiFunction;
 public final class Objectives {
     private Objectives() {}
 
-    /** A registered objective. */
-    public record Entry(String name, String summary, List<Attacks.Option> options,
-                        BiFunction<Attacks.Options, ObjectiveSetup, Objective> factory) {
-        /** Option lines for {@code --help}. */
-        public String help() {
-            StringBuilder b = new StringBuilder(name).append(": ").append(summary).append('\n');
-            for (Attacks.Option o : options)
-                b.append(String.format(Locale.ROOT, "  %-18s %-10s %s%n", o.name(), o.defaultValue(), o.description()));
-            return b.toString();
-        }
-    }
-
-    private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
+    private static final Registry<BiFunction<Attacks.Options, ObjectiveSetup, Objective>> REGISTRY = new Registry<>("objective");
 
     static {
         register("cross-entropy", "mean cross-entropy with label smoothing and L1/L2 weight penalties (Galloway et al.)",
@@ -70,36 +58,30 @@ public final class Objectives {
     }
 
     /** Adds an objective to the registry (names are lower case and unique). */
-    public static synchronized void register(String name, String summary, List<Attacks.Option> options,
-                                             BiFunction<Attacks.Options, ObjectiveSetup, Objective> factory) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (REGISTRY.containsKey(n)) throw new IllegalArgumentException("objective '" + n + "' is already registered");
-        REGISTRY.put(n, new Entry(n, summary, List.copyOf(options), factory));
+    public static void register(String name, String summary, List<Attacks.Option> options,
+                                BiFunction<Attacks.Options, ObjectiveSetup, Objective> factory) {
+        REGISTRY.register(name, summary, options, factory);
     }
 
     /** Registered names, in registration order. */
-    public static synchronized List<String> names() {
-        return List.copyOf(REGISTRY.keySet());
+    public static List<String> names() {
+        return REGISTRY.names();
     }
 
     /** The registry entry of a name; an unknown name is an error listing the known ones. */
-    public static synchronized Entry entry(String name) {
-        Entry e = REGISTRY.get(name.toLowerCase(Locale.ROOT));
-        if (e == null) throw new IllegalArgumentException("unknown objective '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
-        return e;
+    public static Registry.Entry<BiFunction<Attacks.Options, ObjectiveSetup, Objective>> entry(String name) {
+        return REGISTRY.entry(name);
     }
 
     /** {@code --help} text of every objective. */
     public static String help() {
-        StringBuilder b = new StringBuilder();
-        for (String n : names()) b.append(entry(n).help());
-        return b.toString();
+        return REGISTRY.help();
     }
 
     /** An objective configured from string options (unknown options are an error naming the known ones). */
     public static Objective create(String name, Map<String, String> options, ObjectiveSetup setup) {
-        Entry e = entry(name);
-        return e.factory().apply(new Attacks.Options(e.name(), e.options(), options), setup);
+        var e = entry(name);
+        return e.factory().apply(e.parse(options), setup);
     }
 
     /**
