@@ -13,7 +13,7 @@ Cases: trades (L-inf and L2 inner PGD), mart, mail (base at and trades),
 l-softmax (m = 1, 2, 3 with lambda 1, 4) and hypersphere. The formulas follow
 the papers' reference codes (Zhang et al. TRADES; Wang et al. MART; Wang, Liu
 et al. MAIL, with the paper's mean-1 weight normalization; Liu et al.
-L-Softmax; Pang et al. hypersphere embedding); see docs/objectives-trades.md.
+L-Softmax; Pang et al. hypersphere embedding); see docs/objectives.md.
 
 Run with Debian's interpreter (the one that has python3-torch):
     /usr/bin/python3 test-vectors/generate_objectives_trades.py
