@@ -120,6 +120,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUTPUT.ckpt.")
     boolean resume;
 
+    @Option(names = "--list-objectives", help = true, description = "Print the registered objective names, one a line, and exit (for scripts).")
+    boolean listObjectives;
+
     @Option(names = "--eval-batch-size", defaultValue = "500", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatchSize;
 
@@ -134,6 +137,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (listObjectives) {
+            for (String n : Objectives.names()) out.println(n);
+            out.flush();
+            return 0;
+        }
         String name = choice == null ? null : choice.zoo != null ? choice.zoo : choice.spec.getFileName().toString().replaceFirst("\\.json$", "");
         if (output == null) {
             if (name == null) throw new IllegalArgumentException("give --model or --spec (or --output with --resume)");

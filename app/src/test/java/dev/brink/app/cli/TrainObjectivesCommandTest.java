@@ -127,6 +127,13 @@ class TrainObjectivesCommandTest {
     }
 
     @Test
+    void listObjectivesPrintsEveryRegisteredNameOneALine() {
+        Run r = run("train", "--list-objectives");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Objectives.names(), List.of(r.out().strip().split("\\R")));
+    }
+
+    @Test
     void badObjectivesAndAttacksAreNamedBeforeTheDataLoads() {
         Path o = dir.resolve("bad/m.safetensors");
         String missing = dir.resolve("no-such-data").toString();
