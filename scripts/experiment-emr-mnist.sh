@@ -2,7 +2,8 @@
 # Liu and Chan's standard-training claim on MNIST, reduced: an MLP 4x1024 trained with plain cross-entropy and with
 # EMR (exact; approximate with APPROX=1) from the same seed and settings (SGD + momentum 0.9, batch 100, lr 0.01,
 # weight decay 1e-3), then PGD-20 (L-inf 0.1, step 0.01, no random start, as Liu and Chan evaluate) on the first
-# ATTACK_LIMIT test images. Results under $OUT (reports/emr-mnist): models, logs, attack JSON and summary.md.
+# ATTACK_LIMIT test images, and the mean effective margin (brink eval --effective-margins) on the first ATTACK_LIMIT
+# training and test images. Results under $OUT (reports/emr-mnist): models, logs, attack JSON and summary.md.
 # EPOCHS (default 5) and LIMIT (training samples, default 20000; 60000 = all) set the reduction.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,8 @@ RUNS=("st|cross-entropy" "st-emr|emr:lambda=0.1")
 
 summary="$OUT/summary.md"
 {
-  echo "| training | objective | epochs | train samples | seconds | clean acc (test, first $ATTACK_LIMIT) | PGD-20 acc (L-inf 0.1) |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| training | objective | epochs | train samples | seconds | clean acc (test, first $ATTACK_LIMIT) | PGD-20 acc (L-inf 0.1) | effective margin train | effective margin test |"
+  echo "|---|---|---|---|---|---|---|---|---|"
 } > "$summary.tmp"
 for run in "${RUNS[@]}"; do
   name=${run%%|*}; objective=${run#*|}
@@ -52,7 +53,12 @@ def find(d, keys):
 print(find(r, {"clean_accuracy", "cleanAccuracy"}), find(r, {"robust_accuracy", "robustAccuracy"}))
 PY
 )
-  echo "| $name | \`$objective\` | $EPOCHS | $LIMIT | $secs | $clean | $robust |" >> "$summary.tmp"
+  margins=()
+  for split in train test; do
+    "$BRINK" eval "$model" --data mnist --limit "$ATTACK_LIMIT" --split "$split" --effective-margins 2> /dev/null | tee "$OUT/$name.margins-$split.out"
+    margins+=("$(sed -n 's/.*effective margin (Liu and Chan): mean \([-0-9.]*\), std \([0-9.]*\).*/\1 ± \2/p' "$OUT/$name.margins-$split.out")")
+  done
+  echo "| $name | \`$objective\` | $EPOCHS | $LIMIT | $secs | $clean | $robust | ${margins[0]} | ${margins[1]} |" >> "$summary.tmp"
 done
 mv "$summary.tmp" "$summary"
 cat "$summary"
