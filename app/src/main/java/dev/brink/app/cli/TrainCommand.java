@@ -323,7 +323,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {
-            bar.update(batch, samplesDone, String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, accuracy));
+            bar.update(batch, samplesDone, Double.isNaN(accuracy) ? String.format(Locale.ROOT, "loss %.4f", meanLoss)
+                    : String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, accuracy));
         }
 
         @Override
@@ -353,7 +354,7 @@ public final class TrainCommand implements Callable<Integer> {
         static String line(Trainer.EpochResult r, int epochs) {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", r.epoch() + 1, epochs, r.trainLoss()));
             if (!Double.isNaN(r.regularizer())) b.append(String.format(Locale.ROOT, "  regularizer %.4g", r.regularizer()));
-            b.append(String.format(Locale.ROOT, "  train acc %.4f", r.trainAccuracy()));
+            if (!Double.isNaN(r.trainAccuracy())) b.append(String.format(Locale.ROOT, "  train acc %.4f", r.trainAccuracy()));
             Double vc = r.validation().get(RobustValidation.CLEAN), vr = r.validation().get(RobustValidation.ROBUST);
             if (vc != null) b.append(String.format(Locale.ROOT, "  val clean %.4f", vc));
             if (vr != null) b.append(String.format(Locale.ROOT, "  val robust %.4f", vr));
