@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc
+.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -183,6 +183,13 @@ bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and thread
 	@java -cp bench/target/classes dev.brink.bench.CompareTable \
 	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	  --load $(BENCH_OUT)/othercpu.tsv $(BENCH_OUT)/brink.tsv $(BENCH_OUT)/dl4j.tsv $(BENCH_OUT)/pytorch.tsv | tee $(BENCH_OUT)/table.md
+
+objectives-smoke: build ## Every registered objective trains on an MNIST subset (exit 0, per-epoch validation, model/best/log, --resume): a table (not part of make test)
+	scripts/objectives-smoke.sh
+
+EPOCHS ?= 5
+experiment-emr-mnist: build ## Liu and Chan on MNIST: MLP 4x1024, standard training vs EMR (EPOCHS=5, LIMIT=20000), PGD-20 L-inf 0.1 -> reports/emr-mnist
+	EPOCHS=$(EPOCHS) scripts/experiment-emr-mnist.sh
 
 clean: ## Remove build outputs and ./brink
 	$(MVN) $(MVN_FLAGS) -q clean

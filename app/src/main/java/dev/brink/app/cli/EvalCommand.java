@@ -39,6 +39,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "500", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--effective-margins", description = "Also Liu and Chan's effective margins (L2 distance to the nearest boundary of the local "
+            + "linear piece; negative where misclassified): mean and standard deviation over the samples (K backward passes per batch).")
+    boolean margins;
+
     @Mixin
     JsonOption json;
 
@@ -55,9 +59,18 @@ public final class EvalCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(System.err, "evaluating", d.size());
         double acc = Evaluation.accuracy(m.model(), d, batchSize, n -> bar.update(n, n, ""));
         out.printf(Locale.ROOT, "%s on %s (%s, %d samples): accuracy %.4f%n", modelFile, data.data, split, d.size(), acc);
+        MarginStats ms = margins ? MarginStats.of(m.model(), d, Math.min(batchSize, 100)) : null;
+        if (ms != null)
+            out.printf(Locale.ROOT, "effective margin (Liu and Chan): mean %.4f, std %.4f over %d samples (%d without a finite margin skipped)%n",
+                    ms.mean(), ms.std(), ms.count(), ms.skipped());
         out.flush();
         if (json.enabled()) {
             ObjectNode doc = document(args(), m, d, (int) Math.round(acc * d.size()), acc, (System.nanoTime() - t0) / 1e9);
+            if (ms != null) {
+                ObjectNode r = (ObjectNode) doc.get("results");
+                ResultJson.num(r, "effective_margin_mean", ms.mean());
+                ResultJson.num(r, "effective_margin_std", ms.std());
+            }
             String f = json.emit(spec, doc);
             if (f != null) out.println("wrote " + f);
         }
@@ -70,6 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (specFile != null) a.addAll(List.of("--spec", specFile.toString()));
         a.addAll(data.args());
         a.addAll(List.of("--split", split, "--batch-size", Integer.toString(batchSize)));
+        if (margins) a.add("--effective-margins");
         return a;
     }
 

@@ -63,8 +63,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    /** Metadata key of the run's batch size, so that --resume continues with it. */
+    static final String BATCH_SIZE_KEY = "brink.train.batch-size";
+    static final int DEFAULT_BATCH_SIZE = 128;
+
+    @Option(names = "--batch-size", description = "Batch size (default: 128; with --resume, the checkpoint's).")
+    Integer batchSize;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw or sgd (default: ${DEFAULT-VALUE}).")
     String optimizer;
@@ -120,6 +124,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUTPUT.ckpt.")
     boolean resume;
 
+    @Option(names = "--list-objectives", help = true, description = "Print the registered objective names, one a line, and exit (for scripts).")
+    boolean listObjectives;
+
     @Option(names = "--eval-batch-size", defaultValue = "500", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatchSize;
 
@@ -134,6 +141,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (listObjectives) {
+            for (String n : Objectives.names()) out.println(n);
+            out.flush();
+            return 0;
+        }
         String name = choice == null ? null : choice.zoo != null ? choice.zoo : choice.spec.getFileName().toString().replaceFirst("\\.json$", "");
         if (output == null) {
             if (name == null) throw new IllegalArgumentException("give --model or --spec (or --output with --resume)");
@@ -154,6 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         Objective objective = settings.objective();
+        int batch = batchSize(resume ? ModelFile.load(checkpoint).info() : null);
         if (!java.util.Set.of("default", "expert", "expert-midpoint").contains(init.toLowerCase(Locale.ROOT)))
             throw new IllegalArgumentException("--init must be default, expert or expert-midpoint, got '" + init + "'");
         if (!resume && choice != null) {
@@ -168,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         Trainer trainer;
         if (resume) {
-            trainer = Trainer.resume(checkpoint, objective, epochs, batchSize, evalBatchSize);
+            trainer = Trainer.resume(checkpoint, objective, epochs, batch, evalBatchSize);
             out.printf("resuming %s at epoch %d of %d%n", checkpoint, trainer.nextEpoch() + 1, epochs);
         } else {
             if (choice == null) throw new IllegalArgumentException("give --model NAME or --spec FILE");
@@ -177,8 +190,9 @@ public final class TrainCommand implements Callable<Integer> {
             Optimizer opt = optimizer(model);
             Schedule sched = schedule(opt.learningRate());
             ModelInfo info = settings.into(new ModelInfo(model.specJson(), choice.zoo != null ? choice.zoo : "")
-                    .withExtra("brink.data", data.data).withExtra("brink.seed", Long.toString(seed)));
-            trainer = new Trainer(model, info, opt, sched, objective, new Trainer.Config(epochs, batchSize, seed, evalBatchSize));
+                    .withExtra("brink.data", data.data).withExtra("brink.seed", Long.toString(seed))
+                    .withExtra(BATCH_SIZE_KEY, Integer.toString(batch)));
+            trainer = new Trainer(model, info, opt, sched, objective, new Trainer.Config(epochs, batch, seed, evalBatchSize));
         }
         long runSeed = Long.parseLong(trainer.info().extra().getOrDefault("brink.seed", Long.toString(seed)));
         int valCount = settings.validationCount(train.size());
@@ -209,6 +223,19 @@ public final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "best validation epoch %d (score %.4f): %s%n", trainer.bestEpoch() + 1, trainer.bestScore(), bestFile);
         out.printf("wrote %s (checkpoint %s, log %s)%n", output, checkpoint, logFile);
         return 0;
+    }
+
+    /**
+     * The batch size: --batch-size (default 128) for a new run; on --resume the checkpoint's (a different
+     * --batch-size is refused; checkpoints written before the batch size was recorded take --batch-size).
+     */
+    int batchSize(ModelInfo checkpointInfo) {
+        String saved = checkpointInfo == null ? null : checkpointInfo.extra().get(BATCH_SIZE_KEY);
+        if (saved == null) return batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+        int b = Integer.parseInt(saved);
+        if (batchSize != null && batchSize != b)
+            throw new IllegalArgumentException("--batch-size " + batchSize + " differs from the checkpoint's --batch-size " + b);
+        return b;
     }
 
     /** The registered objectives and their options, for --help (wrapped to 79 columns like the attacks' list). */
@@ -296,7 +323,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {
-            bar.update(batch, samplesDone, String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, accuracy));
+            bar.update(batch, samplesDone, Double.isNaN(accuracy) ? String.format(Locale.ROOT, "loss %.4f", meanLoss)
+                    : String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, accuracy));
         }
 
         @Override
@@ -326,7 +354,7 @@ public final class TrainCommand implements Callable<Integer> {
         static String line(Trainer.EpochResult r, int epochs) {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", r.epoch() + 1, epochs, r.trainLoss()));
             if (!Double.isNaN(r.regularizer())) b.append(String.format(Locale.ROOT, "  regularizer %.4g", r.regularizer()));
-            b.append(String.format(Locale.ROOT, "  train acc %.4f", r.trainAccuracy()));
+            if (!Double.isNaN(r.trainAccuracy())) b.append(String.format(Locale.ROOT, "  train acc %.4f", r.trainAccuracy()));
             Double vc = r.validation().get(RobustValidation.CLEAN), vr = r.validation().get(RobustValidation.ROBUST);
             if (vc != null) b.append(String.format(Locale.ROOT, "  val clean %.4f", vc));
             if (vr != null) b.append(String.format(Locale.ROOT, "  val robust %.4f", vr));

@@ -351,7 +351,8 @@ public final class RobustnessDemo {
 
             @Override
             public void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {
-                bar.update(batch, samplesDone, String.format(Locale.ROOT, "loss %.3f acc %.3f", meanLoss, accuracy));
+                bar.update(batch, samplesDone, Double.isNaN(accuracy) ? String.format(Locale.ROOT, "loss %.3f", meanLoss)
+                        : String.format(Locale.ROOT, "loss %.3f acc %.3f", meanLoss, accuracy));
             }
         });
         Files.createDirectories(file.toAbsolutePath().getParent());

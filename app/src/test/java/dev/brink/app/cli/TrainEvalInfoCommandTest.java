@@ -76,6 +76,12 @@ class TrainEvalInfoCommandTest {
         double acc = Double.parseDouble(e.out().replaceAll("(?s).*accuracy ([0-9.]+).*", "$1"));
         assertTrue(acc > 0.95, e.out());
 
+        Run em = run("eval", model.toString(), "--data", data.toString(), "--effective-margins");
+        assertEquals(0, em.code(), em.out() + em.err());
+        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("effective margin \\(Liu and Chan\\): mean ([-0-9.]+), std ([0-9.]+) over (\\d+) samples").matcher(em.out());
+        assertTrue(mm.find(), em.out());
+        assertTrue(Double.parseDouble(mm.group(1)) > 0 && Double.parseDouble(mm.group(2)) > 0, em.out());
+
         Run i = run("info", model.toString());
         assertEquals(0, i.code(), i.out() + i.err());
         assertTrue(i.out().contains("parameters  154 in 4 tensors") && i.out().contains("Linear(16 -> 8)") && i.out().contains("brink.epochs"), i.out());

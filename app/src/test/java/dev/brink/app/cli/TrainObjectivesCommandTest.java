@@ -127,6 +127,13 @@ class TrainObjectivesCommandTest {
     }
 
     @Test
+    void listObjectivesPrintsEveryRegisteredNameOneALine() {
+        Run r = run("train", "--list-objectives");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Objectives.names(), List.of(r.out().strip().split("\\R")));
+    }
+
+    @Test
     void badObjectivesAndAttacksAreNamedBeforeTheDataLoads() {
         Path o = dir.resolve("bad/m.safetensors");
         String missing = dir.resolve("no-such-data").toString();
@@ -247,6 +254,21 @@ class TrainObjectivesCommandTest {
                     objective + ": same best model");
             assertEquals(logWithoutSeconds(straight.resolveSibling("m.log.csv")), logWithoutSeconds(split.resolveSibling("m.log.csv")), objective + ": same log");
         }
+    }
+
+    @Test
+    void resumeContinuesWithTheCheckpointsBatchSize() throws IOException {
+        // regression: --resume without --batch-size used the default 128 instead of the run's 20 (found by the objectives smoke run)
+        Path straight = dir.resolve("batch-straight/m.safetensors");
+        Path split = dir.resolve("batch-split/m.safetensors");
+        assertEquals(0, run(train(straight, 2)).code());
+        assertEquals(0, run(train(split, 1)).code());
+        Run other = run("train", "--resume", "--data", data.toString(), "--epochs", "2", "--batch-size", "30", "-o", split.toString());
+        assertNotEquals(0, other.code());
+        assertTrue(other.err().contains("--batch-size 30 differs from the checkpoint's --batch-size 20"), other.err());
+        Run r = run("train", "--resume", "--data", data.toString(), "--epochs", "2", "-o", split.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(split), "same model file byte for byte");
     }
 
     @Test

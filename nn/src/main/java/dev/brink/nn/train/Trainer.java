@@ -183,7 +183,7 @@ public final class Trainer {
             double lossSum = 0, regSum = 0;
             int regCount = 0;
             long correct = 0;
-            int samples = 0;
+            int samples = 0, withLogits = 0;  // accuracy counts only the samples whose objective reported logits
             int batchIndex = 0;
             Map<String, Tensor> params = model.trainableParameters();
             Tensor[] vars = params.values().toArray(new Tensor[0]);
@@ -202,13 +202,16 @@ public final class Trainer {
                                 + " (lower the learning rate, or run with anomaly detection to find the op)");
                     lossSum += lv * b.size();
                     samples += b.size();
-                    if (out.logits() != null) correct += Objective.correct(out.logits().detach(), b.y());
+                    if (out.logits() != null) {
+                        correct += Objective.correct(out.logits().detach(), b.y());
+                        withLogits += b.size();
+                    }
                     if (out.regularizer() != null) {
                         regSum += out.regularizer().item();
                         regCount++;
                     }
                     batchIndex++;
-                    l.batchEnd(epoch, batchIndex, samples, lossSum / samples, (double) correct / samples);
+                    l.batchEnd(epoch, batchIndex, samples, lossSum / samples, withLogits == 0 ? Double.NaN : (double) correct / withLogits);
                 }
             }
             double testAcc = Double.NaN;
@@ -229,7 +232,7 @@ public final class Trainer {
                     if (bestFile != null) ModelFile.save(bestFile, model.stateDict(), info);
                 }
             }
-            last = new EpochResult(epoch, lossSum / Math.max(samples, 1), (double) correct / Math.max(samples, 1), testAcc,
+            last = new EpochResult(epoch, lossSum / Math.max(samples, 1), withLogits == 0 ? Double.NaN : (double) correct / withLogits, testAcc,
                     (System.nanoTime() - t0) / 1e9, regCount == 0 ? Double.NaN : regSum / regCount, valMetrics, best);
             nextEpoch = epoch + 1;
             l.epochEnd(last);  // before the checkpoint: a log the listener writes then never lacks a checkpointed epoch

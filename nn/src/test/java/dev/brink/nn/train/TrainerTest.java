@@ -51,6 +51,25 @@ class TrainerTest {
     }
 
     @Test
+    void trainingAccuracyIsNotANumberWhenTheObjectiveReportsNoLogits() throws Exception {
+        // regression: objectives without clean logits (pgd-at, mail, ...) printed "train acc 0.0000"
+        SpecModel m = ModelSpec.build(SPEC, new Generator(3));
+        Objective noLogits = (model, batch, context) -> new Objective.Outcome(Objective.crossEntropy(0.0).apply(model, batch, context).loss(), null);
+        Trainer t = new Trainer(m, new ModelInfo(m.specJson(), ""), new Sgd(m.trainableParameters(), 0.1, 0.9),
+                Schedule.constant(0.1), noLogits, new Trainer.Config(1, 16, 42, 64));
+        java.util.List<Double> batchAcc = new java.util.ArrayList<>();
+        Trainer.EpochResult r = t.fit(toyData(64, 1), null, null, new Trainer.Listener() {
+            @Override
+            public void batchEnd(int epoch, int batch, int samplesDone, double meanLoss, double accuracy) {
+                batchAcc.add(accuracy);
+            }
+        });
+        assertTrue(Double.isNaN(r.trainAccuracy()), "train accuracy " + r.trainAccuracy());
+        assertTrue(batchAcc.stream().allMatch(a -> Double.isNaN(a)), batchAcc.toString());
+        assertTrue(r.trainLoss() > 0 && Double.isFinite(r.trainLoss()));
+    }
+
+    @Test
     void resumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
         Dataset train = toyData(128, 1);
         Trainer straight = fresh(3);
