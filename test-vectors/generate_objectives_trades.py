@@ -182,10 +182,10 @@ def main():
          lambda p: mail(p, x, y, start, "at", 30.0, 0.07, 0.0, 0.1, 0.03, 3)),
         ("mail-trades", "mail:base=trades", "pgd:steps=3,eps=0.1,step=0.03,norm=linf",
          lambda p: mail(p, x, y, start, "trades", 5.0, 0.05, 5.0, 0.1, 0.03, 3)),
-        ("l-softmax-m1", "l-softmax:m=1", None, lambda p: lsoftmax(p, x, y, 1, 0.0)),
-        ("l-softmax-m2", "l-softmax:m=2", None, lambda p: lsoftmax(p, x, y, 2, 0.0)),
-        ("l-softmax-m3-lambda1", "l-softmax:m=3,lambda=1", None, lambda p: lsoftmax(p, x, y, 3, 1.0)),
-        ("l-softmax-m4", "l-softmax", None, lambda p: lsoftmax(p, x, y, 4, 0.0)),
+        ("l-softmax-m1", "l-softmax:m=1,lambda-start=0", None, lambda p: lsoftmax(p, x, y, 1, 0.0)),
+        ("l-softmax-m2", "l-softmax:m=2,lambda-start=0", None, lambda p: lsoftmax(p, x, y, 2, 0.0)),
+        ("l-softmax-m3-lambda1", "l-softmax:m=3,lambda=1,lambda-start=0", None, lambda p: lsoftmax(p, x, y, 3, 1.0)),
+        ("l-softmax-m4", "l-softmax:lambda-start=0", None, lambda p: lsoftmax(p, x, y, 4, 0.0)),
         ("hypersphere", "hypersphere", None, lambda p: hypersphere(p, x, y, 15.0, 0.2)),
     ]
     out_cases = []

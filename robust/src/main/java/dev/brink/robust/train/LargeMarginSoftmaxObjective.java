@@ -23,14 +23,19 @@ import java.util.List;
  * anneal from a large lambda. The bias, absent from Liu et al.'s formulation, is kept so m = 1 matches the model.
  *
  * <p>Defaults: {@code m = 4} (Liu and Chan's MNIST MLP; they use m = 1 on their CIFAR-10 CNN, which did not
- * converge with larger margins), {@code lambda = 0}. With {@code adversarial=true} the loss is evaluated on inputs
+ * converge with larger margins), and the softening weight annealed per optimizer step s as
+ * {@code max(lambda, lambda-start * lambda-decay^s)} from 1000 by 0.99 down to {@code lambda = 0}, the schedule of
+ * the public L-Softmax implementations (a constant {@code lambda = 0} with m = 4 collapses the features at
+ * initialization and stays at chance; {@code lambda-start=0} gives the constant weight). With {@code adversarial=true} the loss is evaluated on inputs
  * that maximize it ({@link InnerPgd}, from {@code --train-attack}, default {@link #DEFAULT_ATTACK}): Liu and Chan's
  * AT+L-Softmax. The model must end in a linear layer ({@link LinearHead}).
  */
 public final class LargeMarginSoftmaxObjective implements Objective {
     static final List<Attacks.Option> OPTIONS = List.of(
             new Attacks.Option("m", "4", "integer angular margin >= 1 (Liu and Chan: 4 on the MNIST MLP, 1 on the CIFAR-10 CNN)"),
-            new Attacks.Option("lambda", "0", "softening weight of the plain logit in the true class's logit (0: pure L-Softmax)"),
+            new Attacks.Option("lambda", "0", "final softening weight of the plain logit in the true class's logit (0: pure L-Softmax)"),
+            new Attacks.Option("lambda-start", "1000", "softening weight at step 0, annealed down to lambda (Liu, Wen, Yu, Yang; 0: constant lambda)"),
+            new Attacks.Option("lambda-decay", "0.99", "factor per optimizer step: weight = max(lambda, lambda-start * lambda-decay^step)"),
             new Attacks.Option("adversarial", "false", "evaluate the loss on PGD examples that maximize it (AT+L-Softmax; --train-attack)"));
 
     /** The inner attack of {@code adversarial=true} without {@code --train-attack}: Liu and Chan's CIFAR-10 PGD-10. */
@@ -38,6 +43,8 @@ public final class LargeMarginSoftmaxObjective implements Objective {
 
     private final int m;
     private final double lambda;
+    private final double lambdaStart;
+    private final double lambdaDecay;
     private final InnerPgd inner;
 
     /** L-Softmax with integer margin {@code m >= 1} and softening {@code lambda >= 0}, on clean inputs. */
@@ -50,6 +57,19 @@ public final class LargeMarginSoftmaxObjective implements Objective {
      * {@code inner} finds by maximizing it (null: on the clean inputs).
      */
     public LargeMarginSoftmaxObjective(int m, double lambda, InnerPgd inner) {
+        this(m, lambda, 0, 1, inner);
+    }
+
+    /**
+     * L-Softmax whose softening weight is annealed as Liu, Wen, Yu and Yang train it: at optimizer step s it is
+     * {@code max(lambda, lambdaStart * lambdaDecay^s)}, so training starts close to the plain softmax (a large weight)
+     * and reaches the margin loss; without it, m = 4 collapses the features at initialization and does not train.
+     */
+    public LargeMarginSoftmaxObjective(int m, double lambda, double lambdaStart, double lambdaDecay, InnerPgd inner) {
+        if (!(lambdaStart >= 0) || Double.isInfinite(lambdaStart)) throw new IllegalArgumentException("l-softmax: lambda-start must be finite and >= 0, got " + lambdaStart);
+        if (!(lambdaDecay > 0 && lambdaDecay <= 1)) throw new IllegalArgumentException("l-softmax: lambda-decay must be in (0, 1], got " + lambdaDecay);
+        this.lambdaStart = lambdaStart;
+        this.lambdaDecay = lambdaDecay;
         if (m < 1) throw new IllegalArgumentException("l-softmax: m must be an integer >= 1, got " + m);
         if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("l-softmax: lambda must be finite and >= 0, got " + lambda);
         this.m = m;
@@ -58,17 +78,23 @@ public final class LargeMarginSoftmaxObjective implements Objective {
     }
 
     static LargeMarginSoftmaxObjective fromOptions(Attacks.Options o, ObjectiveSetup setup) {
-        return new LargeMarginSoftmaxObjective(o.integer("m"), o.real("lambda"),
+        return new LargeMarginSoftmaxObjective(o.integer("m"), o.real("lambda"), o.real("lambda-start"), o.real("lambda-decay"),
                 o.bool("adversarial") ? InnerPgd.of(setup.attackOr(DEFAULT_ATTACK), "l-softmax") : null);
+    }
+
+    /** The softening weight at optimizer step {@code step}: {@code max(lambda, lambdaStart * lambdaDecay^step)}. */
+    public double lambdaAt(long step) {
+        return Math.max(lambda, lambdaStart * Math.pow(lambdaDecay, step));
     }
 
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         LinearHead head = LinearHead.of(model, "l-softmax");
         Tensor y = batch.y();
+        double lambda = lambdaAt(context.step());
         if (inner != null) {
-            Tensor adv = inner.maximize(model, batch.x(), inner.start(batch.x(), context.generator()), xv -> loss(head, xv, y));
-            return new Outcome(loss(head, adv, y), null);
+            Tensor adv = inner.maximize(model, batch.x(), inner.start(batch.x(), context.generator()), xv -> loss(head, xv, y, lambda));
+            return new Outcome(loss(head, adv, y, lambda), null);
         }
         Tensor h = head.features(batch.x());
         Tensor logits = h.matmul(head.weight().transpose(0, 1));
@@ -77,7 +103,7 @@ public final class LargeMarginSoftmaxObjective implements Objective {
         return new Outcome(F.crossEntropy(margined, y), logits);
     }
 
-    private Tensor loss(LinearHead head, Tensor x, Tensor y) {
+    private Tensor loss(LinearHead head, Tensor x, Tensor y, double lambda) {
         return F.crossEntropy(marginLogits(head.features(x), head.weight(), head.bias(), y, m, lambda), y);
     }
 

@@ -64,4 +64,26 @@ class LargeMarginSoftmaxObjectiveTest {
         org.junit.jupiter.api.Assertions.assertTrue(adv > clean, "adversarial " + adv + " vs clean " + clean);
         ObjectiveTestKit.assertLowersItsLoss("l-softmax adversarial", Objectives.parse("l-softmax:m=2,adversarial=true", setup), 30, 0.1);
     }
+
+    @Test
+    void softeningWeightIsAnnealedFromLambdaStartToLambda() {
+        LargeMarginSoftmaxObjective o = (LargeMarginSoftmaxObjective) Objectives.parse("l-softmax:m=4", ObjectiveSetup.NONE);
+        assertEquals(1000, o.lambdaAt(0), 1e-12);
+        assertEquals(1000 * Math.pow(0.99, 100), o.lambdaAt(100), 1e-9);
+        assertEquals(0, o.lambdaAt(100_000), 1e-12);
+        LargeMarginSoftmaxObjective floor = (LargeMarginSoftmaxObjective) Objectives.parse("l-softmax:lambda=5,lambda-start=50,lambda-decay=0.5", ObjectiveSetup.NONE);
+        assertEquals(50, floor.lambdaAt(0), 1e-12);
+        assertEquals(5, floor.lambdaAt(10), 1e-12);
+        assertEquals(2, ((LargeMarginSoftmaxObjective) Objectives.parse("l-softmax:lambda=2,lambda-start=0", ObjectiveSetup.NONE)).lambdaAt(0), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Objectives.parse("l-softmax:lambda-decay=1.5", ObjectiveSetup.NONE));
+
+        // early in training the loss is close to cross-entropy (the weight is large), late it is the margin loss
+        var m = ObjectiveTestKit.tinyConvNet(3, dev.brink.engine.DType.FLOAT64);
+        var b = ObjectiveTestKit.tinyBatch(6, 1, dev.brink.engine.DType.FLOAT64);
+        double ce = Objectives.parse("cross-entropy", ObjectiveSetup.NONE).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        double early = o.apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        var late = new dev.brink.nn.train.TrainingContext(0, 1, 100_000, 1, 1, new dev.brink.engine.Generator(0));
+        double pure = o.apply(m, b, late).loss().item();
+        assertTrue(Math.abs(early - ce) < 0.01 * Math.abs(pure - ce), "early " + early + ", ce " + ce + ", late " + pure);
+    }
 }
