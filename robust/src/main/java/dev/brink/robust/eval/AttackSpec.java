@@ -1,10 +1,11 @@
 package dev.brink.robust.eval;
 
+import dev.brink.robust.SpecText;
+
 import dev.brink.robust.attack.Norm;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,26 +32,8 @@ public record AttackSpec(String name, Map<String, String> options, String text) 
     /** Parses {@code NAME[:KEY=VALUE,...]}; a clear error names the bad part. */
     public static AttackSpec parse(String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("empty attack spec; expected NAME[:KEY=VALUE,...], e.g. pgd:steps=40,step=0.01");
-        String t = text.trim();
-        int colon = t.indexOf(':');
-        String name = (colon < 0 ? t : t.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-        if (name.isEmpty() || !name.matches("[a-z0-9][a-z0-9_.+-]*"))
-            throw new IllegalArgumentException("attack spec '" + text + "': bad attack name '" + name + "'; expected NAME[:KEY=VALUE,...]");
-        Map<String, String> opts = new LinkedHashMap<>();
-        if (colon >= 0) {
-            String rest = t.substring(colon + 1).trim();
-            if (!rest.isEmpty()) {
-                for (String part : rest.split(",")) {
-                    int eq = part.indexOf('=');
-                    if (eq <= 0) throw new IllegalArgumentException("attack spec '" + text + "': '" + part.trim() + "' is not KEY=VALUE");
-                    String k = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-                    String v = part.substring(eq + 1).trim();
-                    if (k.isEmpty() || v.isEmpty()) throw new IllegalArgumentException("attack spec '" + text + "': '" + part.trim() + "' has an empty key or value");
-                    if (opts.put(k, v) != null) throw new IllegalArgumentException("attack spec '" + text + "': option '" + k + "' given twice");
-                }
-            }
-        }
-        AttackSpec s = new AttackSpec(name, opts, t);
+        SpecText parsed = SpecText.parse("attack spec", text);
+        AttackSpec s = new AttackSpec(parsed.name(), parsed.options(), text.trim());
         s.norm(); // validate early
         s.eps();
         return s;

@@ -52,10 +52,10 @@ public final class EmrObjective implements Objective {
     private final boolean exact;
     private final double temperature;
     private final boolean ce;
-    private final RegularizerInputs.Inner inner;
+    private final InnerAttack inner;
     private final boolean decay;
 
-    EmrObjective(double lambda, boolean exact, double temperature, boolean ce, RegularizerInputs.Inner inner, boolean decay) {
+    EmrObjective(double lambda, boolean exact, double temperature, boolean ce, InnerAttack inner, boolean decay) {
         if (!(lambda >= 0)) throw new IllegalArgumentException("emr: lambda must be >= 0, got " + lambda);
         if (!(temperature > 0) || Double.isInfinite(temperature)) throw new IllegalArgumentException("emr: temperature t must be > 0 and finite, got " + temperature);
         this.lambda = lambda;
@@ -68,7 +68,7 @@ public final class EmrObjective implements Objective {
 
     static EmrObjective fromOptions(Attacks.Options o, ObjectiveSetup setup) {
         return new EmrObjective(o.real("lambda"), o.choice("method", "exact", "approx").equals("exact"), o.real("t"), o.bool("ce"),
-                RegularizerInputs.Inner.of(RegularizerInputs.source(o), setup), o.bool("decay"));
+                RegularizerInputs.inner(RegularizerInputs.source(o), setup), o.bool("decay"));
     }
 
     /**

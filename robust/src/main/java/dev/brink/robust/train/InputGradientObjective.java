@@ -31,7 +31,7 @@ public final class InputGradientObjective implements Objective {
 
     private final double lambda;
     private final boolean ce;
-    private final RegularizerInputs.Inner inner;
+    private final InnerAttack inner;
     private final boolean eval;
 
     /**
@@ -40,7 +40,7 @@ public final class InputGradientObjective implements Objective {
      * @param inner  inner attack for adversarial inputs, or null for the clean batch
      * @param eval   whether the penalty's forward runs in eval mode
      */
-    InputGradientObjective(double lambda, boolean ce, RegularizerInputs.Inner inner, boolean eval) {
+    InputGradientObjective(double lambda, boolean ce, InnerAttack inner, boolean eval) {
         if (!(lambda >= 0)) throw new IllegalArgumentException("input-gradient: lambda must be >= 0, got " + lambda);
         this.lambda = lambda;
         this.ce = ce;
@@ -49,7 +49,7 @@ public final class InputGradientObjective implements Objective {
     }
 
     static InputGradientObjective fromOptions(Attacks.Options o, ObjectiveSetup setup) {
-        return new InputGradientObjective(o.real("lambda"), o.bool("ce"), RegularizerInputs.Inner.of(RegularizerInputs.source(o), setup),
+        return new InputGradientObjective(o.real("lambda"), o.bool("ce"), RegularizerInputs.inner(RegularizerInputs.source(o), setup),
                 RegularizerInputs.evalMode(o));
     }
 

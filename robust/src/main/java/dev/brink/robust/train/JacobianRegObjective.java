@@ -42,10 +42,10 @@ public final class JacobianRegObjective implements Objective {
     private final double lambda;
     private final GradNorm norm;
     private final boolean ce;
-    private final RegularizerInputs.Inner inner;
+    private final InnerAttack inner;
     private final boolean eval;
 
-    JacobianRegObjective(double lambda, GradNorm norm, boolean ce, RegularizerInputs.Inner inner, boolean eval) {
+    JacobianRegObjective(double lambda, GradNorm norm, boolean ce, InnerAttack inner, boolean eval) {
         if (!(lambda >= 0)) throw new IllegalArgumentException("jacobian-reg: lambda must be >= 0, got " + lambda);
         this.lambda = lambda;
         this.norm = norm;
@@ -56,7 +56,7 @@ public final class JacobianRegObjective implements Objective {
 
     static JacobianRegObjective fromOptions(Attacks.Options o, ObjectiveSetup setup) {
         GradNorm n = GradNorm.valueOf(o.choice("norm", "l1", "l2", "linf").toUpperCase(Locale.ROOT));
-        return new JacobianRegObjective(o.real("lambda"), n, o.bool("ce"), RegularizerInputs.Inner.of(RegularizerInputs.source(o), setup),
+        return new JacobianRegObjective(o.real("lambda"), n, o.bool("ce"), RegularizerInputs.inner(RegularizerInputs.source(o), setup),
                 RegularizerInputs.evalMode(o));
     }
 

@@ -2,9 +2,9 @@ package dev.brink.robust.train;
 
 import dev.brink.nn.train.Objective;
 import dev.brink.robust.Registry;
+import dev.brink.robust.SpecText;
 import dev.brink.robust.attack.Attacks;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -105,18 +105,7 @@ public final class Objectives {
      * {@code trades:beta=6} or {@code cross-entropy:label-smoothing=0.1,l2=5e-4}.
      */
     public static Objective parse(String spec, ObjectiveSetup setup) {
-        String s = spec.trim();
-        int colon = s.indexOf(':');
-        String name = colon < 0 ? s : s.substring(0, colon);
-        Map<String, String> options = new LinkedHashMap<>();
-        if (colon >= 0) {
-            for (String kv : s.substring(colon + 1).split(",")) {
-                if (kv.isBlank()) continue;
-                int eq = kv.indexOf('=');
-                if (eq <= 0) throw new IllegalArgumentException("objective '" + spec + "': expected KEY=VALUE, got '" + kv + "'");
-                options.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-            }
-        }
-        return create(name, options, setup);
+        SpecText parsed = SpecText.parse("objective", spec);
+        return create(parsed.name(), parsed.options(), setup);
     }
 }

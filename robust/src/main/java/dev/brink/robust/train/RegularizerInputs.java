@@ -1,15 +1,9 @@
 package dev.brink.robust.train;
 
-import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.Module;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.train.TrainingContext;
-import dev.brink.robust.attack.Attack;
-import dev.brink.robust.attack.Classifier;
-import dev.brink.robust.attack.Goal;
-import dev.brink.robust.attack.ThreatModel;
-import dev.brink.robust.eval.AttackSpec;
 
 import java.util.function.Supplier;
 
@@ -33,23 +27,17 @@ final class RegularizerInputs {
         return o.choice("on", "clean", "adversarial").equals("clean") ? Source.CLEAN : Source.ADVERSARIAL;
     }
 
-    /** A prepared inner attack (null for clean inputs). */
-    record Inner(Attack attack, ThreatModel threat, String text) {
-        static Inner of(Source source, ObjectiveSetup setup) {
-            if (source == Source.CLEAN) return null;
-            AttackSpec spec = setup.attackOr(DEFAULT_ATTACK);
-            return new Inner(ObjectiveSetup.attack(spec), ObjectiveSetup.threat(spec), spec.text());
-        }
+    /**
+     * The inner attack of {@code on=adversarial} ({@code --train-attack}, else {@link #DEFAULT_ATTACK}, run with the
+     * model in eval mode), or null for clean inputs.
+     */
+    static InnerAttack inner(Source source, ObjectiveSetup setup) {
+        return source == Source.CLEAN ? null : InnerAttack.of(setup, DEFAULT_ATTACK, true);
     }
 
     /** The batch's inputs for the regularizer: x itself, or the inner attack's adversarial batch (detached). */
-    static Tensor inputs(Inner inner, Module model, Batch batch, TrainingContext context) {
-        if (inner == null) return batch.x().detach();
-        Tensor adv = inEval(model, () -> inner.attack().run(Classifier.of(model), batch.x().detach(), batch.y(), inner.threat(),
-                Goal.UNTARGETED, context.generator()).adversarial());
-        try (GradMode.Scope s = GradMode.noGrad()) {
-            return adv.detach();
-        }
+    static Tensor inputs(InnerAttack inner, Module model, Batch batch, TrainingContext context) {
+        return inner == null ? batch.x().detach() : inner.craft(model, batch.x(), batch.y(), context.generator());
     }
 
     /** Runs {@code body} with the model in eval mode (batch norm on running statistics), restoring its mode. */
