@@ -69,14 +69,6 @@ public final class InputGradientObjective implements Objective {
 
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
-        Tensor x = RegularizerInputs.inputs(inner, model, batch, context);
-        Tensor[] logits = new Tensor[1];
-        Tensor pen = eval ? RegularizerInputs.inEval(model, () -> penalty(model, x, batch.y(), null)).mean()
-                : penalty(model, x, batch.y(), logits).mean();
-        Tensor reg = pen.mul(lambda);
-        if (!ce) return new Outcome(reg, null, reg.detach());
-        Tensor clean = inner == null && !eval ? logits[0] : model.forward(batch.x());
-        Tensor loss = Objective.classificationLoss(clean, batch.y(), 0).add(reg);
-        return new Outcome(loss, clean, reg.detach());
+        return RegularizerInputs.outcome(model, batch, context, inner, eval, ce, lambda, (x, y, logits) -> penalty(model, x, y, logits));
     }
 }

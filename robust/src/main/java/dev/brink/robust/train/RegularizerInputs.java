@@ -3,6 +3,7 @@ package dev.brink.robust.train;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.Module;
 import dev.brink.nn.data.Batch;
+import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.TrainingContext;
 
 import java.util.function.Supplier;
@@ -54,5 +55,27 @@ final class RegularizerInputs {
     /** The option {@code mode=train|eval}: whether the regularizer's forward runs in eval mode. */
     static boolean evalMode(dev.brink.robust.attack.Attacks.Options o) {
         return o.choice("mode", "train", "eval").equals("eval");
+    }
+
+    /** A per-sample penalty {@code [N]} of inputs x against labels y; stores the logits it computed in {@code logits[0]} when given. */
+    interface Penalty {
+        Tensor of(Tensor x, Tensor y, Tensor[] logits);
+    }
+
+    /**
+     * The outcome of a gradient regularizer: {@code lambda * mean(penalty)} on the regularizer's inputs (in eval mode
+     * when {@code eval}), plus the clean cross-entropy when {@code ce}, whose logits are the penalty's own where it ran
+     * on the clean batch in train mode (one forward pass fewer).
+     */
+    static Objective.Outcome outcome(Module model, Batch batch, TrainingContext context, InnerAttack inner, boolean eval,
+                                     boolean ce, double lambda, Penalty penalty) {
+        Tensor x = inputs(inner, model, batch, context);
+        Tensor[] logits = new Tensor[1];
+        Tensor pen = eval ? inEval(model, () -> penalty.of(x, batch.y(), null)).mean() : penalty.of(x, batch.y(), logits).mean();
+        Tensor reg = pen.mul(lambda);
+        if (!ce) return new Objective.Outcome(reg, null, reg.detach());
+        Tensor clean = inner == null && !eval ? logits[0] : model.forward(batch.x());
+        Tensor loss = Objective.classificationLoss(clean, batch.y(), 0).add(reg);
+        return new Objective.Outcome(loss, clean, reg.detach());
     }
 }
