@@ -161,6 +161,8 @@ bench: ## JMH microbenchmarks of the CPU kernels: GEMM shapes, conv fwd/bwd, ele
 
 bench-compare: SHELL := /bin/bash
 bench-compare: .SHELLFLAGS := -o pipefail -c
+# The peers run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed: some machines set them for old OpenBLAS builds,
+# and they would hold the peers' OpenBLAS to older kernels than it picks itself.
 bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and threads (BENCH_THREADS=2): one table
 	@missing=""; for p in python3-torch libopenblas0-pthread; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -174,11 +176,11 @@ bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and thread
 	@echo "== Brink ($(BENCH_THREADS) threads)"
 	BRINK_JAVA_OPTS="$(BRINK_JAVA_OPTS) -Xmx8g" $(BENCH_OTHERCPU) Brink -- ./brink bench --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/brink.tsv
 	@echo "== DL4J ($(BENCH_THREADS) threads)"
-	OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) $(BENCH_OTHERCPU) DL4J -- java $(BENCH_JAVA_OPTS) \
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) $(BENCH_OTHERCPU) DL4J -- java $(BENCH_JAVA_OPTS) \
 	  -cp "bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath)" dev.brink.bench.dl4j.Dl4jBench \
 	  --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/dl4j.tsv
 	@echo "== PyTorch ($(BENCH_THREADS) threads)"
-	$(BENCH_OTHERCPU) PyTorch -- /usr/bin/python3 bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_OTHERCPU) PyTorch -- /usr/bin/python3 bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
 	@echo
 	@java -cp bench/target/classes dev.brink.bench.CompareTable \
 	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \
