@@ -72,6 +72,16 @@ def main():
         g = torch.autograd.grad((z * p).sum(), xv, retain_graph=True)[0]
         return g.flatten(1).pow(2).sum(1).mean()
 
+    # cross-entropy objective with label smoothing 0.1, l1 0.01, l2 0.005 on the weights (rank >= 2), and its
+    # parameter gradients (Galloway et al.'s regularized cross-entropy)
+    leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    h = torch.tanh(F.conv2d(x, leaves["conv.weight"], leaves["conv.bias"]))
+    zr = F.linear(h.flatten(1), leaves["fc.weight"], leaves["fc.bias"])
+    weights = [leaves["conv.weight"], leaves["fc.weight"]]
+    ce_reg = (F.cross_entropy(zr, y, label_smoothing=0.1)
+              + 0.01 * sum(w.abs().sum() for w in weights) + 0.005 * sum(w.pow(2).sum() for w in weights))
+    ce_reg_grads = dict(zip(leaves.keys(), torch.autograd.grad(ce_reg, list(leaves.values()))))
+
     margins = []
     zd = z.detach()
     for i in range(n):
@@ -91,6 +101,8 @@ def main():
         "y": T(y),
         "logits": T(zd),
         "ce": float(ce),
+        "ce_regularized": {"spec": "cross-entropy:label-smoothing=0.1,l1=0.01,l2=0.005", "loss": float(ce_reg),
+                           "grads": {k: T(v) for k, v in ce_reg_grads.items()}},
         "input_gradient": float(igr),
         "jacobian_reg": {k: float(v) for k, v in jac.items()},
         "emr_exact": float(emr_exact),

@@ -1,12 +1,14 @@
 package dev.brink.robust.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.brink.engine.Autograd;
 import dev.brink.engine.DType;
 import dev.brink.engine.Tensor;
 import dev.brink.engine.vectors.TorchVectors;
 import dev.brink.engine.vectors.TorchVectors.Ref;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.spec.SpecModel;
+import dev.brink.nn.train.Objective;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -36,7 +38,7 @@ class GradientObjectivesTorchVectorTest {
         for (int i = 0; i < torch.length; i++) {
             Tensor t = Ref.parse(root.get("params").get(torch[i])).tensor();
             assertArrayEquals(m.trainableParameters().get(names.get(i)).shape(), t.shape(), names.get(i) + " vs " + torch[i]);
-            m.setParameter(names.get(i), t);
+            m.setParameter(names.get(i), t.requiresGrad(true));
         }
         return m;
     }
@@ -53,6 +55,19 @@ class GradientObjectivesTorchVectorTest {
     void logitsAndCrossEntropy() {
         TorchVectors.assertClose("logits", Ref.parse(root.get("logits")), model.forward(batch.x()), TOL, TOL);
         close(root.get("ce").asDouble(), loss("cross-entropy"), "ce");
+    }
+
+    @Test
+    void regularizedCrossEntropyAndItsWeightGradients() {
+        JsonNode ref = root.get("ce_regularized");
+        Objective objective = Objectives.parse(ref.get("spec").asText(), ObjectiveSetup.NONE);
+        Tensor loss = objective.apply(model, batch, ObjectiveTestKit.context(0)).loss();
+        close(ref.get("loss").asDouble(), loss.item(), ref.get("spec").asText());
+        List<String> names = new ArrayList<>(model.trainableParameters().keySet());
+        Tensor[] grads = Autograd.grad(loss, model.trainableParameters().values().toArray(new Tensor[0]));
+        String[] torch = {"conv.weight", "conv.bias", "fc.weight", "fc.bias"};
+        for (int i = 0; i < torch.length; i++)
+            TorchVectors.assertClose("d loss / d " + names.get(i), Ref.parse(ref.get("grads").get(torch[i])), grads[i], TOL, TOL);
     }
 
     @Test
