@@ -33,6 +33,7 @@ import picocli.CommandLine.Model.OptionSpec;
                 TrainCommand.class,
                 EvalCommand.class,
                 AttackCommand.class,
+                AutoAttackCommand.class,
                 SweepCommand.class,
                 ImportCommand.class,
                 VectorsCommand.class,
