@@ -30,13 +30,23 @@ NAMES = [
     "mlp4x1024_emr_exact_step_b100",
     "mlp4x1024_emr_approx_step_b100",
     "galloway_cifar_cnn_train_step_b128",
+    "madry_mnist_apgd_ce100_b100",
+    "autoattack_standard_madry_mnist_b100",
     "sgemm_1024_gflops",
 ]
+
+# Workloads PyTorch does not run here, with the reason (printed as n/a, like DL4J's).
+UNSUPPORTED = {
+    "autoattack_standard_madry_mnist_b100":
+        "the reference AutoAttack (fra31/auto-attack) is not installable on these machines; "
+        "madry_mnist_apgd_ce100_b100 times its first attack as a plain loop",
+}
 
 CLASSES = 10
 ADAM_LR, SGD_LR, SGD_MOMENTUM = 1e-3, 0.01, 0.9
 PGD_STEPS, SMOKE_PGD_STEPS, PGD_EPS, PGD_STEP = 40, 2, 0.3, 0.01
 PGD_AT_STEPS = 7
+APGD_BATCH, APGD_STEPS, SMOKE_APGD_STEPS = 100, 100, 3
 IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
 JACREG_WEIGHT, EMR_TEMPERATURE = 1.0, 1.0
 TRADES_STEPS, TRADES_BETA, TRADES_START_SIGMA = 40, 1.0, 0.001  # Zhang et al.'s MNIST setting (train_trades_mnist.py)
@@ -321,6 +331,29 @@ def madry_trades(smoke):
     return step
 
 
+def madry_apgd_ce(smoke):
+    """The least any PyTorch APGD-CE spends: 100 x (forward, CE, input gradient, signed step, clip), labels = predictions."""
+    b = 4 if smoke else APGD_BATCH
+    steps = SMOKE_APGD_STEPS if smoke else APGD_STEPS
+    model = madry(1 / 16 if smoke else 1.0).eval().requires_grad_(False)
+    x, _ = data(b, 1, 28, 28)
+    with torch.no_grad():
+        y = model(x).argmax(1)
+    lo = (x - PGD_EPS).clamp(min=0.0)
+    hi = (x + PGD_EPS).clamp(max=1.0)
+
+    def step():
+        adv = x.clone()
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            loss = F.cross_entropy(model(adv), y, reduction="sum")
+            g, = torch.autograd.grad(loss, adv)
+            with torch.no_grad():
+                adv = torch.min(torch.max(adv + 2 * PGD_EPS * g.sign(), lo), hi)
+        return adv.sum().item()
+    return step
+
+
 def mlp_train(smoke):
     b = 4 if smoke else 100
     model = mlp(1 / 16 if smoke else 1.0)
@@ -408,6 +441,7 @@ SETUPS = {
     "mlp4x1024_emr_exact_step_b100": mlp_emr,
     "mlp4x1024_emr_approx_step_b100": mlp_emr_approx,
     "galloway_cifar_cnn_train_step_b128": galloway_train,
+    "madry_mnist_apgd_ce100_b100": madry_apgd_ce,
     "sgemm_1024_gflops": sgemm,
 }
 
@@ -448,6 +482,12 @@ def main():
         torch.cuda.get_device_name(DEVICE) if DEVICE.type == "cuda" else "cpu"))
     sys.stderr.flush()
     for name in names:
+        if name in UNSUPPORTED:
+            sys.stdout.write("%s\tn/a\n" % name)
+            sys.stdout.flush()
+            sys.stderr.write("# %s: n/a (%s)\n" % (name, UNSUPPORTED[name]))
+            sys.stderr.flush()
+            continue
         shown, secs, value = measure(name, ARGS)
         # one write per line, so that stdout and stderr interleave by whole lines
         sys.stdout.write("%s\t%s\n" % (name, shown))

@@ -25,7 +25,13 @@ import dev.brink.nn.optim.Sgd;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.train.TrainingContext;
 import dev.brink.nn.zoo.Zoo;
+import dev.brink.robust.attack.Attack;
+import dev.brink.robust.attack.Attacks;
+import dev.brink.robust.attack.Classifier;
+import dev.brink.robust.attack.Goal;
 import dev.brink.robust.attack.Norm;
+import dev.brink.robust.autoattack.AutoAttack;
+import dev.brink.robust.autoattack.AutoAttackVersion;
 import dev.brink.robust.attack.ThreatModel;
 import dev.brink.robust.train.InnerPgd;
 import dev.brink.robust.train.TradesObjective;
@@ -58,6 +64,8 @@ public final class BrinkWorkloads {
         list.add(of(MLP_EMR, BrinkWorkloads::mlpEmr));
         list.add(of(MLP_EMR_APPROX, BrinkWorkloads::mlpEmrApprox));
         list.add(of(GALLOWAY_TRAIN, BrinkWorkloads::gallowayTrain));
+        list.add(of(MADRY_APGD_CE, BrinkWorkloads::madryApgdCe));
+        list.add(of(MADRY_AUTOATTACK, BrinkWorkloads::madryAutoAttack));
         list.add(new Workload() {
             @Override
             public String name() {
@@ -276,6 +284,54 @@ public final class BrinkWorkloads {
             Tensor loss = trades.apply(model, batch, context).loss();
             opt.step(Autograd.grad(loss, params));
             return loss.item();
+        };
+    }
+
+    /** The Madry model (eval, frozen) and APGD_BATCH points labelled with its own predictions. */
+    private static Object[] apgdSetup(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : APGD_BATCH;
+        Module model = madry(smoke, gen).eval().freeze();
+        Tensor x = images(gen, b, 1, 28, 28);
+        Tensor y;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            y = model.forward(x).argmax(1);
+        }
+        return new Object[] {model, x, y};
+    }
+
+    static Workload.Step madryApgdCe(boolean smoke) {
+        Object[] s = apgdSetup(smoke);
+        Classifier model = Classifier.of((Module) s[0]);
+        Tensor x = (Tensor) s[1], y = (Tensor) s[2];
+        int steps = smoke ? SMOKE_APGD_STEPS : APGD_STEPS;
+        Attack apgd = Attacks.create("apgd", java.util.Map.of("loss", "ce", "steps", Integer.toString(steps), "restarts", "1", "early-stop", "false"));
+        ThreatModel t = ThreatModel.of(Norm.LINF, PGD_EPS);
+        Generator gen = new Generator(SEED);
+        return () -> apgd.run(model, x, y, t, Goal.UNTARGETED, gen).adversarial().sum().item();
+    }
+
+    static Workload.Step madryAutoAttack(boolean smoke) {
+        Object[] s = apgdSetup(smoke);
+        Classifier model = Classifier.of((Module) s[0]);
+        Tensor x = (Tensor) s[1], y = (Tensor) s[2];
+        AutoAttack.Config cfg = smoke
+                ? new AutoAttack.Config(Norm.LINF, PGD_EPS, 0, APGD_BATCH, AutoAttackVersion.CUSTOM,
+                        AutoAttackVersion.custom(java.util.List.of("apgd:steps=" + SMOKE_APGD_STEPS, "square:queries=5")))
+                : AutoAttack.Config.standard(Norm.LINF, PGD_EPS, 0, APGD_BATCH);
+        return () -> {
+            AutoAttack.Result r;
+            try {
+                r = AutoAttack.run(model, x, y, null, cfg, null, AutoAttack.Listener.NONE);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // no listener writes anything here
+            }
+            StringBuilder sb = new StringBuilder("# " + MADRY_AUTOATTACK + ":");
+            for (AutoAttack.AttackStats a : r.attacks())
+                sb.append(String.format(java.util.Locale.ROOT, " %s %d pts %.2f s %d calls;", a.name(), a.attacked(), a.seconds(), a.modelCalls()));
+            sb.append(String.format(java.util.Locale.ROOT, " robust %.2f", r.robustAccuracy()));
+            System.err.println(sb);
+            return r.adversarial().sum().item();
         };
     }
 

@@ -42,6 +42,15 @@ import java.util.List;
  *   <li>{@code galloway_cifar_cnn_train_step_b128}: conv 3->32 8x8 stride 2 pad 3, relu; conv 32->64 6x6
  *       stride 2, relu; conv 64->64 5x5, relu; linear 256->10; no biases; CE; one Adam step; batch 128 of
  *       3x32x32.</li>
+ *   <li>{@code madry_mnist_apgd_ce100_b100}: APGD with the cross-entropy loss (Croce and Hein), 100 iterations, one
+ *       restart, L-inf eps 0.3, on the Madry model in eval mode (parameters frozen) and 100 points whose labels are the
+ *       model's own predictions (AutoAttack attacks only correctly classified points). Brink runs its {@code apgd}
+ *       attack with every point kept for all 100 iterations, as the reference does; PyTorch runs the least any PyTorch
+ *       APGD spends, a plain loop of 100 (forward, cross-entropy, input gradient, signed step, clip) on the same
+ *       points.</li>
+ *   <li>{@code autoattack_standard_madry_mnist_b100}: Brink's whole standard AutoAttack (APGD-CE, APGD-T, FAB-T,
+ *       Square; L-inf eps 0.3) on those 100 points; Brink only (the reference cannot be installed here); the time
+ *       and model calls of each attack go to standard error.</li>
  *   <li>{@code sgemm_1024_gflops}: a 1024x1024 by 1024x1024 float32 matrix product (into a new result), reported
  *       in GFLOP/s = 2 * 1024^3 / median seconds / 1e9.</li>
  * </ul>
@@ -61,11 +70,13 @@ public final class Workloads {
     public static final String MLP_EMR = "mlp4x1024_emr_exact_step_b100";
     public static final String MLP_EMR_APPROX = "mlp4x1024_emr_approx_step_b100";
     public static final String GALLOWAY_TRAIN = "galloway_cifar_cnn_train_step_b128";
+    public static final String MADRY_APGD_CE = "madry_mnist_apgd_ce100_b100";
+    public static final String MADRY_AUTOATTACK = "autoattack_standard_madry_mnist_b100";
     public static final String SGEMM = "sgemm_1024_gflops";
 
     /** All workloads, in the order the table lists them. */
     public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_PGD7_AT, MADRY_IGR, MADRY_JACREG, MADRY_HVP,
-            MADRY_TRADES, MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, SGEMM);
+            MADRY_TRADES, MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, MADRY_APGD_CE, MADRY_AUTOATTACK, SGEMM);
 
     /** True for the workloads reported in GFLOP/s (higher is better) rather than seconds. */
     public static boolean isGflops(String name) {
@@ -99,6 +110,11 @@ public final class Workloads {
     public static final double JACREG_WEIGHT = 1.0;
     /** Temperature of the approximate EMR's softmax weights. */
     public static final double EMR_TEMPERATURE = 1.0;
+
+    /** APGD and AutoAttack workloads: points and iterations. */
+    public static final int APGD_BATCH = 100;
+    public static final int APGD_STEPS = 100;
+    public static final int SMOKE_APGD_STEPS = 3;
 
     public static final int SGEMM_N = 1024;
     public static final int SMOKE_SGEMM_N = 64;

@@ -19,7 +19,7 @@ class BrinkWorkloadsTest {
         assertEquals(List.of("madry_mnist_train_step_b128", "madry_mnist_pgd40_b128", "madry_mnist_pgd7_at_step_b128",
                 "madry_mnist_igr_double_backprop_step_b128", "madry_mnist_jacreg_step_b128", "madry_mnist_input_hvp_b128",
                 "madry_mnist_trades_step_b128", "mlp4x1024_train_step_b100", "mlp4x1024_emr_exact_step_b100", "mlp4x1024_emr_approx_step_b100",
-                "galloway_cifar_cnn_train_step_b128", "sgemm_1024_gflops"), Workloads.NAMES);
+                "galloway_cifar_cnn_train_step_b128", "madry_mnist_apgd_ce100_b100", "autoattack_standard_madry_mnist_b100", "sgemm_1024_gflops"), Workloads.NAMES);
         assertEquals(Workloads.NAMES, BrinkWorkloads.all().stream().map(Workload::name).toList());
     }
 

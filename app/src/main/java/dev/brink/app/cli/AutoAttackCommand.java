@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
                         + "per-sample.csv (which attack broke each point, its perturbation norms) and adversarial.safetensors after every batch, so "
                         + "--resume continues an interrupted run with the same numbers.",
                 "Versions: standard (the protocol), plus (more restarts, untargeted FAB and APGD-DLR), rand (randomized models: gradients averaged "
-                        + "over 20 draws), custom (--attacks).",
+                        + "over 20 draws), custom (--attack, repeated).",
                 ""})
 public final class AutoAttackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Brink model file (.safetensors), or plain weights with --spec.")
@@ -59,8 +59,9 @@ public final class AutoAttackCommand implements Callable<Integer> {
     @Option(names = "--version", paramLabel = "V", defaultValue = "standard", description = "standard, plus, rand or custom (default: ${DEFAULT-VALUE}).")
     String version;
 
-    @Option(names = "--attacks", paramLabel = "LIST", split = ",",
-            description = "With --version custom: attacks in order, reference names (apgd-ce, apgd-dlr, apgd-t, fab, fab-t, square) or attack specs of the registry.")
+    @Option(names = {"-a", "--attack"}, paramLabel = "SPEC",
+            description = "With --version custom, repeatable, in order: a reference name (apgd-ce, apgd-dlr, apgd-t, fab, fab-t, square, with the standard "
+                    + "version's settings) or any attack spec of the registry (e.g. pgd:steps=100,restarts=5).")
     List<String> attacks = new ArrayList<>();
 
     @Option(names = "--norm", paramLabel = "NORM", defaultValue = "linf", description = "linf, l2 or l1 (default: ${DEFAULT-VALUE}).")
@@ -98,7 +99,7 @@ public final class AutoAttackCommand implements Callable<Integer> {
         Norm nrm = Norm.parse(norm);
         double[] e = EpsRange.parse(eps).values();
         if (e.length != 1) throw new IllegalArgumentException("--eps takes one value, got " + eps);
-        if (v != AutoAttackVersion.CUSTOM && !attacks.isEmpty()) throw new IllegalArgumentException("--attacks needs --version custom (the " + v.label() + " version has its own list)");
+        if (v != AutoAttackVersion.CUSTOM && !attacks.isEmpty()) throw new IllegalArgumentException("--attack needs --version custom (the " + v.label() + " version has its own list)");
         List<Component> components = v == AutoAttackVersion.CUSTOM ? AutoAttackVersion.custom(attacks) : v.components(nrm);
         AutoAttack.Config cfg = new AutoAttack.Config(nrm, e[0], seed, batchSize, v, components);
         for (Component c : components) c.attack(); // unknown attacks or options fail before any work
@@ -181,7 +182,7 @@ public final class AutoAttackCommand implements Callable<Integer> {
         if (specFile != null) args.addAll(List.of("--spec", specFile.toString()));
         args.addAll(data.args());
         args.addAll(List.of("--split", split, "--version", version, "--norm", norm, "--eps", eps, "--seed", Long.toString(seed), "--batch-size", Integer.toString(batchSize)));
-        if (!attacks.isEmpty()) args.addAll(List.of("--attacks", String.join(",", attacks)));
+        for (String a : attacks) args.addAll(List.of("--attack", a));
         ObjectNode doc = ResultJson.document(args);
         ObjectNode cfg = doc.putObject("config");
         cfg.set("model", ResultJson.model(modelFile, null));

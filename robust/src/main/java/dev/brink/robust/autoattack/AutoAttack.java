@@ -141,8 +141,18 @@ public final class AutoAttack {
         ThreatModel threat = cfg.threat();
         int correct = st.cleanCorrectCount();
         long total = (long) correct * k, doneUnits = 0;
+        List<String> notes = new ArrayList<>();
+        List<Component> runnable = new ArrayList<>();
+        for (Component c : cfg.components()) runnable.add(c.forClasses(classes, notes));
+        for (String w : notes) listener.log("note: " + w);
+        warnings.addAll(notes);
         for (int a = 0; a < k; a++) {
-            Component c = cfg.components().get(a);
+            Component c = runnable.get(a);
+            if (c == null) {
+                for (int i = 0; i < n; i++) if (st.robust(i) && st.done[i] == a) st.done[i] = a + 1;
+                doneUnits += st.robustCount();
+                continue;
+            }
             Attack attack = c.attack();
             if (!attack.supportedNorms().contains(cfg.norm()))
                 throw new IllegalArgumentException("autoattack: " + c.name() + " (" + c.spec() + ") does not run in " + cfg.norm().label());
@@ -205,8 +215,6 @@ public final class AutoAttack {
         }
         List<String> late = new ArrayList<>(SanityChecks.squareBeatsWhiteBox(cfg.names(), after));
         late.addAll(checkOutputs(st, xf, cfg));
-        if (classes < 3 && cfg.components().stream().anyMatch(c -> c.spec().contains("dlr")))
-            late.add("the model has " + classes + " classes: the DLR loss needs at least 3");
         for (String w : late) listener.log("warning: " + w);
         warnings.addAll(late);
         int[] shape = x.shape().clone();
