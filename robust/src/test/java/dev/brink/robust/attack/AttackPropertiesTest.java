@@ -30,7 +30,8 @@ class AttackPropertiesTest {
             "deepfool", Map.of("steps", "5"),
             "second-order", Map.of("steps", "3", "samples", "2", "trace", "true"),
             "second-order-exact", Map.of("steps", "3", "power-iters", "2"),
-            "pixel-swap", Map.of("restarts", "2"));
+            "pixel-swap", Map.of("restarts", "2"),
+            "square", Map.of("queries", "30", "restarts", "2"));
 
     private static double[] epsFor(Norm n) {
         return switch (n) {
