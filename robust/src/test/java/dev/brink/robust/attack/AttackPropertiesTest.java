@@ -30,7 +30,9 @@ class AttackPropertiesTest {
             "deepfool", Map.of("steps", "5"),
             "second-order", Map.of("steps", "3", "samples", "2", "trace", "true"),
             "second-order-exact", Map.of("steps", "3", "power-iters", "2"),
-            "pixel-swap", Map.of("restarts", "2"));
+            "pixel-swap", Map.of("restarts", "2"),
+            "apgd", Map.of("steps", "5", "restarts", "2"),
+            "apgd-t", Map.of("steps", "5", "targets", "2", "loss", "ce"));
 
     private static double[] epsFor(Norm n) {
         return switch (n) {
