@@ -305,7 +305,7 @@ public final class BrinkWorkloads {
         Classifier model = Classifier.of((Module) s[0]);
         Tensor x = (Tensor) s[1], y = (Tensor) s[2];
         int steps = smoke ? SMOKE_APGD_STEPS : APGD_STEPS;
-        Attack apgd = Attacks.create("apgd", java.util.Map.of("loss", "ce", "steps", Integer.toString(steps), "restarts", "1", "early-stop", "false"));
+        Attack apgd = Attacks.create("apgd", java.util.Map.of("loss", "ce", "steps", Integer.toString(steps), "restarts", "1"));
         ThreatModel t = ThreatModel.of(Norm.LINF, PGD_EPS);
         Generator gen = new Generator(SEED);
         return () -> apgd.run(model, x, y, t, Goal.UNTARGETED, gen).adversarial().sum().item();

@@ -45,6 +45,8 @@ public final class Attacks {
         register("jsma", "Jacobian saliency map attack over feature pairs, theta = +1 (Papernot et al.; Galloway et al.); l0", Jsma.OPTIONS, Jsma::fromOptions);
         register("pixel-swap", "random swaps of a ratio of features within each channel, black box (Galloway et al. Sec. 6.3.1); l0", PixelSwap.OPTIONS, PixelSwap::fromOptions);
         register("extreme-weight", "pixels at a linear model's most negative and positive weights set to full scale (Galloway et al. Sec. 4); l0", ExtremeWeightPixels.OPTIONS, ExtremeWeightPixels::fromOptions);
+        register("apgd", "Auto-PGD: step size halved at checkpoints, momentum, ce or dlr loss (Croce and Hein 2020; L1: Croce and Hein 2021); linf, l2, l1", AutoPgd.OPTIONS, AutoPgd::fromOptions);
+        register("apgd-t", "APGD-T: targeted APGD on the targeted DLR loss toward the most likely other classes in turn (Croce and Hein 2020); linf, l2, l1", AutoPgd.TARGETED_OPTIONS, AutoPgd::fromOptions);
         register("square", "Square attack: black-box random search over square windows, AutoAttack's schedule (Andriushchenko et al.; Croce and Hein); linf, l2", SquareAttack.OPTIONS, SquareAttack::fromOptions);
     }
 

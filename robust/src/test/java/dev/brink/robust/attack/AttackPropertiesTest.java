@@ -23,15 +23,17 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class AttackPropertiesTest {
     /** Cheap settings for the iterative attacks (any attack not listed runs with its defaults). */
-    private static final Map<String, Map<String, String>> FAST = Map.of(
-            "pgd", Map.of("steps", "5", "restarts", "2"),
-            "bim", Map.of("steps", "5"),
-            "cw-l2", Map.of("steps", "10", "binary-steps", "2"),
-            "deepfool", Map.of("steps", "5"),
-            "second-order", Map.of("steps", "3", "samples", "2", "trace", "true"),
-            "second-order-exact", Map.of("steps", "3", "power-iters", "2"),
-            "pixel-swap", Map.of("restarts", "2"),
-            "square", Map.of("queries", "30", "restarts", "2"));
+    private static final Map<String, Map<String, String>> FAST = Map.ofEntries(
+            Map.entry("pgd", Map.of("steps", "5", "restarts", "2")),
+            Map.entry("bim", Map.of("steps", "5")),
+            Map.entry("cw-l2", Map.of("steps", "10", "binary-steps", "2")),
+            Map.entry("deepfool", Map.of("steps", "5")),
+            Map.entry("second-order", Map.of("steps", "3", "samples", "2", "trace", "true")),
+            Map.entry("second-order-exact", Map.of("steps", "3", "power-iters", "2")),
+            Map.entry("pixel-swap", Map.of("restarts", "2")),
+            Map.entry("square", Map.of("queries", "30", "restarts", "2")),
+            Map.entry("apgd", Map.of("steps", "5", "restarts", "2")),
+            Map.entry("apgd-t", Map.of("steps", "5", "targets", "2", "loss", "ce")));
 
     private static double[] epsFor(Norm n) {
         return switch (n) {
