@@ -28,6 +28,8 @@ class AttackPropertiesTest {
             "bim", Map.of("steps", "5"),
             "cw-l2", Map.of("steps", "10", "binary-steps", "2"),
             "deepfool", Map.of("steps", "5"),
+            "fab", Map.of("steps", "5", "restarts", "2"),
+            "fab-t", Map.of("steps", "5"),
             "second-order", Map.of("steps", "3", "samples", "2", "trace", "true"),
             "second-order-exact", Map.of("steps", "3", "power-iters", "2"),
             "pixel-swap", Map.of("restarts", "2"));
