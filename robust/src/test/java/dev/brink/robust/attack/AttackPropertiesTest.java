@@ -33,7 +33,9 @@ class AttackPropertiesTest {
             Map.entry("pixel-swap", Map.of("restarts", "2")),
             Map.entry("square", Map.of("queries", "30", "restarts", "2")),
             Map.entry("apgd", Map.of("steps", "5", "restarts", "2")),
-            Map.entry("apgd-t", Map.of("steps", "5", "targets", "2", "loss", "ce")));
+            Map.entry("apgd-t", Map.of("steps", "5", "targets", "2", "loss", "ce")),
+            Map.entry("fab", Map.of("steps", "5", "restarts", "2")),
+            Map.entry("fab-t", Map.of("steps", "5")));
 
     private static double[] epsFor(Norm n) {
         return switch (n) {

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class AttacksRegistryTest {
     @Test
     void everyAttackOfTheIssueIsRegisteredWithItsOptions() {
-        assertEquals(java.util.List.of("fgsm", "fgm-l2", "fgm-l1", "fgm-l2-x100-clip", "bim", "pgd", "cw-l2", "deepfool", "second-order",
-                "second-order-exact", "jsma", "pixel-swap", "extreme-weight", "apgd", "apgd-t", "square"), Attacks.names());
+        assertEquals(java.util.List.of("fgsm", "fgm-l2", "fgm-l1", "fgm-l2-x100-clip", "bim", "pgd", "cw-l2", "deepfool", "fab", "fab-t",
+                "second-order", "second-order-exact", "jsma", "pixel-swap", "extreme-weight", "apgd", "apgd-t", "square"), Attacks.names());
         for (String n : Attacks.names()) {
             Attack a = Attacks.create(n);
             assertFalse(a.supportedNorms().isEmpty(), n);
