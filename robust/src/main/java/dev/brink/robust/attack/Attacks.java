@@ -40,7 +40,7 @@ public final class Attacks {
         register("pgd", "projected gradient descent with random start and restarts (Madry et al.; Galloway et al., Li et al., Yu et al.); linf, l2, l1", Pgd.OPTIONS, Pgd::fromOptions);
         register("cw-l2", "Carlini-Wagner L2: tanh variables, Adam, binary search over c (Yu et al.); l2", CarliniWagnerL2.OPTIONS, CarliniWagnerL2::fromOptions);
         register("deepfool", "DeepFool: steps to the nearest linearized boundary (Moosavi-Dezfooli et al.); l2, linf", DeepFool.OPTIONS, DeepFool::fromOptions);
-        register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, L2-normalized steps (Li et al.); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);
+        register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, the threat norm's steepest steps (L2-normalized under l2, Li et al.); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);
         register("second-order-exact", "S-O attack with exact Hessian-vector power iteration (Li et al. App. A); l2, linf", SecondOrderExact.OPTIONS, SecondOrderExact::fromOptions);
         register("jsma", "Jacobian saliency map attack over feature pairs, theta = +1 (Papernot et al.; Galloway et al.); l0", Jsma.OPTIONS, Jsma::fromOptions);
         register("pixel-swap", "random swaps of a ratio of features within each channel, black box (Galloway et al. Sec. 6.3.1); l0", PixelSwap.OPTIONS, PixelSwap::fromOptions);
