@@ -42,7 +42,7 @@ public final class Attacks {
         register("deepfool", "DeepFool: steps to the nearest linearized boundary (Moosavi-Dezfooli et al.); l2, linf", DeepFool.OPTIONS, DeepFool::fromOptions);
         register("fab", "fast adaptive boundary attack, minimal perturbation by projections onto linearized boundaries (Croce and Hein); linf, l2, l1", FastAdaptiveBoundary.OPTIONS, FastAdaptiveBoundary::fromOptions);
         register("fab-t", "FAB with targeted runs at the 9 most likely non-true classes, as in AutoAttack (Croce and Hein); linf, l2, l1", FastAdaptiveBoundary.OPTIONS_TARGETED, FastAdaptiveBoundary::fromOptions);
-        register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, L2-normalized steps (Li et al.); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);
+        register("second-order", "S-O attack: PGD on the Gaussian-smoothed gradient, the threat norm's steepest steps (L2-normalized under l2, Li et al.); l2, linf", SecondOrder.OPTIONS, SecondOrder::fromOptions);
         register("second-order-exact", "S-O attack with exact Hessian-vector power iteration (Li et al. App. A); l2, linf", SecondOrderExact.OPTIONS, SecondOrderExact::fromOptions);
         register("jsma", "Jacobian saliency map attack over feature pairs, theta = +1 (Papernot et al.; Galloway et al.); l0", Jsma.OPTIONS, Jsma::fromOptions);
         register("pixel-swap", "random swaps of a ratio of features within each channel, black box (Galloway et al. Sec. 6.3.1); l0", PixelSwap.OPTIONS, PixelSwap::fromOptions);

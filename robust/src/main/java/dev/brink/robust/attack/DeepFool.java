@@ -11,22 +11,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * DeepFool (Moosavi-Dezfooli et al., CVPR 2016), in L2 and L-inf: at each iteration the classifier is linearized at
- * the current point with per-class Jacobian rows (one forward, K backward passes; coordinates that the box blocks
- * in the direction of a class's step are left out of its linearization), and the point moves to the
- * nearest linearized boundary, {@code r = |f_l| / ||w_l||_2^2 * w_l} (L2) or {@code r = |f_l| / ||w_l||_1 * sign(w_l)}
- * (L-inf), with {@code f_k = z_k - z_c}, {@code w_k = grad z_k - grad z_c}, c the label and l the class of the
- * smallest {@code |f_k| / ||w_k||} (the dual norm); the total perturbation is scaled by {@code 1 + overshoot}.
- * Samples stop once misclassified, after at most {@code steps} iterations. On a linear classifier it finds the exact
- * distance to the decision boundary, {@code min_k |f_k| / ||w_k||}, in one iteration. With a targeted goal only
- * the target's boundary is considered. A minimum-distance attack: {@link #run} projects onto the threat ball.
+ * DeepFool (Moosavi-Dezfooli et al., CVPR 2016), in L2 and L-inf, as the authors' algorithm (their reference code)
+ * with each iterate clipped to the box: at each iteration the classifier is linearized at the current point with
+ * per-class Jacobian rows (one forward, K backward passes), and the step goes to the nearest linearized boundary,
+ * {@code r = (|f_l| / ||w_l||_2 + xi) w_l / ||w_l||_2} (L2) or {@code r = (|f_l| / ||w_l||_1 + xi) sign(w_l)}
+ * (L-inf), with {@code f_k = z_k - z_c}, {@code w_k = grad z_k - grad z_c}, c the label, l the class of the smallest
+ * {@code |f_k| / ||w_k||} (the dual norm) over all other classes, and {@code xi = 1e-4 (upper - lower)} (the authors'
+ * 1e-4 in a [0, 1] box). The steps add up to r_total and the next iterate is
+ * {@code clip(x + (1 + overshoot) r_total)}: the overshoot scales the accumulated perturbation, not each step. A
+ * sample stops once misclassified (checked at the overshot iterate), after at most {@code steps} iterations.
  *
- * <p>Options: {@code steps} 50, {@code overshoot} 0.02. Threat L2 or L-inf. Inputs {@code [N, ...]}; labels int32 {@code [N]}.
+ * <p>On a linear classifier with the boundary inside the box it takes one iteration and returns a perturbation of
+ * norm {@code (1 + overshoot)(min_k |f_k| / ||w_k|| + xi)}. Coordinates that the box blocks stay in the
+ * linearization (the clip undoes their part of a step, and the next iterations make up for it): leaving them out
+ * of {@code w_k}, as this class once did, reaches the linearized boundary in fewer but longer steps and ended about
+ * 3% (MLP) to 10% (CNN) farther from the input on MNIST models. The xi term keeps those shortened steps from
+ * stalling. With a targeted goal only the target's boundary is considered (linearized around the current
+ * prediction). A minimum-distance attack: {@link #run} projects onto the threat ball.
+ *
+ * <p>Options: {@code steps} 50, {@code overshoot} 0.02 (the authors' defaults). Threat L2 or L-inf. Inputs
+ * {@code [N, ...]}; labels int32 {@code [N]}.
  */
 public final class DeepFool extends Attack {
     static final List<Attacks.Option> OPTIONS = List.of(
             new Attacks.Option("steps", "50", "maximum iterations"),
-            new Attacks.Option("overshoot", "0.02", "the total perturbation is scaled by 1 + overshoot"));
+            new Attacks.Option("overshoot", "0.02", "each iterate is x + (1 + overshoot) times the accumulated steps"));
+
+    /** The authors' 1e-4 added to each step's length, as a fraction of the box's width. */
+    static final double XI = 1e-4;
 
     private final int steps;
     private final double overshoot;
@@ -61,6 +73,7 @@ public final class DeepFool extends Attack {
         Tensor out = p.x();
         Tensor total = p.x().zerosLike();
         Tensor x = p.x();
+        double xi = XI * (p.threat().upper() - p.threat().lower());
         for (int it = 0; it <= steps && idx.length > 0; it++) {
             Problem sp = Rows.select(p, idx);
             Tensor xv = x.detach().requiresGrad(true);
@@ -93,10 +106,6 @@ public final class DeepFool extends Attack {
             Tensor jflat = jac.reshape(na, k, -1);
             Tensor jc = jflat.mul(onehot.reshape(na, k, 1)).sum(new int[] {1}, true);
             Tensor wk = jflat.sub(jc);                                               // [n', K, D]
-            // coordinates the box blocks in the direction a class's step would move them count for nothing
-            Tensor xf = x.reshape(na, 1, -1);
-            Tensor blocked = wk.gt(0.0).mul(xf.ge(p.threat().upper())).add(wk.lt(0.0).mul(xf.le(p.threat().lower())));
-            wk = wk.mul(blocked.neg().add(1.0));
             Tensor fk = zl.sub(zl.mul(onehot).sum(new int[] {1}, true));             // [n', K]
             Tensor wn = linf ? wk.abs().sum(new int[] {2}, false) : wk.square().sum(new int[] {2}, false).sqrt();
             Tensor dist = fk.abs().div(wn.maximum(1e-12));
@@ -104,9 +113,9 @@ public final class DeepFool extends Attack {
             dist = dist.add(excluded.mul(1e30));
             Tensor sel = F.oneHot(dist.argmin(1), k, zl.dtype());
             Tensor wl = wk.mul(sel.reshape(na, k, 1)).sum(new int[] {1}, false);     // [n', D]
-            Tensor fl = fk.mul(sel).sum(new int[] {1}, false).abs();
-            Tensor r = linf ? wl.sign().mul(fl.div(wl.abs().sum(new int[] {1}, false).maximum(1e-12)).reshape(na, 1))
-                    : wl.mul(fl.div(wl.square().sum(new int[] {1}, false).maximum(1e-24)).reshape(na, 1));
+            Tensor len = dist.mul(sel).sum(new int[] {1}, false).add(xi).reshape(na, 1);
+            Tensor r = linf ? wl.sign().mul(len)
+                    : wl.mul(len.div(wl.square().sum(new int[] {1}, true).sqrt().maximum(1e-12)));
             total = total.add(r.reshape(x.shape()));
             x = Projections.clipToBox(sp.x().add(total.mul(1 + overshoot)), p.threat());
             out = Rows.put(out, idx, x, null);

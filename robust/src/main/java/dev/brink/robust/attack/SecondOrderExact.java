@@ -20,24 +20,30 @@ import java.util.function.Function;
  * product serves the batch) from a random unit vector, takes the unit eigenvector e (sign chosen so that
  * {@code e . grad >= 0}), and ascends along {@code grad L(x) + xi H e} = the gradient of the local quadratic model at
  * {@code x + xi e}, with {@code xi} = the step size by default. When the gradient vanishes this is the top
- * eigenvector itself. The step is normalized in L2 as in the paper; {@link #lastGradientNormTrace()} records the
+ * eigenvector itself. {@link #lastGradientNormTrace()} records the
  * mean gradient L2 norm per iteration (Figure 1). Cost per iteration: one gradient plus {@code power-iters + 1}
  * Hessian-vector products. Power iteration finds the eigenvalue of largest magnitude.
  *
+ * <p>The step is {@link SecondOrder}'s: by default ({@code normalize=threat}) the threat norm's steepest step, which
+ * under L2 is the paper's L2-normalized step and under L-inf the signed step (an L2-normalized step of PGD's length
+ * barely moves under L-inf; see {@link SecondOrder}); {@code normalize=l2} takes the L2-normalized step under every
+ * threat.
+ *
  * <p>Options: the PGD options ({@code steps} 40, {@code step}, {@code rel-step}, {@code random-start}, {@code restarts},
- * {@code early-stop}, {@code loss}), plus {@code power-iters} 3, {@code xi} (empty: the step size), {@code normalize} l2.
+ * {@code early-stop}, {@code loss}), plus {@code power-iters} 3, {@code xi} (empty: the step size), {@code normalize} threat.
  * Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}; threat L2 or L-inf.
  */
 public final class SecondOrderExact extends GradientDescent {
     static final List<Attacks.Option> OPTIONS = Pgd.with(Pgd.SHARED_L2_LINF, List.of(
             new Attacks.Option("power-iters", "3", "power iterations with exact Hessian-vector products"),
             new Attacks.Option("xi", "", "weight of the curvature term grad + xi H e (empty: the step size)"),
-            new Attacks.Option("normalize", "l2", "step normalization: l2 (the paper) or threat")));
+            new Attacks.Option("normalize", "threat", SecondOrder.NORMALIZE_HELP)));
 
     private final int powerIters;
     private final double xi;
     private final boolean l2Step;
 
+    /** @param l2Step true: the L2-normalized step under every threat; false: the threat norm's steepest step (the default) */
     public SecondOrderExact(Config config, int powerIters, double xi, boolean l2Step) {
         super(config);
         if (powerIters < 1) throw new IllegalArgumentException("second-order-exact: power-iters must be >= 1, got " + powerIters);

@@ -10,7 +10,10 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Seed 002's second-order attack: exact power iteration on a known quadratic, and both variants on a linear model. */
+/**
+ * Seed 002's second-order attack: exact power iteration on a known quadratic, and both variants on a linear model,
+ * under L2 (the paper's L2-normalized step) and L-inf (the signed step by default).
+ */
 class SecondOrderTest {
     private static final int D = 6;
     private static final double[] EIGEN = {5, -2, 1.5, 1, 0.5, 0.1};
@@ -93,6 +96,30 @@ class SecondOrderTest {
             double[] trace = a.lastGradientNormTrace();
             assertEquals(20, trace.length, name);
             for (int t = 1; t < trace.length; t++) assertTrue(trace[t] >= trace[t - 1] - 1e-12, "the CE gradient grows as the margin falls: " + name);
+        }
+    }
+
+    @Test
+    void underLinfTheDefaultStepIsTheSignedStepAndReachesTheLinfOptimumWhereTheL2StepBarelyMoves() {
+        int d = 400;
+        LinearModels.Linear lin = LinearModels.random(8, 2, d, DType.FLOAT64);
+        Classifier model = lin.classifier();
+        Tensor x = LinearModels.midBox(9, DType.FLOAT64, 4, d);
+        Tensor y = model.logits(x).argmax(1);
+        double[] w0 = lin.row(0), w1 = lin.row(1);
+        double l1 = 0;
+        for (int i = 0; i < d; i++) l1 += Math.abs(w1[i] - w0[i]);
+        double eps = 0.05;
+        double[] before = AttackLoss.margin(model.logits(x), y).toDoubleArray();
+        for (String name : new String[] {"second-order", "second-order-exact"}) {
+            // defaults but for early stop, so that every sample goes on to the corner of the box
+            AttackResult r = Attacks.create(name, Map.of("early-stop", "false")).run(model, x, y, ThreatModel.of(Norm.LINF, eps), Goal.UNTARGETED, new Generator(7));
+            double[] after = AttackLoss.margin(model.logits(r.adversarial()), y).toDoubleArray();
+            for (int i = 0; i < before.length; i++) assertEquals(before[i] - eps * l1, after[i], 1e-9, name + " sample " + i + ": the L-inf optimum, as PGD");
+            // the L2-normalized step of PGD's length covers 2.5 / sqrt(D) of the half-width: here under a quarter of the way
+            AttackResult l2 = Attacks.create(name, Map.of("early-stop", "false", "normalize", "l2")).run(model, x, y, ThreatModel.of(Norm.LINF, eps), Goal.UNTARGETED, new Generator(7));
+            double[] short_ = AttackLoss.margin(model.logits(l2.adversarial()), y).toDoubleArray();
+            for (int i = 0; i < before.length; i++) assertTrue(before[i] - short_[i] < 0.25 * eps * l1, name + " normalize=l2 sample " + i + ": " + (before[i] - short_[i]) + " of " + eps * l1);
         }
     }
 }
