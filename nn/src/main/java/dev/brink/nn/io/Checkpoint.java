@@ -105,23 +105,35 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
     public static Checkpoint load(Path file, Map<String, Tensor> expectedModel) throws IOException {
         Objects.requireNonNull(expectedModel, "expectedModel");
         return of(file, SafeTensors.readSelected(file, header -> {
-            summary(file, header);
-            StateDicts.check(file, expectedModel, HeaderTensors.standIns(file, header, name -> !name.startsWith(ModelFile.OPTIMIZER_PREFIX)));
-            List<String> problems = new ArrayList<>();
-            for (SafeTensors.Entry e : header.entries()) {
-                if (!e.name().startsWith(ModelFile.OPTIMIZER_PREFIX)) continue;
-                String key = e.name().substring(ModelFile.OPTIMIZER_PREFIX.length());
-                int dot = key.indexOf('.');
-                Tensor param = dot <= 0 ? null : expectedModel.get(key.substring(dot + 1));
-                if (param == null)
-                    problems.add("unexpected: " + e.name() + " " + Arrays.toString(e.shape()) + " (optimizer state of no model tensor)");
-                else if (e.shape().length != 0 && !Arrays.equals(e.shape(), param.shape()))
-                    problems.add(e.name() + ": file has " + Arrays.toString(e.shape()) + ", parameter " + key.substring(dot + 1) + " has "
-                            + Arrays.toString(param.shape()));
-            }
-            if (!problems.isEmpty()) throw new StateDictMismatchException(file, problems);
+            check(file, header, expectedModel);
             return name -> true;
         }));
+    }
+
+    /**
+     * The checks of {@link #load(Path, Map)}, on the header alone, reading no tensor: for a caller that has more to
+     * check (the heap's room for the model, say) before the tensors are read.
+     */
+    public static void checkHeader(Path file, Map<String, Tensor> expectedModel) throws IOException {
+        check(file, SafeTensors.readHeader(file), expectedModel);
+    }
+
+    private static void check(Path file, SafeTensors.Header header, Map<String, Tensor> expectedModel) throws IOException {
+        summary(file, header);
+        StateDicts.check(file, expectedModel, HeaderTensors.standIns(file, header, name -> !name.startsWith(ModelFile.OPTIMIZER_PREFIX)));
+        List<String> problems = new ArrayList<>();
+        for (SafeTensors.Entry e : header.entries()) {
+            if (!e.name().startsWith(ModelFile.OPTIMIZER_PREFIX)) continue;
+            String key = e.name().substring(ModelFile.OPTIMIZER_PREFIX.length());
+            int dot = key.indexOf('.');
+            Tensor param = dot <= 0 ? null : expectedModel.get(key.substring(dot + 1));
+            if (param == null)
+                problems.add("unexpected: " + e.name() + " " + Arrays.toString(e.shape()) + " (optimizer state of no model tensor)");
+            else if (e.shape().length != 0 && !Arrays.equals(e.shape(), param.shape()))
+                problems.add(e.name() + ": file has " + Arrays.toString(e.shape()) + ", parameter " + key.substring(dot + 1) + " has "
+                        + Arrays.toString(param.shape()));
+        }
+        if (!problems.isEmpty()) throw new StateDictMismatchException(file, problems);
     }
 
     /**

@@ -55,6 +55,7 @@ public final class ModelLoader {
             dtype[0] = floatType(header);
             Map<String, Tensor> expected = plan[0].standIns(dtype[0]);
             StateDicts.check(file, expected, HeaderTensors.standIns(file, header, name -> !name.startsWith(ModelFile.OPTIMIZER_PREFIX)));
+            fitsHeap(file, plan[0]);  // the file does hold the weights: can the heap?
             return expected::containsKey;
         });
         ModelInfo info = ModelFile.info(file, contents.metadata());
@@ -95,7 +96,6 @@ public final class ModelLoader {
     public static Imported importWeights(Path file, JsonNode spec, ImportOptions names, String zooName) throws IOException {
         Objects.requireNonNull(names, "names");
         SpecPlan plan = ModelSpec.plan(spec);
-        plan.checkFitsHeap();
         Map<String, Tensor> expected = plan.standIns();
         StateDictImport.Result[] renamed = new StateDictImport.Result[1];
         Map<String, String> source = new LinkedHashMap<>();  // model name -> the file's name
@@ -105,6 +105,7 @@ public final class ModelLoader {
             found.forEach((name, t) -> original.put(t, name));
             renamed[0] = StateDictImport.adapt(file, spec, expected, found, names);
             renamed[0].state().forEach((name, t) -> source.put(name, original.get(t)));
+            fitsHeap(file, plan);
             Set<String> wanted = Set.copyOf(source.values());
             return wanted::contains;
         });
@@ -119,11 +120,17 @@ public final class ModelLoader {
 
     private static SpecPlan plan(Path file, String spec) throws ModelFileException {
         try {
-            SpecPlan p = ModelSpec.plan(spec);
-            p.checkFitsHeap();
-            return p;
+            return ModelSpec.plan(spec);
         } catch (SpecException e) {
             throw new ModelFileException(file, "the architecture stored in the file cannot be built: " + e.getMessage(), e);
+        }
+    }
+
+    private static void fitsHeap(Path file, SpecPlan plan) throws ModelFileException {
+        try {
+            plan.checkFitsHeap();
+        } catch (SpecException e) {
+            throw new ModelFileException(file, e.getMessage(), e);
         }
     }
 

@@ -150,12 +150,18 @@ public final class Trainer {
         SpecPlan plan;
         try {
             plan = ModelSpec.plan(ModelFile.readInfo(checkpoint).spec());
-            plan.checkFitsHeap();
         } catch (SpecException e) {
             throw new ModelFileException(checkpoint, "the architecture stored in the checkpoint cannot be built: " + e.getMessage(), e);
         }
         // names and shapes of the model and its optimizer state checked on the header, before anything is read
-        Checkpoint c = Checkpoint.load(checkpoint, plan.standIns());
+        Map<String, Tensor> expected = plan.standIns();
+        Checkpoint.checkHeader(checkpoint, expected);
+        try {
+            plan.checkFitsHeap();  // the file does hold the weights: can the heap?
+        } catch (SpecException e) {
+            throw new ModelFileException(checkpoint, e.getMessage(), e);
+        }
+        Checkpoint c = Checkpoint.load(checkpoint, expected);
         SpecModel model = ModelSpec.build(c.info().spec(), new Generator(c.rngSeed()));
         dev.brink.nn.io.StateDicts.copyInto(model.stateDict(), c.model());
         NonFinite bad = NonFinite.find(model.stateDict());
