@@ -81,6 +81,11 @@ class ResumeConflictCommandTest {
         assertEquals(1, same.code(), same.all());
         assertTrue(same.err().contains("has finished 2 epochs and its model is written to " + out + ": there is nothing to resume"), same.err());
         assertFalse(same.out().contains("epoch 3 of 2"), same.out());
+        // a run stopped after its last checkpoint, before its model file: --resume finishes it
+        Files.delete(out);
+        Fixtures.Run finish = resume(out, "--epochs", "2", "--data", data.toString(), "--limit", "50");
+        assertEquals(0, finish.code(), finish.all());
+        assertTrue(finish.out().contains("finished all 2 epochs: writing its model") && Files.exists(out), finish.out());
     }
 
     @Test
