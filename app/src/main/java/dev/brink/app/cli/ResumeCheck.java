@@ -27,9 +27,9 @@ import java.util.Objects;
  * read from them again (a run trained on {@code --limit 1000} resumed without it would continue on all the data).
  *
  * <p>The options are recorded at the start of a run under {@value #OPTIONS_KEY} ({@link #record}); the optimizer's
- * kind and hyper-parameters are read from its stored configuration. A checkpoint of an earlier brink without the
- * record lets the options that only it holds ({@code --lr}, {@code --schedule}, {@code --width}, {@code --init},
- * {@code --limit}) be given only where they cannot be checked: such an option is refused.
+ * kind and hyper-parameters are read from its stored configuration. A checkpoint of an earlier brink has no record:
+ * the options only the record would hold ({@code --lr}, {@code --schedule}, {@code --width}, {@code --init},
+ * {@code --limit}) cannot be checked against it, and are refused when given.
  */
 final class ResumeCheck {
     /** Checkpoint metadata key of the run's options, a JSON object of strings. */

@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
                 + "gradient and Jacobian regularizers; listed below).",
                 "Writes a checkpoint after every epoch (OUTPUT.ckpt), the training log (OUTPUT.log.csv, one row per epoch), with --validation "
                 + "the model of the best validation epoch (OUTPUT.best.safetensors), and the model file at the end; all atomically.",
-                "--resume continues an interrupted run from its checkpoint with the same numbers (objectives, attacks and validation come from the checkpoint).",
+                "--resume continues an interrupted run from its checkpoint with the same numbers (objectives, attacks, validation, optimizer and data "
+                + "selection come from the checkpoint; an option that conflicts with it is refused).",
                 "",
                 "Objective specs: NAME[:KEY=VALUE,...], e.g. trades:beta=6; several --objective are summed (losses and regularizers add).",
                 ""})

@@ -72,7 +72,7 @@ class ResumeConflictCommandTest {
     }
 
     @Test
-    void anEpochCountTheCheckpointHasPassedIsAnError() {
+    void anEpochCountTheCheckpointHasPassedIsAnError() throws IOException {
         Path out = train("epochs", 2, "sgd");
         Fixtures.Run fewer = resume(out, "--epochs", "1", "--data", data.toString(), "--limit", "50");
         assertEquals(1, fewer.code(), fewer.all());
