@@ -52,6 +52,9 @@ public final class AttackCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    ModelLoadOptions loadOptions;
+
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
     String split;
 
@@ -101,10 +104,13 @@ public final class AttackCommand implements Callable<Integer> {
         }
         TargetSpec target = attackOptions.target();
         List<LoadedModel> others = new ArrayList<>();
-        for (Path t : transferTo) others.add(LoadedModel.load(t, null));
+        for (Path t : transferTo) others.add(loadOptions.load(t, null, spec));
 
-        LoadedModel m = LoadedModel.load(modelFile, specFile);
+        LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
+        dev.brink.nn.train.ClassCheck.check("model " + modelFile, m.model().outputShape(), d);
+        for (int k = 0; k < others.size(); k++)
+            dev.brink.nn.train.ClassCheck.check("model " + transferTo.get(k), others.get(k).model().outputShape(), d);
         String modelName = modelName(m);
         o.printf(Locale.ROOT, "model %s (%s, %,d parameters)%n", modelFile, modelName, m.model().parameterCount());
         o.printf(Locale.ROOT, "data %s %s: %d samples of shape %s%n", data.data, split, d.size(), java.util.Arrays.toString(d.sampleShape()));
@@ -112,7 +118,7 @@ public final class AttackCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "attack %s: %s eps %s, %s, seed %d%n", e.label(), e.threat().norm().label(), EpsRange.format(e.threat().eps()), target, attackOptions.seed);
         o.flush();
 
-        Classifier c = Classifier.of(m.model());
+        Classifier c = Classifier.of(m.model(), "model " + modelFile);
         RobustEvaluation.Config cfg = new RobustEvaluation.Config(attackOptions.batchSize, attackOptions.seed, target, grid, !noSave || !others.isEmpty());
         RobustEvaluation.Result r = RobustEvaluation.evaluate(c, d, entries, cfg, RobustEvaluation.Progress.bar(System.err, "attacking"));
 
@@ -140,7 +146,7 @@ public final class AttackCommand implements Callable<Integer> {
                 written.add(f.toString());
             }
             for (int k = 0; k < others.size(); k++) {
-                TransferSet.Outcome t = set.evaluate(Classifier.of(others.get(k).model()), attackOptions.batchSize);
+                TransferSet.Outcome t = set.evaluate(Classifier.of(others.get(k).model(), "model " + transferTo.get(k)), attackOptions.batchSize);
                 o.printf(Locale.ROOT, "transfer %s -> %s: %s%n", a.label(), transferTo.get(k), t);
                 transferLines.add(new String[] {a.label(), transferTo.get(k).toString(), Integer.toString(t.samples()), f4(t.cleanAccuracy()), f4(t.adversarialAccuracy()), f4(t.transferRate())});
                 transfers.add(ResultJson.transfer(a.label(), transferTo.get(k), t));

@@ -53,6 +53,9 @@ public final class AutoAttackCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    ModelLoadOptions loadOptions;
+
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
     String split;
 
@@ -107,8 +110,9 @@ public final class AutoAttackCommand implements Callable<Integer> {
         Files.createDirectories(out);
         if (!Files.isDirectory(out)) throw new IOException("--out " + out + " is not a directory");
         if (!Files.isWritable(out)) throw new IOException("--out " + out + " is not writable");
-        LoadedModel m = LoadedModel.load(modelFile, specFile);
+        LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
+        dev.brink.nn.train.ClassCheck.check("model " + modelFile, m.model().outputShape(), d);
         Tensor x = d.x(0, d.size()), y = d.y(0, d.size());
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("model", modelFile.toString());
@@ -130,7 +134,7 @@ public final class AutoAttackCommand implements Callable<Integer> {
         if (prior != null) o.printf(Locale.ROOT, "resuming %s: %d of %d points already final%n", files.csv(), finished(prior, components.size()), prior.n);
         o.flush();
 
-        Classifier c = Classifier.of(m.model());
+        Classifier c = Classifier.of(m.model(), "model " + modelFile);
         ProgressBar[] bar = new ProgressBar[1];
         AutoAttack.Listener listener = new AutoAttack.Listener() {
             @Override

@@ -50,7 +50,10 @@ public final class DataOptions {
                 throw new IOException("--data " + data + ": neither a known data set " + Datasets.NAMES + " nor an existing path");
             d = Datasets.load(p, train);
         }
-        return limit == null ? d : Samples.subset(d, limit, kind, sampleSeed);
+        d = limit == null ? d : Samples.subset(d, limit, kind, sampleSeed);
+        if (d.size() == 0)
+            throw new IOException("--data " + data + ": the " + (train ? "training" : "test") + " split (" + d.name() + ") has no samples");
+        return d;
     }
 
     /** The options as command-line arguments that select the same samples (for reproducible command lines). */

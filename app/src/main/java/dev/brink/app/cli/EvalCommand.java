@@ -1,6 +1,7 @@
 package dev.brink.app.cli;
 
 import dev.brink.nn.data.Dataset;
+import dev.brink.nn.train.ClassCheck;
 import dev.brink.nn.train.Evaluation;
 import dev.brink.robust.progress.ProgressBar;
 import picocli.CommandLine.Command;
@@ -33,6 +34,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    ModelLoadOptions loadOptions;
+
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
     String split;
 
@@ -54,10 +58,11 @@ public final class EvalCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter out = json.human(spec);
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
-        LoadedModel m = LoadedModel.load(modelFile, specFile);
+        LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
+        ClassCheck.check("model " + modelFile, m.model().outputShape(), d);
         ProgressBar bar = new ProgressBar(System.err, "evaluating", d.size());
-        double acc = Evaluation.accuracy(m.model(), d, batchSize, n -> bar.update(n, n, ""));
+        double acc = Evaluation.accuracy(m.model(), "model " + modelFile, d, batchSize, n -> bar.update(n, n, ""));
         out.printf(Locale.ROOT, "%s on %s (%s, %d samples): accuracy %.4f%n", modelFile, data.data, split, d.size(), acc);
         MarginStats ms = margins ? MarginStats.of(m.model(), d, Math.min(batchSize, 100)) : null;
         if (ms != null)

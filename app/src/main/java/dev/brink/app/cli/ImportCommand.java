@@ -1,12 +1,12 @@
 package dev.brink.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.brink.engine.Generator;
 import dev.brink.nn.io.ImportOptions;
+import dev.brink.nn.io.ModelLoader;
+import dev.brink.nn.spec.SpecException;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.io.NameScheme;
-import dev.brink.nn.io.SafeTensors;
 import dev.brink.nn.io.StateDictImport;
 import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
@@ -83,6 +83,9 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The Brink model file to write.")
     Path output;
 
+    @picocli.CommandLine.Mixin
+    ModelLoadOptions loadOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -105,21 +108,22 @@ public final class ImportCommand implements Callable<Integer> {
             specJson = Zoo.spec(arch.zoo, z);
             zooName = arch.zoo;
         }
-        SpecModel model;
+        ModelLoader.Imported imported;
         try {
-            model = ModelSpec.build(specJson, new Generator(0));
-        } catch (IllegalArgumentException e) {
+            imported = ModelLoader.importWeights(weights, specJson, opt, zooName);
+        } catch (SpecException e) {
             throw new IOException((arch.spec != null ? arch.spec.toString() : "zoo model " + arch.zoo) + ": " + e.getMessage(), e);
         }
-        SafeTensors.Contents c = SafeTensors.read(weights);
-        StateDictImport.Result r = StateDictImport.adapt(weights, specJson, model.stateDict(), c.tensors(), opt);
+        LoadedModel.checkFinite(weights, imported.loaded().nonFinite(), loadOptions.allowNonFinite, spec.commandLine().getErr());
+        SpecModel model = imported.loaded().model();
+        StateDictImport.Result r = imported.renaming();
 
         Map<String, dev.brink.engine.Tensor> state = new LinkedHashMap<>();
         for (String k : model.stateDict().keySet()) state.put(k, r.state().get(k));
         ModelInfo info = new ModelInfo(model.specJson(), zooName)
                 .withExtra("brink.imported.from", weights.getFileName().toString())
                 .withExtra("brink.imported.names", r.scheme().label());
-        for (Map.Entry<String, String> e : c.metadata().entrySet())
+        for (Map.Entry<String, String> e : imported.metadata().entrySet())
             if (e.getKey().startsWith("brink.") && !e.getKey().startsWith("brink.imported.") && !ModelFile.isReserved(e.getKey()))
                 info = info.withExtra(e.getKey(), e.getValue());
         Path dir = output.toAbsolutePath().getParent();

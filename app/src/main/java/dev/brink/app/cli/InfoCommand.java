@@ -28,6 +28,9 @@ public final class InfoCommand implements Callable<Integer> {
             description = "Spec JSON describing MODEL when it holds plain weights (e.g. exported from PyTorch); PyTorch names are mapped as in brink import.")
     java.nio.file.Path specFile;
 
+    @picocli.CommandLine.Mixin
+    ModelLoadOptions loadOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -72,7 +75,7 @@ public final class InfoCommand implements Callable<Integer> {
     }
 
     private int describeModel(PrintWriter out) throws java.io.IOException {
-        LoadedModel m = LoadedModel.load(modelFile, specFile);
+        LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         SafeTensors.Header h = SafeTensors.readHeader(modelFile);
         out.printf("file        %s (%s)%n", modelFile, formatBytes(java.nio.file.Files.size(modelFile)));
         out.printf("model       %s%n", m.info().model().isEmpty() ? (specFile != null ? "(spec " + specFile + ")" : "(spec)") : m.info().model());

@@ -46,6 +46,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    ModelLoadOptions loadOptions;
+
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
     String split;
 
@@ -97,8 +100,9 @@ public final class SweepCommand implements Callable<Integer> {
         List<Sweep.SweepAttack> attacks = new ArrayList<>();
         for (AttackPlan.Planned p : plan) attacks.add(new Sweep.SweepAttack(p.label(), p.attack(), p.norm()));
 
-        LoadedModel m = LoadedModel.load(modelFile, specFile);
+        LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
+        dev.brink.nn.train.ClassCheck.check("model " + modelFile, m.model().outputShape(), d);
         String modelName = AttackCommand.modelName(m);
         o.printf(Locale.ROOT, "model %s (%s), data %s %s: %d samples%n", modelFile, modelName, data.data, split, d.size());
         for (Sweep.SweepAttack a : attacks) o.printf(Locale.ROOT, "attack %s (%s)%n", a.label(), a.norm().label());
@@ -108,7 +112,7 @@ public final class SweepCommand implements Callable<Integer> {
         Path csv = out.resolve("sweep.csv"), png = out.resolve("sweep.png");
         String t = title != null ? title : modelName + " on " + data.data;
         List<Sweep.Row> done = new ArrayList<>();
-        List<Sweep.Row> rows = Sweep.run(Classifier.of(m.model()), d, attacks, cfg, new Sweep.Listener() {
+        List<Sweep.Row> rows = Sweep.run(Classifier.of(m.model(), "model " + modelFile), d, attacks, cfg, new Sweep.Listener() {
             @Override
             public RobustEvaluation.Progress pointStart(double e, int index, int count, boolean extension) {
                 String label = extension ? String.format(Locale.ROOT, "eps %s (extending)", EpsRange.format(e))

@@ -2,6 +2,7 @@ package dev.brink.app.cli;
 
 import dev.brink.engine.Generator;
 import dev.brink.nn.data.Dataset;
+import dev.brink.nn.io.Checkpoint;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.optim.Adam;
@@ -10,6 +11,7 @@ import dev.brink.nn.optim.Schedule;
 import dev.brink.nn.optim.Sgd;
 import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
+import dev.brink.nn.train.ClassCheck;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.Trainer;
 import dev.brink.nn.zoo.Zoo;
@@ -37,7 +39,8 @@ import java.util.concurrent.Callable;
                 + "gradient and Jacobian regularizers; listed below).",
                 "Writes a checkpoint after every epoch (OUTPUT.ckpt), the training log (OUTPUT.log.csv, one row per epoch), with --validation "
                 + "the model of the best validation epoch (OUTPUT.best.safetensors), and the model file at the end; all atomically.",
-                "--resume continues an interrupted run from its checkpoint with the same numbers (objectives, attacks and validation come from the checkpoint).",
+                "--resume continues an interrupted run from its checkpoint with the same numbers (objectives, attacks, validation, optimizer and data "
+                + "selection come from the checkpoint; an option that conflicts with it is refused).",
                 "",
                 "Objective specs: NAME[:KEY=VALUE,...], e.g. trades:beta=6; several --objective are summed (losses and regularizers add).",
                 ""})
@@ -159,14 +162,16 @@ public final class TrainCommand implements Callable<Integer> {
 
         // everything that can be misspelt fails before the data loads
         if (resume && !Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint at " + checkpoint);
+        Checkpoint.Summary saved = resume ? Checkpoint.summary(checkpoint) : null;  // its header alone
         TrainSettings given = TrainSettings.fromOptions(objectives, labelSmoothing, trainAttack, validation, valAttack);
-        TrainSettings settings = resume ? TrainSettings.forResume(checkpoint, ModelFile.load(checkpoint).info(), given) : given.withDefaults();
+        TrainSettings settings = resume ? TrainSettings.forResume(checkpoint, saved.info(), given) : given.withDefaults();
         if (labelSmoothing != null) {
             spec.commandLine().getErr().println("note: --label-smoothing is deprecated; it stands for --objective cross-entropy:label-smoothing=" + labelSmoothing);
             spec.commandLine().getErr().flush();
         }
         Objective objective = settings.objective();
-        int batch = batchSize(resume ? ModelFile.load(checkpoint).info() : null);
+        int batch = batchSize(resume ? saved.info() : null);
+        if (resume) checkResume(checkpoint, saved);
         if (!java.util.Set.of("default", "expert", "expert-midpoint").contains(init.toLowerCase(Locale.ROOT)))
             throw new IllegalArgumentException("--init must be default, expert or expert-midpoint, got '" + init + "'");
         if (!resume && choice != null) {
@@ -182,16 +187,27 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer trainer;
         if (resume) {
             trainer = Trainer.resume(checkpoint, objective, epochs, batch, evalBatchSize);
-            out.printf("resuming %s at epoch %d of %d%n", checkpoint, trainer.nextEpoch() + 1, epochs);
+            ClassCheck.check("the checkpoint's model (" + checkpoint + ")", trainer.model().outputShape(), train);
+            ClassCheck.check("the checkpoint's model (" + checkpoint + ")", trainer.model().outputShape(), test);
+            String note = ResumeCheck.missingOptimizerState(checkpoint, saved);
+            if (note != null) {
+                spec.commandLine().getErr().println(note);
+                spec.commandLine().getErr().flush();
+            }
+            if (trainer.nextEpoch() < epochs) out.printf("resuming %s at epoch %d of %d%n", checkpoint, trainer.nextEpoch() + 1, epochs);
         } else {
             if (choice == null) throw new IllegalArgumentException("give --model NAME or --spec FILE");
             SpecModel model = buildModel(train);
+            String modelName = choice.zoo != null ? "--model " + choice.zoo : "the model of --spec " + choice.spec;
+            ClassCheck.check(modelName, model.outputShape(), train);
+            ClassCheck.check(modelName, model.outputShape(), test);
             initialize(model, train);
             Optimizer opt = optimizer(model);
             Schedule sched = schedule(opt.learningRate());
             ModelInfo info = settings.into(new ModelInfo(model.specJson(), choice.zoo != null ? choice.zoo : "")
                     .withExtra("brink.data", data.data).withExtra("brink.seed", Long.toString(seed))
                     .withExtra(BATCH_SIZE_KEY, Integer.toString(batch)));
+            info = ResumeCheck.record(info, runOptions(opt.learningRate()));
             trainer = new Trainer(model, info, opt, sched, objective, new Trainer.Config(epochs, batch, seed, evalBatchSize));
         }
         long runSeed = Long.parseLong(trainer.info().extra().getOrDefault("brink.seed", Long.toString(seed)));
@@ -214,7 +230,7 @@ public final class TrainCommand implements Callable<Integer> {
         out.flush();
         TrainingLog log = resume ? TrainingLog.resume(logFile, trainer.nextEpoch()) : TrainingLog.create(logFile);
         if (trainer.nextEpoch() >= epochs) {
-            out.printf("nothing to do: the checkpoint already finished %d epochs%n", trainer.nextEpoch());
+            out.printf("the checkpoint %s finished all %d epochs: writing its model%n", checkpoint, trainer.nextEpoch());
         } else {
             trainer.fit(train, test, checkpoint, new BarListener(out, log));
         }
@@ -223,6 +239,49 @@ public final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "best validation epoch %d (score %.4f): %s%n", trainer.bestEpoch() + 1, trainer.bestScore(), bestFile);
         out.printf("wrote %s (checkpoint %s, log %s)%n", output, checkpoint, logFile);
         return 0;
+    }
+
+    /**
+     * Refuses a resume that cannot do what it says: options that conflict with the checkpoint ({@link ResumeCheck}),
+     * and an {@code --epochs} the checkpoint has already reached (equal is allowed only to write the model file of a
+     * run stopped after its last checkpoint).
+     */
+    private void checkResume(Path checkpoint, Checkpoint.Summary saved) throws java.io.IOException {
+        picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        java.util.Map<String, String> givenOptions = new java.util.LinkedHashMap<>();
+        Object[][] options = {{"--model", choice == null ? null : choice.zoo}, {"--optimizer", optimizer}, {"--lr", lr}, {"--momentum", momentum},
+                {"--nesterov", nesterov}, {"--weight-decay", weightDecay}, {"--schedule", schedule}, {"--width", width}, {"--init", init},
+                {"--seed", seed}, {"--limit", data.limit}};
+        for (Object[] o : options)
+            if (pr.hasMatchedOption((String) o[0]) && o[1] != null) givenOptions.put((String) o[0], String.valueOf(o[1]));
+        java.util.List<String> conflicts = ResumeCheck.conflicts(saved,
+                new ResumeCheck.Given(givenOptions, dataOptions(), choice == null ? null : choice.spec));
+        if (!conflicts.isEmpty()) throw ResumeCheck.error(checkpoint, conflicts);
+        int done = saved.epoch() + 1;
+        if (epochs < done || epochs == done && Files.exists(output))
+            throw new IllegalArgumentException("--resume: the checkpoint " + checkpoint + " has finished " + done + " epoch" + (done == 1 ? "" : "s")
+                    + (epochs < done ? ", more than --epochs " + epochs : " and its model is written to " + output + ": there is nothing to resume")
+                    + "; give --epochs above " + done + " to train further");
+    }
+
+    /** The data selection in effect: --data, --limit, --sample, --sample-seed (null for those left out or without effect). */
+    private java.util.Map<String, String> dataOptions() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("--data", data.data);
+        m.put("--limit", data.limit == null ? null : Integer.toString(data.limit));
+        m.put("--sample", data.limit == null ? null : data.sample.toLowerCase(Locale.ROOT));
+        m.put("--sample-seed", data.limit == null ? null : Long.toString(data.sampleSeed));
+        return m;
+    }
+
+    /** What a new run records for a later --resume to compare ({@link ResumeCheck}). */
+    private java.util.Map<String, String> runOptions(double baseLr) {
+        java.util.Map<String, String> m = dataOptions();
+        m.put("--lr", Double.toString(baseLr));
+        m.put("--schedule", schedule.trim());
+        m.put("--width", choice.zoo != null ? Double.toString(width) : null);
+        m.put("--init", init.toLowerCase(Locale.ROOT));
+        return m;
     }
 
     /**

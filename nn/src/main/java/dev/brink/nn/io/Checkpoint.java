@@ -4,8 +4,11 @@ import dev.brink.engine.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -84,7 +87,91 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
      *                            plain model file), or has a malformed number
      */
     public static Checkpoint load(Path file) throws IOException {
-        SafeTensors.Contents contents = SafeTensors.read(file);
+        return of(file, SafeTensors.readSelected(file, header -> {
+            summary(file, header);
+            return name -> true;
+        }));
+    }
+
+    /**
+     * Reads a checkpoint whose model must hold exactly the tensors of {@code expectedModel} (names, shapes, dtypes;
+     * stand-ins will do, see {@link dev.brink.nn.spec.SpecPlan#standIns}) and whose optimizer state must belong to
+     * them: each {@code optimizer.<slot>.<name>} names a tensor of the model and has its shape, or is a 0-d counter.
+     * Everything is checked on the header, before any tensor is read or allocated.
+     *
+     * @throws StateDictMismatchException listing every mismatch of the model or the optimizer state
+     * @throws ModelFileException         as {@link #load(Path)}
+     */
+    public static Checkpoint load(Path file, Map<String, Tensor> expectedModel) throws IOException {
+        Objects.requireNonNull(expectedModel, "expectedModel");
+        return of(file, SafeTensors.readSelected(file, header -> {
+            check(file, header, expectedModel);
+            return name -> true;
+        }));
+    }
+
+    /**
+     * The checks of {@link #load(Path, Map)}, on the header alone, reading no tensor: for a caller that has more to
+     * check (the heap's room for the model, say) before the tensors are read.
+     */
+    public static void checkHeader(Path file, Map<String, Tensor> expectedModel) throws IOException {
+        check(file, SafeTensors.readHeader(file), expectedModel);
+    }
+
+    private static void check(Path file, SafeTensors.Header header, Map<String, Tensor> expectedModel) throws IOException {
+        summary(file, header);
+        StateDicts.check(file, expectedModel, HeaderTensors.standIns(file, header, name -> !name.startsWith(ModelFile.OPTIMIZER_PREFIX)));
+        List<String> problems = new ArrayList<>();
+        for (SafeTensors.Entry e : header.entries()) {
+            if (!e.name().startsWith(ModelFile.OPTIMIZER_PREFIX)) continue;
+            String key = e.name().substring(ModelFile.OPTIMIZER_PREFIX.length());
+            int dot = key.indexOf('.');
+            Tensor param = dot <= 0 ? null : expectedModel.get(key.substring(dot + 1));
+            if (param == null)
+                problems.add("unexpected: " + e.name() + " " + Arrays.toString(e.shape()) + " (optimizer state of no model tensor)");
+            else if (e.shape().length != 0 && !Arrays.equals(e.shape(), param.shape()))
+                problems.add(e.name() + ": file has " + Arrays.toString(e.shape()) + ", parameter " + key.substring(dot + 1) + " has "
+                        + Arrays.toString(param.shape()));
+        }
+        if (!problems.isEmpty()) throw new StateDictMismatchException(file, problems);
+    }
+
+    /**
+     * What a checkpoint holds besides its tensors, read from its header alone.
+     *
+     * @param info             the model's spec, name and extra metadata
+     * @param epoch            the last completed epoch, as saved
+     * @param step             completed optimizer steps
+     * @param rngSeed          the run's seed
+     * @param optimizerJson    the optimizer's configuration
+     * @param scheduleJson     the schedule and its state
+     * @param optimizerTensors the number of optimizer state tensors ({@code optimizer.*}); 0 for an optimizer that
+     *                         keeps none (plain SGD) or a checkpoint stripped of its optimizer state
+     */
+    public record Summary(ModelInfo info, int epoch, long step, long rngSeed, String optimizerJson, String scheduleJson, int optimizerTensors) {}
+
+    /** The {@link Summary} of a checkpoint, from its header alone. */
+    public static Summary summary(Path file) throws IOException {
+        return summary(file, SafeTensors.readHeader(file));
+    }
+
+    private static Summary summary(Path file, SafeTensors.Header header) throws ModelFileException {
+        Map<String, String> meta = header.metadata();
+        ModelInfo info = ModelFile.info(file, meta);
+        long epoch = number(file, meta, EPOCH_KEY);
+        long step = number(file, meta, STEP_KEY);
+        if (epoch < 0 || epoch > Integer.MAX_VALUE)
+            throw new ModelFileException(file, "metadata \"" + EPOCH_KEY + "\" = " + epoch + " is not a valid epoch");
+        if (step < 0)
+            throw new ModelFileException(file, "metadata \"" + STEP_KEY + "\" = " + step + " is negative");
+        number(file, meta, RNG_COUNTER_KEY);
+        int optimizerTensors = 0;
+        for (SafeTensors.Entry e : header.entries()) if (e.name().startsWith(ModelFile.OPTIMIZER_PREFIX)) optimizerTensors++;
+        return new Summary(info, (int) epoch, step, number(file, meta, RNG_SEED_KEY), text(file, meta, OPTIMIZER_KEY), text(file, meta, SCHEDULE_KEY),
+                optimizerTensors);
+    }
+
+    private static Checkpoint of(Path file, SafeTensors.Contents contents) throws ModelFileException {
         Map<String, String> meta = contents.metadata();
         ModelInfo info = ModelFile.info(file, meta);
         Map<String, Tensor> model = new LinkedHashMap<>(), optimizer = new LinkedHashMap<>();
@@ -92,13 +179,7 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
             if (name.startsWith(ModelFile.OPTIMIZER_PREFIX)) optimizer.put(name.substring(ModelFile.OPTIMIZER_PREFIX.length()), t);
             else model.put(name, t);
         });
-        long epoch = number(file, meta, EPOCH_KEY);
-        long step = number(file, meta, STEP_KEY);
-        if (epoch < 0 || epoch > Integer.MAX_VALUE)
-            throw new ModelFileException(file, "metadata \"" + EPOCH_KEY + "\" = " + epoch + " is not a valid epoch");
-        if (step < 0)
-            throw new ModelFileException(file, "metadata \"" + STEP_KEY + "\" = " + step + " is negative");
-        return new Checkpoint(model, optimizer, info, (int) epoch, step, number(file, meta, RNG_SEED_KEY),
+        return new Checkpoint(model, optimizer, info, (int) number(file, meta, EPOCH_KEY), number(file, meta, STEP_KEY), number(file, meta, RNG_SEED_KEY),
                 number(file, meta, RNG_COUNTER_KEY), text(file, meta, OPTIMIZER_KEY), text(file, meta, SCHEDULE_KEY));
     }
 

@@ -69,16 +69,39 @@ public record ModelFile(Map<String, Tensor> state, ModelInfo info) {
     }
 
     /**
-     * Loads {@code file} into a model's tensors in place: reads it, checks it against {@code target} with
-     * {@link StateDicts#check} (every mismatch reported at once, naming the file), then copies the values in
-     * with {@link StateDicts#copyInto}. Nothing is copied when the check fails.
+     * Reads a model file, or the model part of a checkpoint, that must hold exactly the tensors of {@code expected}
+     * (names, shapes and dtypes, as {@link StateDicts#check} compares them). The check runs on the header alone, so
+     * a file with a missing, unexpected or misshapen tensor is refused, every mismatch listed, before any tensor
+     * data is read or allocated; {@code expected} may be stand-ins ({@link dev.brink.nn.spec.SpecPlan#standIns}).
+     *
+     * @throws StateDictMismatchException listing every mismatch, naming the file
+     * @throws ModelFileException         for a file that is not a valid Brink model file
+     */
+    public static ModelFile load(Path file, Map<String, Tensor> expected) throws IOException {
+        Objects.requireNonNull(expected, "expected");
+        SafeTensors.Contents contents = SafeTensors.readSelected(file, header -> {
+            info(file, header.metadata());
+            StateDicts.check(file, expected, HeaderTensors.standIns(file, header, name -> !name.startsWith(OPTIMIZER_PREFIX)));
+            return expected::containsKey;
+        });
+        return new ModelFile(contents.tensors(), info(file, contents.metadata()));
+    }
+
+    /** The info (spec, model name, extra metadata) of a model file or checkpoint, from its header alone. */
+    public static ModelInfo readInfo(Path file) throws IOException {
+        return info(file, SafeTensors.readHeader(file).metadata());
+    }
+
+    /**
+     * Loads {@code file} into a model's tensors in place: checks its header against {@code target} with
+     * {@link StateDicts#check} (every mismatch reported at once, naming the file, before any tensor is read), then
+     * reads it and copies the values in with {@link StateDicts#copyInto}. Nothing is copied when the check fails.
      *
      * @param target the model's parameters and buffers by name
      * @return the file's info (spec, model name, extra metadata)
      */
     public static ModelInfo loadInto(Path file, Map<String, Tensor> target) throws IOException {
-        ModelFile loaded = load(file);
-        StateDicts.check(file, target, loaded.state());
+        ModelFile loaded = load(file, target);
         StateDicts.copyInto(target, loaded.state());
         return loaded.info();
     }

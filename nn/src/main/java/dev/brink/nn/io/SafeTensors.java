@@ -111,6 +111,27 @@ public final class SafeTensors {
             for (int d : shape) n *= d;
             return n;
         }
+
+        /** The Brink dtype this tensor loads as (see the class comment), or null for a dtype Brink cannot load. */
+        public DType loadsAs() {
+            FileType t = FileType.of(dtype);
+            return t == null ? null : t.target;
+        }
+    }
+
+    /**
+     * Decides, from a file's validated header alone, which tensors to read: it may check the header against what the
+     * caller expects (names, shapes, dtypes) and throw, so that a file holding unexpected or misshapen tensors is
+     * refused before any of their bytes are read or allocated.
+     */
+    @FunctionalInterface
+    public interface Selection {
+        /**
+         * @param header the file's header, already validated as safetensors (layout, sizes against the file)
+         * @return the names of the tensors to read
+         * @throws IOException to refuse the file (a {@link ModelFileException} naming it)
+         */
+        Predicate<String> select(Header header) throws IOException;
     }
 
     /**
@@ -185,8 +206,18 @@ public final class SafeTensors {
      */
     public static Contents read(Path file, Predicate<String> include) throws IOException {
         Objects.requireNonNull(include, "include");
+        return readSelected(file, header -> include);
+    }
+
+    /**
+     * Reads the header, lets {@code selection} check it and choose the tensors, then reads those tensors (and returns
+     * the metadata). Nothing but the header is read before {@code selection} has accepted the file.
+     */
+    public static Contents readSelected(Path file, Selection selection) throws IOException {
+        Objects.requireNonNull(selection, "selection");
         try (FileChannel ch = open(file)) {
             Header header = readHeader(file, ch);
+            Predicate<String> include = Objects.requireNonNull(selection.select(header), "selection");
             for (Entry e : header.entries()) {
                 if (!include.test(e.name())) continue;
                 FileType type = FileType.of(e.dtype());

@@ -24,7 +24,9 @@ import dev.brink.nn.layer.Sequential;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -44,7 +46,9 @@ import java.util.Set;
  * Defaults as shown ({@code stride} of a pool defaults to its kernel). Parameter names follow PyTorch's for a
  * ModuleList called {@code layers}: {@code layers.<i>.weight}, {@code layers.<i>.body.<j>.weight}, ... Shapes are
  * inferred layer by layer at build time, so every impossible shape is reported with the layer's position and the
- * shape that reached it, before any weight is allocated.
+ * shape that reached it, before any weight is allocated. {@link #plan} does the same checks and lists the model's
+ * tensors by name and shape without building it, so that a model file can be checked against its spec before its
+ * weights are read or allocated.
  */
 public final class ModelSpec {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,8 +81,65 @@ public final class ModelSpec {
         return build(parse(json), gen);
     }
 
-    /** Builds a model from a parsed spec with weights drawn from {@code gen}. */
+    /**
+     * Builds a model from a parsed spec with weights drawn from {@code gen}. The spec is first {@linkplain #plan
+     * planned}: every impossible shape, and a model too large for the Java heap ({@link SpecPlan#checkFitsHeap}),
+     * fails before any weight is allocated.
+     */
     public static SpecModel build(JsonNode spec, Generator gen) {
+        java.util.Objects.requireNonNull(gen, "gen");
+        plan(spec).checkFitsHeap();
+        return (SpecModel) walk(spec, gen, new Walk());
+    }
+
+    /** {@link #plan(JsonNode)} of spec text. */
+    public static SpecPlan plan(String json) {
+        return plan(parse(json));
+    }
+
+    /**
+     * What the model of {@code spec} holds (input and output shapes, every parameter and buffer by name and shape),
+     * checked as {@link #build} checks it, without allocating any weight.
+     *
+     * @throws SpecException for a spec that cannot be built, naming the layer and the problem
+     */
+    public static SpecPlan plan(JsonNode spec) {
+        Walk w = new Walk();
+        walk(spec, null, w);
+        return new SpecPlan(w.input, w.output, w.state, w.buffers);
+    }
+
+    /** What a walk over a spec records: the input and output shapes and the model's tensors by name. */
+    private static final class Walk {
+        int[] input, output;
+        final Map<String, int[]> state = new LinkedHashMap<>();
+        final Set<String> buffers = new java.util.HashSet<>();
+
+        void param(String where, String name, long... shape) {
+            state.put(where + "." + name, dims(where, name, shape));
+        }
+
+        void buffer(String where, String name, long... shape) {
+            param(where, name, shape);
+            buffers.add(where + "." + name);
+        }
+
+        private static int[] dims(String where, String name, long[] shape) {
+            long n = 1;
+            int[] d = new int[shape.length];
+            for (int i = 0; i < shape.length; i++) {
+                n *= shape[i];
+                if (shape[i] > Integer.MAX_VALUE || n > Integer.MAX_VALUE)
+                    throw new SpecException(where + ": " + name + " of shape " + Arrays.toString(shape) + " has more than "
+                            + Integer.MAX_VALUE + " elements, too many for one tensor");
+                d[i] = (int) shape[i];
+            }
+            return d;
+        }
+    }
+
+    /** Checks {@code spec} layer by layer, recording its tensors in {@code w}; builds the modules when gen is not null. */
+    private static Module walk(JsonNode spec, Generator gen, Walk w) {
         if (!spec.isObject()) throw new SpecException("model spec must be a JSON object with \"input\" and \"layers\"");
         unknownKeys(spec, "model spec", Set.of("input", "layers", "name", "source"));
         int[] input = intArray(spec, "input", "model spec");
@@ -88,29 +149,36 @@ public final class ModelSpec {
         JsonNode layers = spec.get("layers");
         if (layers == null || !layers.isArray()) throw new SpecException("model spec: \"layers\" must be an array");
         int[][] shape = {input.clone()};
-        Sequential seq = buildList((ArrayNode) layers, "layers", shape, gen);
-        return new SpecModel(spec, input, shape[0], seq);
+        Sequential seq = buildList((ArrayNode) layers, "layers", shape, gen, w);
+        w.input = input;
+        w.output = shape[0];
+        return gen == null ? null : new SpecModel(spec, input, shape[0], seq);
     }
 
-    private static Sequential buildList(ArrayNode layers, String path, int[][] shape, Generator gen) {
+    private static Sequential buildList(ArrayNode layers, String path, int[][] shape, Generator gen, Walk w) {
         List<Module> modules = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) modules.add(buildLayer(layers.get(i), path + "." + i, shape, gen));
-        return new Sequential(modules);
+        for (int i = 0; i < layers.size(); i++) modules.add(buildLayer(layers.get(i), path + "." + i, shape, gen, w));
+        return gen == null ? null : new Sequential(modules);
     }
 
-    private static Module buildLayer(JsonNode l, String where, int[][] shape, Generator gen) {
+    /** One layer: checked, its output shape in {@code shape[0]} and its tensors in {@code w}; the module when gen is not null. */
+    private static Module buildLayer(JsonNode l, String where, int[][] shape, Generator gen, Walk w) {
         if (!l.isObject() || !l.has("type")) throw new SpecException(where + ": each layer must be an object with a \"type\"");
         String type = l.get("type").asText();
         if (!TYPES.contains(type)) throw new SpecException(where + ": unknown layer type '" + type + "'; known: " + new java.util.TreeSet<>(TYPES));
         String at = where + " (" + type + ")";
         int[] in = shape[0];
+        boolean build = gen != null;
         switch (type) {
             case "linear" -> {
                 unknownKeys(l, at, Set.of("type", "out", "bias"));
                 if (in.length != 1) throw new SpecException(at + ": input has shape " + Arrays.toString(in) + "; add a flatten layer before linear");
                 int out = positive(l, "out", at);
+                boolean bias = bool(l, "bias", true, at);
+                w.param(where, "weight", out, in[0]);
+                if (bias) w.param(where, "bias", out);
                 shape[0] = new int[] {out};
-                return new Linear(in[0], out, bool(l, "bias", true, at), gen);
+                return build ? new Linear(in[0], out, bias, gen) : null;
             }
             case "conv2d" -> {
                 unknownKeys(l, at, Set.of("type", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"));
@@ -132,8 +200,11 @@ public final class ModelSpec {
                 int ho = g.outH(in[1], k[0]), wo = g.outW(in[2], k[1]);
                 if (ho < 1 || wo < 1)
                     throw new SpecException(at + ": kernel " + Arrays.toString(k) + " does not fit the input " + Arrays.toString(in) + " with padding " + Arrays.toString(p));
+                boolean bias = bool(l, "bias", true, at);
+                w.param(where, "weight", out, in[0] / groups, k[0], k[1]);
+                if (bias) w.param(where, "bias", out);
                 shape[0] = new int[] {out, ho, wo};
-                return new Conv2d(in[0], out, k[0], k[1], g, bool(l, "bias", true, at), gen);
+                return build ? new Conv2d(in[0], out, k[0], k[1], g, bias, gen) : null;
             }
             case "maxpool2d", "avgpool2d" -> {
                 unknownKeys(l, at, Set.of("type", "kernel", "stride", "padding"));
@@ -150,47 +221,56 @@ public final class ModelSpec {
                 int ho = g.outH(in[1]), wo = g.outW(in[2]);
                 if (ho < 1 || wo < 1) throw new SpecException(at + ": window " + Arrays.toString(k) + " does not fit the input " + Arrays.toString(in));
                 shape[0] = new int[] {in[0], ho, wo};
-                return new Pool2d(type.equals("maxpool2d") ? Pool2d.Kind.MAX : Pool2d.Kind.AVG, g);
+                return build ? new Pool2d(type.equals("maxpool2d") ? Pool2d.Kind.MAX : Pool2d.Kind.AVG, g) : null;
             }
             case "global_avgpool" -> {
                 unknownKeys(l, at, Set.of("type"));
                 image(in, at);
                 shape[0] = new int[] {in[0]};
-                return new GlobalAvgPool2d();
+                return build ? new GlobalAvgPool2d() : null;
             }
             case "flatten" -> {
                 unknownKeys(l, at, Set.of("type"));
-                int n = 1;
+                long n = 1;
                 for (int v : in) n *= v;
-                shape[0] = new int[] {n};
-                return new Flatten();
+                if (n > Integer.MAX_VALUE)
+                    throw new SpecException(at + ": the input " + Arrays.toString(in) + " has " + n + " features, more than " + Integer.MAX_VALUE);
+                shape[0] = new int[] {(int) n};
+                return build ? new Flatten() : null;
             }
             case "relu", "tanh", "sigmoid", "softplus" -> {
                 unknownKeys(l, at, Set.of("type"));
-                return new Activation(Activation.Kind.valueOf(type.toUpperCase()));
+                return build ? new Activation(Activation.Kind.valueOf(type.toUpperCase())) : null;
             }
             case "leaky_relu" -> {
                 unknownKeys(l, at, Set.of("type", "slope"));
-                return new Activation(Activation.Kind.LEAKY_RELU, number(l, "slope", 0.01, at));
+                double slope = number(l, "slope", 0.01, at);
+                return build ? new Activation(Activation.Kind.LEAKY_RELU, slope) : null;
             }
             case "dropout" -> {
                 unknownKeys(l, at, Set.of("type", "p"));
                 double p = number(l, "p", 0.5, at);
                 if (!(p >= 0 && p < 1)) throw new SpecException(at + ": p must be in [0, 1), got " + p);
-                return new Dropout(p);
+                return build ? new Dropout(p) : null;
             }
             case "batchnorm2d", "batchnorm1d" -> {
                 unknownKeys(l, at, Set.of("type", "eps", "momentum"));
                 if (type.equals("batchnorm2d")) image(in, at);
                 else if (in.length != 1) throw new SpecException(at + ": expects [D] features, got " + Arrays.toString(in));
-                return new BatchNorm(in[0], number(l, "eps", 1e-5, at), number(l, "momentum", 0.1, at));
+                double eps = number(l, "eps", 1e-5, at), momentum = number(l, "momentum", 0.1, at);
+                w.param(where, "weight", in[0]);
+                w.param(where, "bias", in[0]);
+                w.buffer(where, "running_mean", in[0]);
+                w.buffer(where, "running_var", in[0]);
+                return build ? new BatchNorm(in[0], eps, momentum) : null;
             }
             case "normalize" -> {
                 unknownKeys(l, at, Set.of("type", "mean", "std"));
                 double[] mean = doubleArray(l, "mean", at), std = doubleArray(l, "std", at);
                 if (mean.length != in[0]) throw new SpecException(at + ": " + mean.length + " means for " + in[0] + " channels");
                 try {
-                    return new Normalize(mean, std);
+                    Normalize n = new Normalize(mean, std);  // checks std and the lengths
+                    return build ? n : null;
                 } catch (IllegalArgumentException e) {
                     throw new SpecException(at + ": " + e.getMessage());
                 }
@@ -203,12 +283,12 @@ public final class ModelSpec {
                 if (sc != null && !sc.isArray()) throw new SpecException(at + ": \"shortcut\" must be an array of layers");
                 int[][] bodyShape = {in.clone()};
                 int[][] scShape = {in.clone()};
-                Sequential b = buildList((ArrayNode) body, where + ".body", bodyShape, gen);
-                Sequential s = sc == null ? new Sequential() : buildList((ArrayNode) sc, where + ".shortcut", scShape, gen);
+                Sequential b = buildList((ArrayNode) body, where + ".body", bodyShape, gen, w);
+                Sequential s = sc == null ? (build ? new Sequential() : null) : buildList((ArrayNode) sc, where + ".shortcut", scShape, gen, w);
                 if (!Arrays.equals(bodyShape[0], scShape[0]))
                     throw new SpecException(at + ": body output " + Arrays.toString(bodyShape[0]) + " differs from shortcut output " + Arrays.toString(scShape[0]));
                 shape[0] = bodyShape[0];
-                return new Residual(b, s);
+                return build ? new Residual(b, s) : null;
             }
             default -> throw new IllegalStateException(type);
         }

@@ -9,10 +9,14 @@ import dev.brink.nn.data.DataLoader;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.io.Checkpoint;
 import dev.brink.nn.io.ModelFile;
+import dev.brink.nn.io.ModelFileException;
 import dev.brink.nn.io.ModelInfo;
+import dev.brink.nn.io.NonFinite;
 import dev.brink.nn.optim.Optimizer;
 import dev.brink.nn.optim.Schedule;
 import dev.brink.nn.spec.ModelSpec;
+import dev.brink.nn.spec.SpecException;
+import dev.brink.nn.spec.SpecPlan;
 import dev.brink.nn.spec.SpecModel;
 
 import java.io.IOException;
@@ -143,12 +147,35 @@ public final class Trainer {
      * {@code epochs} may extend the run beyond its original length.
      */
     public static Trainer resume(Path checkpoint, Objective objective, int epochs, int batchSize, int evalBatchSize) throws IOException {
-        Checkpoint c = Checkpoint.load(checkpoint);
+        SpecPlan plan;
+        try {
+            plan = ModelSpec.plan(ModelFile.readInfo(checkpoint).spec());
+        } catch (SpecException e) {
+            throw new ModelFileException(checkpoint, "the architecture stored in the checkpoint cannot be built: " + e.getMessage(), e);
+        }
+        // names and shapes of the model and its optimizer state checked on the header, before anything is read
+        Map<String, Tensor> expected = plan.standIns();
+        Checkpoint.checkHeader(checkpoint, expected);
+        try {
+            plan.checkFitsHeap();  // the file does hold the weights: can the heap?
+        } catch (SpecException e) {
+            throw new ModelFileException(checkpoint, e.getMessage(), e);
+        }
+        Checkpoint c = Checkpoint.load(checkpoint, expected);
         SpecModel model = ModelSpec.build(c.info().spec(), new Generator(c.rngSeed()));
-        dev.brink.nn.io.StateDicts.check(checkpoint, model.stateDict(), c.model());
         dev.brink.nn.io.StateDicts.copyInto(model.stateDict(), c.model());
+        NonFinite bad = NonFinite.find(model.stateDict());
+        if (bad != null)
+            throw new ModelFileException(checkpoint, "the checkpoint's model is broken: " + bad.describe() + "; training cannot continue from it");
         Optimizer opt = Optimizer.fromConfig(c.optimizerJson(), model.trainableParameters());
-        opt.loadState(c.optimizer());
+        try {
+            opt.loadState(c.optimizer());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(checkpoint, "optimizer state: " + e.getMessage(), e);
+        }
+        NonFinite badState = NonFinite.find(c.optimizer());
+        if (badState != null)
+            throw new ModelFileException(checkpoint, "the checkpoint's optimizer state is broken: " + badState.describe().replace("tensor '", "tensor 'optimizer."));
         Schedule schedule = Schedule.fromJson(c.scheduleJson());
         Config config = new Config(epochs, batchSize, c.rngSeed(), evalBatchSize);
         return new Trainer(model, c.info(), opt, schedule, objective, config, new Generator(c.rngSeed(), c.rngCounter()), c.epoch() + 1, c.step());
@@ -173,6 +200,8 @@ public final class Trainer {
      */
     public EpochResult fit(Dataset train, Dataset test, Path checkpoint, Listener listener) throws IOException {
         Listener l = listener == null ? new Listener() {} : listener;
+        ClassCheck.check("the model", model.outputShape(), train);  // an empty set, or labels the outputs cannot hold
+        if (test != null) ClassCheck.check("the model", model.outputShape(), test);
         DataLoader loader = DataLoader.builder(train).batchSize(config.batchSize()).shuffle(true).seed(config.seed()).build();
         EpochResult last = null;
         for (int epoch = nextEpoch; epoch < config.epochs(); epoch++) {

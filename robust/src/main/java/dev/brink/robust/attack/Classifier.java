@@ -16,16 +16,36 @@ import java.util.function.Function;
  */
 public final class Classifier {
     private final Function<Tensor, Tensor> logits;
+    private final String name;
     private long calls;
 
     public Classifier(Function<Tensor, Tensor> logits) {
+        this(logits, "the model");
+    }
+
+    /**
+     * A classifier called {@code name} in messages, e.g. {@code "model runs/a.safetensors"} (evaluations that refuse
+     * a broken model name it so).
+     */
+    public Classifier(Function<Tensor, Tensor> logits, String name) {
         this.logits = logits;
+        this.name = java.util.Objects.requireNonNull(name, "name");
     }
 
     /** Wraps a model in evaluation mode. */
     public static Classifier of(Module model) {
+        return of(model, "the model");
+    }
+
+    /** Wraps a model in evaluation mode, called {@code name} in messages (e.g. {@code "model runs/a.safetensors"}). */
+    public static Classifier of(Module model, String name) {
         model.eval();
-        return new Classifier(model::forward);
+        return new Classifier(model::forward, name);
+    }
+
+    /** How messages name the model: {@code "the model"} unless given. */
+    public String name() {
+        return name;
     }
 
     /** Logits of a batch (recorded in the graph when x requires grad). */

@@ -12,6 +12,7 @@ import dev.brink.robust.attack.Goal;
 import dev.brink.robust.attack.Norm;
 import dev.brink.robust.attack.Projections;
 import dev.brink.robust.attack.ThreatModel;
+import dev.brink.nn.train.NonFiniteLogitsException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,6 +31,10 @@ import java.util.Locale;
  * where it stopped with the same numbers: the random stream of a batch depends only on the seed, the attack's
  * position and the batch's first point. A point counts as broken when the model misclassifies the adversarial point
  * the attack returned (checked with one forward pass here, as the reference does).
+ *
+ * <p>A broken model is refused rather than reported: NaN or infinite logits (on clean or adversarial points) and
+ * non-finite adversarial points end the run with a {@link NonFiniteLogitsException} naming the model, and labels
+ * outside the model's classes with an {@link IllegalArgumentException}.
  *
  * <pre>{@code
  * AutoAttack.Config cfg = AutoAttack.Config.standard(Norm.LINF, 0.3, 0, 100);
@@ -130,7 +135,10 @@ public final class AutoAttack {
             z0 = model.logits(x0);
         }
         int classes = z0.size(1);
-        warnings.addAll(SanityChecks.nonFiniteLogits(z0));
+        for (int i = 0; i < n; i++)
+            if (st.label[i] < 0 || st.label[i] >= classes)
+                throw new IllegalArgumentException("autoattack: label " + st.label[i] + " of point " + idx[i] + " is outside the " + classes
+                        + " classes of " + model.name() + "'s outputs");
         if (cfg.version() != AutoAttackVersion.RAND) warnings.addAll(SanityChecks.randomized(model, x0));
         warnings.addAll(SanityChecks.probabilityOutputs(z0));
         int[] firstCorrect = rows(st, 0, x0.size(0), true);
@@ -171,7 +179,14 @@ public final class AutoAttack {
                 Generator gen = new Generator(Generator.bits(cfg.seed(), a * 1_000_003L + b[0]));
                 AttackResult r = attack.run(model, xb, yb, threat, Goal.UNTARGETED, gen);
                 Tensor adv = r.adversarial().to(DType.FLOAT32);
-                int[] pred = predict(model, adv);
+                double advSum;
+                try (GradMode.Scope s = GradMode.noGrad()) {
+                    advSum = adv.sum().item();  // points of the box: the sum cannot overflow
+                }
+                if (!Double.isFinite(advSum))
+                    throw new NonFiniteLogitsException("autoattack: " + c.name() + " (" + c.spec() + ") returned NaN or infinite adversarial points on "
+                            + model.name() + " (in the batch from point " + idx[b[0]] + "): its gradients are broken, so no robust accuracy can be reported");
+                int[] pred = predict(model, adv, -1, c.name() + "'s adversarial points (in the batch from point " + idx[b[0]] + ")");
                 st.seconds[a] += (System.nanoTime() - t0) / 1e9;
                 st.modelCalls[a] += model.calls() - calls0;
                 st.attacked[a] += b.length;
@@ -282,9 +297,12 @@ public final class AutoAttack {
         return x.indexSelect(0, Tensor.ofInts(idx, idx.length)).contiguous();
     }
 
-    private static int[] predict(Classifier model, Tensor x) {
+    /** Predictions, refusing NaN or infinite logits (naming the model and the first bad point). */
+    private static int[] predict(Classifier model, Tensor x, int firstIndex, String inputs) {
         try (GradMode.Scope s = GradMode.noGrad()) {
-            return dev.brink.nn.train.Objective.predictions(model.logits(x.detach()));
+            Tensor z = model.logits(x.detach());
+            NonFiniteLogitsException.check(z, model.name(), firstIndex, inputs);
+            return dev.brink.nn.train.Objective.predictions(z);
         }
     }
 
@@ -293,7 +311,7 @@ public final class AutoAttack {
         int[] out = new int[n];
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
-            int[] p = predict(model, x.slice(0, from, to).contiguous());
+            int[] p = predict(model, x.slice(0, from, to).contiguous(), from, "clean points");
             System.arraycopy(p, 0, out, from, p.length);
         }
         return out;

@@ -15,8 +15,9 @@ import java.util.Locale;
  * The warnings Croce and Hein's reference prints with an AutoAttack result, for evaluations that would be
  * unreliable: a randomized forward pass, outputs that look like probabilities instead of logits, points whose input
  * gradient is zero or NaN (obfuscated gradients), too few classes for the targeted attacks, and Square (black box)
- * breaking points that the white-box attacks left standing. Brink adds non-finite logits. Each check returns the
- * warnings it found (empty: passed).
+ * breaking points that the white-box attacks left standing. Each check returns the warnings it found (empty:
+ * passed). Non-finite logits are no warning in a run: {@link AutoAttack#run} refuses them
+ * ({@link dev.brink.nn.train.NonFiniteLogitsException}); {@link #nonFiniteLogits} remains for callers of their own.
  */
 public final class SanityChecks {
     private SanityChecks() {}

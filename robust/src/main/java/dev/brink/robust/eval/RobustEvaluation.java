@@ -5,6 +5,7 @@ import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.data.Dataset;
+import dev.brink.nn.train.NonFiniteLogitsException;
 import dev.brink.robust.attack.Attack;
 import dev.brink.robust.attack.AttackResult;
 import dev.brink.robust.attack.Classifier;
@@ -236,7 +237,13 @@ public final class RobustEvaluation {
             Tensor[] xy = source.get(from, to);
             Tensor x = xy[0], y = xy[1];
             int[] labels = y.toIntArray();
-            int[] pred = predict(model, x);
+            Tensor cleanLogits;
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                cleanLogits = model.logits(x.detach());
+            }
+            NonFiniteLogitsException.check(cleanLogits, model.name(), from, "clean samples");
+            checkLabels(model, cleanLogits.size(1), labels, from);
+            int[] pred = dev.brink.nn.train.Objective.predictions(cleanLogits);
             int[] idx = new int[to - from];
             int m = 0;
             for (int i = 0; i < labels.length; i++) {
@@ -263,13 +270,14 @@ public final class RobustEvaluation {
                     long s0 = System.nanoTime();
                     AttackResult r = e.attack().run(model, xs, ys, e.threat(), cfg.target().goal(m), gens.get(a));
                     st.seconds += (System.nanoTime() - s0) / 1e9;
+                    checkAdversarial(model, e, r.adversarial(), from + sel[0]);
                     st.attacked += m;
                     st.modelCalls += r.modelCalls();
                     if (r.iterations() != null) for (int it : r.iterations()) st.iterations += it;
                     boolean[] ok = r.success();
                     Collector ex = examples.get(a);
                     boolean needPred = cfg.target().targeted() || cfg.keepAdversarial() || ex.wants();
-                    int[] advPred = needPred ? predict(model, r.adversarial()) : null;
+                    int[] advPred = needPred ? predict(model, r.adversarial(), from + sel[0], e.label() + "'s adversarial inputs") : null;
                     for (int j = 0; j < m; j++) {
                         int i = sel[j];
                         boolean stillCorrect = cfg.target().targeted() ? advPred[j] == ysArr[j] : !ok[j];
@@ -317,9 +325,42 @@ public final class RobustEvaluation {
 
     /** Predicted classes of a batch, without recording a graph (a one-logit model predicts 1 where its logit is positive). */
     public static int[] predict(Classifier model, Tensor x) {
+        return predict(model, x, 0, "inputs");
+    }
+
+    /**
+     * {@link #predict(Classifier, Tensor)}, refusing NaN or infinite logits ({@link NonFiniteLogitsException} naming the
+     * model, the inputs and the first bad sample, {@code firstIndex} being the index of row 0).
+     */
+    public static int[] predict(Classifier model, Tensor x, int firstIndex, String inputs) {
         try (GradMode.Scope s = GradMode.noGrad()) {
-            return dev.brink.nn.train.Objective.predictions(model.logits(x.detach()));
+            Tensor z = model.logits(x.detach());
+            NonFiniteLogitsException.check(z, model.name(), firstIndex, inputs);
+            return dev.brink.nn.train.Objective.predictions(z);
         }
+    }
+
+    /**
+     * Refuses an attack's NaN or infinite adversarial inputs (a broken gradient, typically): they are not inputs of
+     * the box, a success on them proves nothing, and they must never reach a transfer set.
+     */
+    static void checkAdversarial(Classifier model, Entry e, Tensor adversarial, int firstIndex) {
+        double sum;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            sum = adversarial.detach().sum().item();  // inputs lie in the box: the sum cannot overflow
+        }
+        if (!Double.isFinite(sum))
+            throw new NonFiniteLogitsException(String.format(Locale.ROOT, "%s (%s) returned NaN or infinite adversarial inputs on %s"
+                    + " (in the batch from sample %d): its gradients are broken, so no success rate or robust accuracy can be reported",
+                    e.label(), e.attack().name(), model.name(), firstIndex));
+    }
+
+    /** Refuses labels the model's logits cannot express: labels beyond its outputs (a one-logit model has classes 0 and 1). */
+    private static void checkLabels(Classifier model, int classes, int[] labels, int firstIndex) {
+        for (int i = 0; i < labels.length; i++)
+            if (labels[i] < 0 || labels[i] >= classes)
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "label %d of sample %d is outside the %d classes of %s's outputs",
+                        labels[i], firstIndex + i, classes, model.name()));
     }
 
     /** Gathers attacked samples, up to a limit. */

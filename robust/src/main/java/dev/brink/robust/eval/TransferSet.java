@@ -58,8 +58,15 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
         return metadata.getOrDefault("attack", "");
     }
 
-    /** Writes the set atomically. */
+    /**
+     * Writes the set atomically.
+     *
+     * @throws IllegalStateException when an input is NaN or infinite (nothing is written): a transfer set holds points
+     *                               of the box [0, 1]
+     */
     public void save(Path file) throws IOException {
+        requireFinite(file, "x_adv", adversarial);
+        requireFinite(file, "x", clean);
         Map<String, Tensor> t = new LinkedHashMap<>();
         int n = size();
         t.put("x_adv", adversarial.to(DType.FLOAT32).contiguous());
@@ -74,13 +81,16 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
         SafeTensors.write(file, t, metadata);
     }
 
+    private static void requireFinite(Path file, String name, Tensor t) {
+        if (t.numel() > 0 && !Double.isFinite(t.detach().sum().item()))
+            throw new IllegalStateException(file + ": refusing to save a transfer set whose " + name + " holds NaN or infinite values");
+    }
+
     /** Reads a set written by {@link #save}; the message names the file and what is missing. */
     public static TransferSet load(Path file) throws IOException {
-        SafeTensors.Contents c = SafeTensors.read(file);
-        for (String k : new String[] {"x_adv", "x", "y"})
-            if (!c.tensors().containsKey(k)) throw new IOException(file + ": not a transfer set (no tensor '" + k + "'; has " + c.tensors().keySet() + ")");
+        // names, dtypes and shapes checked on the header: no tensor is read before the file is known to be a transfer set
+        SafeTensors.Contents c = SafeTensors.readSelected(file, h -> checkHeader(file, h));
         Tensor y = c.tensors().get("y");
-        if (y.dtype() != DType.INT32 || y.dim() != 1) throw new IOException(file + ": y must be int32 [N], got " + y.dtype().label() + " " + Shape.str(y.shape()));
         int n = y.size(0);
         int[] idx = c.tensors().containsKey("index") ? c.tensors().get("index").toIntArray() : range(n);
         boolean[] ok = new boolean[n];
@@ -93,6 +103,31 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final java.util.Set<String> TENSORS = java.util.Set.of("x_adv", "x", "y", "index", "success");
+
+    private static java.util.function.Predicate<String> checkHeader(Path file, SafeTensors.Header h) throws IOException {
+        Map<String, SafeTensors.Entry> e = new LinkedHashMap<>();
+        for (SafeTensors.Entry t : h.entries()) e.put(t.name(), t);
+        for (String k : new String[] {"x_adv", "x", "y"})
+            if (!e.containsKey(k)) throw new IOException(file + ": not a transfer set (no tensor '" + k + "'; has " + e.keySet() + ")");
+        SafeTensors.Entry y = e.get("y"), adv = e.get("x_adv"), x = e.get("x");
+        if (y.loadsAs() != DType.INT32 || y.shape().length != 1)
+            throw new IOException(file + ": y must be int32 [N], got " + y.dtype() + " " + java.util.Arrays.toString(y.shape()));
+        int n = y.shape()[0];
+        for (SafeTensors.Entry t : new SafeTensors.Entry[] {adv, x})
+            if (t.loadsAs() == null || !t.loadsAs().isFloating() || t.shape().length < 2 || t.shape()[0] != n)
+                throw new IOException(file + ": " + t.name() + " must be floating [" + n + ", ...] for the " + n + " labels, got " + t.dtype() + " "
+                        + java.util.Arrays.toString(t.shape()));
+        if (!java.util.Arrays.equals(adv.shape(), x.shape()))
+            throw new IOException(file + ": x_adv " + java.util.Arrays.toString(adv.shape()) + " and x " + java.util.Arrays.toString(x.shape()) + " differ in shape");
+        for (String k : new String[] {"index", "success"}) {
+            SafeTensors.Entry t = e.get(k);
+            if (t != null && (t.loadsAs() != DType.INT32 || !java.util.Arrays.equals(t.shape(), new int[] {n})))
+                throw new IOException(file + ": " + k + " must be int32 [" + n + "], got " + t.dtype() + " " + java.util.Arrays.toString(t.shape()));
+        }
+        return TENSORS::contains;
     }
 
     private static int[] range(int n) {
@@ -124,8 +159,8 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
         int cleanRight = 0, advRight = 0, cleanOk = 0, flipped = 0;
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
-            int[] pc = RobustEvaluation.predict(target, clean.slice(0, from, to).contiguous());
-            int[] pa = RobustEvaluation.predict(target, adversarial.slice(0, from, to).contiguous());
+            int[] pc = RobustEvaluation.predict(target, clean.slice(0, from, to).contiguous(), from, "clean samples of the transfer set");
+            int[] pa = RobustEvaluation.predict(target, adversarial.slice(0, from, to).contiguous(), from, "adversarial samples of the transfer set");
             for (int i = from; i < to; i++) {
                 boolean c = pc[i - from] == labels[i], a = pa[i - from] == labels[i];
                 if (c) cleanRight++;

@@ -1,13 +1,11 @@
 package dev.brink.robust.train;
 
 import dev.brink.engine.DType;
-import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.Module;
 import dev.brink.nn.data.Batch;
-import dev.brink.nn.io.ModelFile;
-import dev.brink.nn.io.StateDicts;
-import dev.brink.nn.spec.ModelSpec;
+import dev.brink.nn.io.ModelFileException;
+import dev.brink.nn.io.ModelLoader;
 import dev.brink.nn.spec.SpecModel;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.TrainingContext;
@@ -66,16 +64,10 @@ public final class EnsembleAdversarialTraining implements Objective {
     /** A model file (architecture and weights) as a model. */
     static SpecModel load(Path file) {
         try {
-            ModelFile mf = ModelFile.load(file);
-            SpecModel m = ModelSpec.build(mf.info().spec(), new Generator(0));
-            for (Tensor t : mf.state().values())
-                if (t.dtype().isFloating()) {
-                    if (t.dtype() != DType.FLOAT32) m.to(t.dtype());
-                    break;
-                }
-            StateDicts.check(file, m.stateDict(), mf.state());
-            StateDicts.copyInto(m.stateDict(), mf.state());
-            return m;
+            ModelLoader.Loaded loaded = ModelLoader.load(file);  // names and shapes checked on the header first
+            if (loaded.nonFinite() != null)
+                throw new ModelFileException(file, "the model is broken: " + loaded.nonFinite().describe());
+            return loaded.model();
         } catch (IOException e) {
             throw new UncheckedIOException("ensemble-at: cannot load static model " + file + ": " + e.getMessage(), e);
         }
