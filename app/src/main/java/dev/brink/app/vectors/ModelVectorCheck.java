@@ -61,7 +61,7 @@ public final class ModelVectorCheck {
 
     /** Tolerance of the logits, the loss, {@code grad_x} and {@code grad.*}. */
     public static final double FIRST_ORDER_TOLERANCE = 1e-4;
-    /** Tolerance of the second-order quantities ({@code hvp_x}, {@code gradnorm*}, {@code jac_rows}, {@code emr*}). */
+    /** Tolerance of the second-order quantities ({@code hvp_x}, {@code hessian_x}, {@code gradnorm*}, {@code jac_rows}, {@code emr*}). */
     public static final double SECOND_ORDER_TOLERANCE = 1e-3;
 
     /**

@@ -5,6 +5,7 @@ import dev.brink.engine.Derivatives;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.nn.io.ModelFileException;
 import dev.brink.nn.io.SafeTensors;
 import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
@@ -167,6 +168,45 @@ class ModelVectorMakerTest {
                 max = Math.max(max, Math.abs(want));
             }
         assertTrue(max > 1e-6, "the Hessian should not vanish: " + max);
+    }
+
+    /** The checker holds a made case to its 'quantities' entry; a one-logit model's loss is the binary cross-entropy. */
+    @Test
+    void theCheckerHoldsACaseToItsQuantitiesEntry() throws IOException {
+        SpecModel m = Zoo.build("logreg", Zoo.Options.DEFAULT.withInput(1, 3, 3).withClasses(1), new Generator(1));
+        Tensor x = Tensor.rand(new Generator(4), DType.FLOAT32, 2, 1, 3, 3);
+        Path dir = tmp.resolve("logreg");
+        ModelVectorMaker.make(new ModelVectorMaker.Request(m, x, Tensor.ofInts(new int[] {1, 0}, 2), null, 0,
+                List.of("logits", "loss", "hessian_x"), DType.FLOAT64, Map.of()), dir, false);
+        ModelVectorCheck.Result r = ModelVectorCheck.check(dir);
+        assertTrue(r.pass(), r.quantities().toString());
+        assertEquals(List.of("logits", "loss", "hessian_x"), r.quantities().stream().map(ModelVectorCheck.Quantity::name).toList());
+        Map<String, Tensor> e = SafeTensors.read(dir.resolve(ModelVectorCheck.EXPECTED)).tensors();
+        double[] z = e.get("logits").toDoubleArray();
+        double bce = (Math.log1p(Math.exp(-z[0])) + Math.log1p(Math.exp(z[1]))) / 2; // labels 1 and 0
+        assertEquals(bce, e.get("loss").item(), 1e-15);
+
+        Path expected = dir.resolve(ModelVectorCheck.EXPECTED);
+        SafeTensors.Contents c = SafeTensors.read(expected);
+        Map<String, Tensor> fewer = new java.util.LinkedHashMap<>(c.tensors());
+        fewer.remove("hessian_x");
+        SafeTensors.write(expected, fewer, c.metadata());
+        ModelFileException missing = assertThrows(ModelFileException.class, () -> ModelVectorCheck.check(dir));
+        assertTrue(missing.getMessage().contains(expected.toString()) && missing.getMessage().contains("missing tensor 'hessian_x'"), missing.getMessage());
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        meta.put("quantities", "logits,loss,bogus");
+        SafeTensors.write(expected, c.tensors(), meta);
+        ModelFileException bogus = assertThrows(ModelFileException.class, () -> ModelVectorCheck.check(dir));
+        assertTrue(bogus.getMessage().contains("metadata 'quantities': unknown quantity 'bogus'"), bogus.getMessage());
+        SafeTensors.write(expected, c.tensors(), c.metadata());
+
+        Path data = dir.resolve(ModelVectorCheck.DATA);
+        SafeTensors.Contents d = SafeTensors.read(data);
+        Map<String, Tensor> t = new java.util.LinkedHashMap<>(d.tensors());
+        t.put("y", Tensor.ofInts(new int[] {2, 0}, 2));
+        SafeTensors.write(data, t, d.metadata());
+        ModelFileException label = assertThrows(ModelFileException.class, () -> ModelVectorCheck.check(dir));
+        assertTrue(label.getMessage().contains("y holds label 2, not 0 or 1 for a one-logit (binary) model"), label.getMessage());
     }
 
     @Test
