@@ -23,7 +23,7 @@ VECTORS_PYTHON := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
+.PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
 .PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist
 
 help: ## List the make targets
@@ -121,6 +121,15 @@ vectors: torch-check ## Regenerate test-vectors/ with PyTorch (installs Debian p
 
 check-cpu-only: ## A fresh clone built and tested with nvcc off the PATH (CHECK_DEMO=1 also runs make demo)
 	bash scripts/check-cpu-only.sh
+
+VTC := target/vectors-torch-check
+vectors-torch-check: build torch-check ## PyTorch as another engine: check cases made by 'brink vectors make' (exported CNN in float64, zoo model in float32) in float64 and float32
+	rm -rf $(VTC) && mkdir -p $(VTC)
+	./brink vectors make test-vectors/pytorch/mnist-cnn-bn/cnn.safetensors --spec test-vectors/pytorch/mnist-cnn-bn/cnn.spec.json \
+	  --data test-vectors/pytorch/mnist-cnn-bn --limit 2 --quantities all --out $(VTC)/mnist-cnn-bn
+	./brink vectors make madry-mnist --width 0.0625 --data test-vectors/pytorch/mnist-cnn-bn --limit 3 --dtype float32 --quantities all \
+	  --out $(VTC)/madry-mnist
+	$(VECTORS_PYTHON) test-vectors/check_made_cases.py $(VTC)/mnist-cnn-bn $(VTC)/madry-mnist
 
 pytorch-fixture: torch-check ## Regenerate test-vectors/pytorch/ (a BN CNN trained on MNIST, exported by scripts/export_pytorch.py; a tiny RobustBench WRN)
 	@[ -s data/mnist/train-images-idx3-ubyte ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; }

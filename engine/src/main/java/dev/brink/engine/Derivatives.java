@@ -105,4 +105,42 @@ public final class Derivatives {
             return Tensor.stack(0, rows).reshape(shape);
         }
     }
+
+    /**
+     * The per-sample input Hessians of a batched scalar function whose samples do not interact,
+     * {@code f(x) = sum_n f_n(x[n])} (a loss summed or averaged over a batch, in eval mode): the result has shape
+     * {@code [N, D, D]} with {@code result[n][i][j] = d^2 f / d x[n]_i d x[n]_j}, where {@code D} is the number of
+     * elements of one sample and {@code i, j} index a sample's elements in row-major order. These are the diagonal
+     * blocks of the full Hessian; the blocks between different samples are zero for such an f and are not
+     * computed. One Hessian-vector product per sample element (D in all, each covering the whole batch at once) over
+     * one recorded gradient. For an f that couples the samples (train-mode batch norm) the result mixes the blocks
+     * and is not a Hessian; use {@link #hessian} on a small x there.
+     *
+     * @throws IllegalArgumentException when x has no batch dimension or a sample has more than 4096 elements
+     */
+    public static Tensor sampleHessians(Function<Tensor, Tensor> f, Tensor x) {
+        if (x.dim() < 1 || x.size(0) < 1)
+            throw new IllegalArgumentException("sampleHessians: x must be a batch [N, ...] with N >= 1, got " + Shape.str(x.shape()));
+        int n = x.size(0);
+        int d = x.numel() / n;
+        if (d > 4096) throw new IllegalArgumentException("sampleHessians: a sample has " + d + " elements; use hvp for samples larger than 4096");
+        try (GradMode.Scope scope = GradMode.enableGrad()) {
+            Tensor xv = variable(x);
+            Tensor y = f.apply(xv);
+            if (y.numel() != 1) throw new IllegalArgumentException("sampleHessians: f must return a scalar, got " + Shape.str(y.shape()));
+            Tensor g = Autograd.grad(y, xv, GradOptions.defaults().createGraph().allowUnused())[0];
+            Tensor[] rows = new Tensor[d];
+            for (int i = 0; i < d; i++) {
+                if (!g.requiresGrad()) { // f is linear in x
+                    rows[i] = xv.detach().zerosLike().reshape(n, d);
+                    continue;
+                }
+                Tensor e = xv.detach().zerosLike().reshape(n, d);
+                e.slice(1, i, i + 1).assign(e.scalarLike(1.0));
+                Tensor gi = g.mul(e.reshape(x.shape())).sum();
+                rows[i] = Autograd.grad(gi, xv, GradOptions.defaults().retainGraph(i < d - 1).allowUnused())[0].reshape(n, d);
+            }
+            return Tensor.stack(1, rows); // [N, D(row i), D]
+        }
+    }
 }

@@ -22,6 +22,40 @@ class DerivativesTest {
     }
 
     @Test
+    void sampleHessiansOfAPerSampleQuadraticAreItsSymmetrizedMatrix() {
+        // f(x) = sum_n (1/2 x_n^T A x_n + b^T x_n) over a batch [2, 2, 2] (4 elements per sample): every block is (A + A^T) / 2
+        double[] a = {2, 1, 0, -1, 3, 0.5, 0.25, 0, 4, -2, 1, 0.5, 0, 0.75, -1, 5};
+        Tensor A = Tensor.of(a, 4, 4);
+        Tensor b = Tensor.of(new double[] {1, -2, 0.5, 3}, 4, 1);
+        Function<Tensor, Tensor> f = x -> {
+            Tensor flat = x.reshape(x.size(0), 4);
+            return flat.matmul(A).mul(flat).sum().mul(0.5).add(flat.matmul(b).sum());
+        };
+        Tensor x = Tensor.randn(gen, DType.FLOAT64, 2, 2, 2);
+        Tensor h = Derivatives.sampleHessians(f, x);
+        assertArrayEquals(new int[] {2, 4, 4}, h.shape());
+        double[] hv = h.toDoubleArray();
+        for (int n = 0; n < 2; n++)
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++)
+                    assertEquals(0.5 * (a[i * 4 + j] + a[j * 4 + i]), hv[n * 16 + i * 4 + j], 1e-12, "block " + n + " [" + i + ", " + j + "]");
+    }
+
+    @Test
+    void sampleHessiansAreTheDiagonalBlocksOfTheFullHessian() {
+        Tensor w = Tensor.randn(gen, DType.FLOAT64, 3, 2);
+        Function<Tensor, Tensor> f = x -> x.reshape(x.size(0), 3).matmul(w).tanh().square().sum().mul(0.5);
+        Tensor x = Tensor.randn(gen, DType.FLOAT64, 2, 3);
+        double[] blocks = Derivatives.sampleHessians(f, x).toDoubleArray();
+        double[] full = Derivatives.hessian(f, x).reshape(6, 6).toDoubleArray();
+        for (int n = 0; n < 2; n++)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++) assertEquals(full[(n * 3 + i) * 6 + n * 3 + j], blocks[n * 9 + i * 3 + j], 1e-12);
+        assertTrue(Math.abs(full[0]) > 1e-3, "the test needs a non-trivial Hessian");
+        assertThrows(IllegalArgumentException.class, () -> Derivatives.sampleHessians(t -> t.sum(), Tensor.zeros(DType.FLOAT64, 1, 4097)));
+    }
+
+    @Test
     void hvpMatchesHessianTimesVectorAndFiniteDifferences() {
         Tensor w = Tensor.randn(gen, DType.FLOAT64, 4, 3);
         Function<Tensor, Tensor> f = x -> x.matmul(w).tanh().softplus().sum();

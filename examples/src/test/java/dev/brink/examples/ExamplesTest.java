@@ -35,6 +35,21 @@ class ExamplesTest {
     }
 
     @Test
+    void theArrayCheckerFindsTheOffByOneBugOfAHandWrittenGradient() {
+        GradientTestingExample.Result r = GradientTestingExample.run();
+        assertFalse(r.buggy().passed());
+        // the bug leaves column 3 of dW1 (the last input) at 0: exactly those three elements are named
+        assertEquals(3, r.buggy().failures().size(), r.buggy().message());
+        for (var e : r.buggy().failures()) {
+            assertEquals(3, e.index()[1], r.buggy().message());
+            assertEquals(0.0, e.claimed());
+            assertEquals(e.finiteDifference(), e.brink(), 1e-9);
+        }
+        assertTrue(r.buggy().message().startsWith("gradient of dL/dW1 [3, 4]: FAILED, 3 of 12 elements off"), r.buggy().message());
+        assertTrue(r.fixed().passed(), r.fixed().message());
+    }
+
+    @Test
     void trainingLoopLearnsXor() {
         TrainingLoopExample.Result r = TrainingLoopExample.run();
         assertTrue(r.finalLoss() < TrainingLoopExample.MAX_FINAL_LOSS && r.finalLoss() < r.initialLoss(),

@@ -1,11 +1,6 @@
 package dev.brink.app.vectors;
 
-import dev.brink.engine.Autograd;
-import dev.brink.engine.GradOptions;
 import dev.brink.engine.DType;
-import dev.brink.engine.Derivatives;
-import dev.brink.engine.F;
-import dev.brink.engine.GradMode;
 import dev.brink.engine.Shape;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.io.ModelFileException;
@@ -34,22 +29,21 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Checks the engine against model-level reference vectors (made by {@code test-vectors/generate_models.py} with
- * PyTorch). A case is a folder holding
+ * Checks the engine against model-level reference vectors: those made by {@code test-vectors/generate_models.py}
+ * with PyTorch, by {@code brink vectors make} ({@link ModelVectorMaker}), or by any other engine that writes the
+ * same format. A case is a folder holding
  * <ul>
  *   <li>{@code model.json}: the architecture in the spec language of {@link ModelSpec};</li>
  *   <li>{@code weights.safetensors}: every parameter and buffer of the model (its {@code stateDict()} names and
  *       PyTorch's layouts);</li>
  *   <li>{@code data.safetensors}: {@code x} (float, {@code [N] + input shape}), {@code y} (integer labels
  *       {@code [N]}) and {@code v} (float, shaped like {@code x});</li>
- *   <li>{@code expected.safetensors}: the reference values, all in eval mode with
- *       {@code L = mean cross-entropy(model(x), y)}: {@code logits}, {@code loss}, {@code grad_x} (dL/dx),
- *       {@code grad.<param>} (dL/dparam for every trainable parameter), {@code hvp_x} (d/dx of
- *       {@code <dL/dx, v>}), {@code gradnorm} (the sum of squares of dL/dx) and {@code gradnorm.grad.<param>},
- *       {@code jac_rows} ({@code [N, K, ...]}: the input-gradient of logit k of sample i), {@code emr} (the sum of
- *       squares of {@code jac_rows} divided by N) and {@code emr.grad.<param>}.</li>
+ *   <li>{@code expected.safetensors}: the reference values of {@link ModelQuantities}, all in eval mode. When its
+ *       {@code __metadata__} has a {@code quantities} entry (a comma-separated list of names of
+ *       {@link ModelQuantities#ALL}), the file holds exactly those; otherwise exactly
+ *       {@link ModelQuantities#DEFAULT} (everything but {@code hessian_x}).</li>
  * </ul>
- * The engine recomputes every quantity in float64 from the stored (float32) weights and data and compares it with
+ * The engine recomputes every quantity in float64 from the stored weights and data and compares it with
  * the relative error {@code ||a - b|| / ||b||} (the absolute error {@code ||a||} where {@code b} is exactly 0).
  * Tolerances: {@link #FIRST_ORDER_TOLERANCE} for the logits, the loss and first derivatives ({@code grad_x},
  * {@code grad.*}); {@link #SECOND_ORDER_TOLERANCE} for the rest. The per-parameter quantities are reported as one
@@ -67,12 +61,16 @@ public final class ModelVectorCheck {
 
     /** Tolerance of the logits, the loss, {@code grad_x} and {@code grad.*}. */
     public static final double FIRST_ORDER_TOLERANCE = 1e-4;
-    /** Tolerance of the second-order quantities ({@code hvp_x}, {@code gradnorm*}, {@code jac_rows}, {@code emr*}). */
+    /** Tolerance of the second-order quantities ({@code hvp_x}, {@code hessian_x}, {@code gradnorm*}, {@code jac_rows}, {@code emr*}). */
     public static final double SECOND_ORDER_TOLERANCE = 1e-3;
 
-    /** The quantities of a case, in report order; names ending in {@code .*} stand for one entry per parameter. */
-    public static final List<String> QUANTITIES = List.of("logits", "loss", "grad_x", "grad.*", "hvp_x", "gradnorm",
-            "gradnorm.grad.*", "jac_rows", "emr", "emr.grad.*");
+    /**
+     * The quantities of a case without a {@code quantities} metadata entry, in report order; names ending in
+     * {@code .*} stand for one entry per parameter. ({@link ModelQuantities#DEFAULT}.)
+     */
+    public static final List<String> QUANTITIES = ModelQuantities.DEFAULT;
+    /** The {@code __metadata__} entry of {@code expected.safetensors} that lists its quantities. */
+    public static final String QUANTITIES_KEY = "quantities";
 
     private ModelVectorCheck() {}
 
@@ -98,7 +96,7 @@ public final class ModelVectorCheck {
      * The outcome of one case.
      *
      * @param dir        the case folder
-     * @param quantities one entry per name of {@link #QUANTITIES}
+     * @param quantities one entry per quantity of the case, in the order of {@link ModelQuantities#ALL}
      * @param details    one entry per compared tensor (every parameter of every group)
      * @param seconds    time taken to load and compute
      */
@@ -148,8 +146,11 @@ public final class ModelVectorCheck {
         for (Path p : subs) collect(p, out);
     }
 
-    /** A loaded case: the float64 model in eval mode and its inputs and reference values. */
-    public record Case(Path dir, SpecModel model, Tensor x, Tensor y, Tensor v, Map<String, Tensor> expected) {}
+    /**
+     * A loaded case: the float64 model in eval mode, its inputs, the quantities the case holds (in report order)
+     * and their reference values.
+     */
+    public record Case(Path dir, SpecModel model, Tensor x, Tensor y, Tensor v, List<String> quantities, Map<String, Tensor> expected) {}
 
     /**
      * Loads and validates a case folder.
@@ -202,8 +203,9 @@ public final class ModelVectorCheck {
                 problems.add("y has shape " + Arrays.toString(y.shape()) + "; [" + xs[0] + "] expected (one label per sample of x)");
             else
                 for (int label : y.toIntArray())
-                    if (label < 0 || label >= k) {
-                        problems.add("y holds label " + label + ", outside [0, " + k + ") for a model with " + k + " outputs");
+                    if (label < 0 || label >= Math.max(k, 2)) {
+                        problems.add("y holds label " + label + (k == 1 ? ", not 0 or 1 for a one-logit (binary) model"
+                                : ", outside [0, " + k + ") for a model with " + k + " outputs"));
                         break;
                     }
         }
@@ -213,8 +215,22 @@ public final class ModelVectorCheck {
         v = v.to(DType.FLOAT64).detach();
 
         Path expectedFile = dir.resolve(EXPECTED);
-        Map<String, Tensor> expected = floats(expectedFile, SafeTensors.read(expectedFile).tensors());
-        Map<String, int[]> shapes = expectedShapes(model, n, k);
+        SafeTensors.Contents contents = SafeTensors.read(expectedFile);
+        Map<String, Tensor> expected = floats(expectedFile, contents.tensors());
+        List<String> quantities = QUANTITIES;
+        String listed = contents.metadata().get(QUANTITIES_KEY);
+        if (listed != null) {
+            try {
+                quantities = ModelQuantities.parse(listed);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFileException(expectedFile, "metadata '" + QUANTITIES_KEY + "': " + e.getMessage());
+            }
+            int d = 1;
+            for (int s : model.inputShape()) d *= s;
+            if (quantities.contains("hessian_x") && d > ModelQuantities.HESSIAN_MAX)
+                throw new ModelFileException(expectedFile, "holds hessian_x for samples of " + d + " elements; at most " + ModelQuantities.HESSIAN_MAX + " are supported");
+        }
+        Map<String, int[]> shapes = ModelQuantities.shapes(model, n, k, quantities);
         exactNames(expected.keySet(), shapes.keySet(), problems);
         for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             Tensor t = expected.get(e.getKey());
@@ -222,39 +238,18 @@ public final class ModelVectorCheck {
                 problems.add(e.getKey() + " has shape " + Arrays.toString(t.shape()) + "; " + Arrays.toString(e.getValue()) + " expected");
         }
         if (!problems.isEmpty()) throw problem(expectedFile, problems);
-        return new Case(dir, model, x, y, v, expected);
-    }
-
-    /** The name and shape of every tensor {@code expected.safetensors} must hold, in report order. */
-    static Map<String, int[]> expectedShapes(SpecModel model, int n, int k) {
-        int[] in = model.inputShape();
-        int[] x = prepend(in, n);
-        Map<String, int[]> params = new LinkedHashMap<>();
-        model.trainableParameters().forEach((name, p) -> params.put(name, p.shape()));
-        Map<String, int[]> s = new LinkedHashMap<>();
-        s.put("logits", new int[] {n, k});
-        s.put("loss", new int[0]);
-        s.put("grad_x", x);
-        params.forEach((name, shape) -> s.put("grad." + name, shape));
-        s.put("hvp_x", x);
-        s.put("gradnorm", new int[0]);
-        params.forEach((name, shape) -> s.put("gradnorm.grad." + name, shape));
-        s.put("jac_rows", prepend(prepend(in, k), n));
-        s.put("emr", new int[0]);
-        params.forEach((name, shape) -> s.put("emr.grad." + name, shape));
-        return s;
+        return new Case(dir, model, x, y, v, quantities, expected);
     }
 
     /** Loads a case, computes every quantity with the engine and compares. */
     public static Result check(Path dir) throws IOException {
         long t0 = System.nanoTime();
         Case c = load(dir);
-        Map<String, Tensor> actual = compute(c.model(), c.x(), c.y(), c.v());
+        Map<String, Tensor> actual = ModelQuantities.compute(c.model(), c.x(), c.y(), c.v(), c.quantities());
         List<Quantity> quantities = new ArrayList<>();
         List<Quantity> details = new ArrayList<>();
-        for (String q : QUANTITIES) {
-            double tol = q.equals("logits") || q.equals("loss") || q.equals("grad_x") || q.equals("grad.*")
-                    ? FIRST_ORDER_TOLERANCE : SECOND_ORDER_TOLERANCE;
+        for (String q : c.quantities()) {
+            double tol = tolerance(q);
             if (q.endsWith(".*")) {
                 String prefix = q.substring(0, q.length() - 1);
                 Quantity worst = null;
@@ -276,58 +271,17 @@ public final class ModelVectorCheck {
         return new Result(dir, quantities, details, (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * Every quantity of a case computed by the engine, by the names of {@code expected.safetensors}. The model
-     * should be in eval mode; x and v are converted to the model's dtype as needed by the caller.
-     */
-    public static Map<String, Tensor> compute(SpecModel model, Tensor x, Tensor y, Tensor v) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        Map<String, Tensor> params = model.trainableParameters();
-        List<String> names = new ArrayList<>(params.keySet());
-        Tensor[] ps = params.values().toArray(new Tensor[0]);
-        try (GradMode.Scope scope = GradMode.enableGrad()) {
-            Tensor xv = x.detach().requiresGrad(true);
-            Tensor logits = model.forward(xv);
-            Tensor loss = F.crossEntropy(logits, y);
-            out.put("logits", logits.detach());
-            out.put("loss", loss.detach());
-
-            Tensor[] inputs = new Tensor[ps.length + 1];
-            inputs[0] = xv;
-            System.arraycopy(ps, 0, inputs, 1, ps.length);
-            Tensor[] g = Autograd.grad(loss, inputs, GradOptions.defaults().createGraph().allowUnused());
-            Tensor gx = g[0];
-            out.put("grad_x", gx.detach());
-            for (int i = 0; i < ps.length; i++) out.put("grad." + names.get(i), g[i + 1].detach());
-
-            Tensor gv = gx.mul(v).sum();
-            Tensor hvp = gv.requiresGrad() ? Autograd.grad(gv, xv, GradOptions.defaults().retainGraph().allowUnused())[0] : xv.detach().zerosLike();
-            out.put("hvp_x", hvp.detach());
-
-            Tensor gradnorm = gx.square().sum();
-            out.put("gradnorm", gradnorm.detach());
-            putParamGrads(out, "gradnorm.grad.", gradnorm, names, ps);
-
-            int n = x.size(0);
-            Tensor jac = Derivatives.jacobianRows(model::forward, xv, true).transpose(0, 1); // [K, N, ...] -> [N, K, ...]
-            out.put("jac_rows", jac.detach().contiguous());
-            Tensor emr = jac.square().sum().div(n);
-            out.put("emr", emr.detach());
-            putParamGrads(out, "emr.grad.", emr, names, ps);
-        }
-        return out;
+    /** The tolerance of a quantity: {@link #FIRST_ORDER_TOLERANCE} or {@link #SECOND_ORDER_TOLERANCE}. */
+    public static double tolerance(String quantity) {
+        return ModelQuantities.firstOrder(quantity) ? FIRST_ORDER_TOLERANCE : SECOND_ORDER_TOLERANCE;
     }
 
-    private static void putParamGrads(Map<String, Tensor> out, String prefix, Tensor scalar, List<String> names, Tensor[] ps) {
-        if (ps.length == 0) return;
-        Tensor[] g;
-        if (scalar.requiresGrad()) {
-            g = Autograd.grad(scalar, ps, GradOptions.defaults().retainGraph().allowUnused());
-        } else {
-            g = new Tensor[ps.length];
-            for (int i = 0; i < ps.length; i++) g[i] = ps[i].detach().zerosLike();
-        }
-        for (int i = 0; i < ps.length; i++) out.put(prefix + names.get(i), g[i].detach());
+    /**
+     * The quantities of {@link #QUANTITIES} computed by the engine, by the names of {@code expected.safetensors}
+     * ({@link ModelQuantities#compute}). The model should be in eval mode; x and v must have the model's dtype.
+     */
+    public static Map<String, Tensor> compute(SpecModel model, Tensor x, Tensor y, Tensor v) {
+        return ModelQuantities.compute(model, x, y, v, QUANTITIES);
     }
 
     /** {@code ||a - b|| / ||b||}, or {@code ||a||} where b is 0; infinite when the shapes differ or a is missing. */
@@ -364,13 +318,6 @@ public final class ModelVectorCheck {
     private static ModelFileException problem(Path file, List<String> problems) {
         return new ModelFileException(file, problems.size() == 1 ? problems.get(0)
                 : problems.size() + " problems:\n  " + String.join("\n  ", problems));
-    }
-
-    private static int[] prepend(int[] shape, int first) {
-        int[] r = new int[shape.length + 1];
-        r[0] = first;
-        System.arraycopy(shape, 0, r, 1, shape.length);
-        return r;
     }
 
     private static String join(int[] a) {
