@@ -54,6 +54,7 @@ public final class EvalCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter out = json.human(spec);
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
+        json.checkOutput();
         LoadedModel m = LoadedModel.load(modelFile, specFile);
         Dataset d = data.load(split.equals("train"));
         ProgressBar bar = new ProgressBar(System.err, "evaluating", d.size());
