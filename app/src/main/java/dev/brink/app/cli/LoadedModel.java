@@ -33,9 +33,9 @@ public record LoadedModel(SpecModel model, ModelInfo info, Path source) {
      * names are read as {@code names} says.
      */
     public static LoadedModel load(Path file, Path specFile, ImportOptions names) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such model file");
+        requireFile(file, "model");
         if (specFile != null) {
-            if (!Files.isRegularFile(specFile)) throw new IOException(specFile + ": no such spec file");
+            requireFile(specFile, "spec");
             JsonNode spec;
             SpecModel m;
             try {
@@ -56,6 +56,14 @@ public record LoadedModel(SpecModel model, ModelInfo info, Path source) {
         StateDicts.check(file, m.stateDict(), mf.state());
         StateDicts.copyInto(m.stateDict(), mf.state());
         return new LoadedModel(m, mf.info(), file);
+    }
+
+    /** A readable regular file, or an error saying what {@code file} is instead (missing, a directory, ...). */
+    static void requireFile(Path file, String what) throws IOException {
+        if (Files.isRegularFile(file)) return;
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a " + what + " file");
+        if (!Files.exists(file)) throw new IOException(file + ": no such " + what + " file");
+        throw new IOException(file + ": not a regular file (a device, FIFO or socket), not a " + what + " file");
     }
 
     /** The model {@code m} (built from {@code spec}) with the weights of {@code file}, renamed as {@code names} says. */
