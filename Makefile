@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist
+.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -56,6 +56,9 @@ demo: build ## Robustness demo: train a small MNIST model, sweep FGSM/PGD, write
 
 info: build ## Print Java runtime and backend information
 	./brink info
+
+fuzz: ## Coverage-guided fuzzing (Jazzer) of every parser of outside input, FUZZ_SECONDS (60) per target, heap FUZZ_HEAP (1g); FUZZ_TARGETS=substring
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) FUZZ_HEAP=$(or $(FUZZ_HEAP),1g) MVN="$(MVN)" bash scripts/fuzz.sh
 
 test-jdk25: ## Run the test suite on JDK 25 (JDK25_HOME, default Temurin 25)
 	@test -x "$(JDK25_HOME)/bin/java" || { echo "make test-jdk25: JDK 25 not found at $(JDK25_HOME) (set JDK25_HOME=...)" >&2; exit 1; }

@@ -99,7 +99,6 @@ public final class IdxReader {
                         + String.format("%08x", magic) + "), expected " + expectedDims
                         + (expectedDims == 3 ? " for images [N, H, W]" : expectedDims == 1 ? " for labels [N]" : ""));
             int[] dims = new int[ndims];
-            long total = 1;
             for (int d = 0; d < ndims; d++) {
                 try {
                     dims[d] = din.readInt();
@@ -109,11 +108,13 @@ public final class IdxReader {
                 }
                 if (dims[d] < 0)
                     throw new IOException(file + ": header declares a negative size " + dims[d] + " for dimension " + d);
-                total *= dims[d];
             }
-            if (total > Integer.MAX_VALUE - 8)
-                throw new IOException(file + ": header declares " + describe(dims) + " = " + total
+            java.math.BigInteger product = java.math.BigInteger.ONE;
+            for (int v : dims) product = product.multiply(java.math.BigInteger.valueOf(v));
+            if (product.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE - 8)) > 0)
+                throw new IOException(file + ": header declares " + describe(dims) + " = " + product
                         + " bytes, too large to load");
+            long total = product.longValue();
             byte[] data = din.readNBytes((int) total);
             if (data.length < total)
                 throw new IOException(file + ": size mismatch: header declares " + describe(dims) + " = " + total
