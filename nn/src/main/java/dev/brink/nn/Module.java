@@ -19,8 +19,9 @@ import java.util.Map;
  * Inference on one model from many threads is safe once the model is in eval mode: {@link #forward} in eval mode
  * only reads parameters and buffers (batch norm uses its running statistics, dropout is the identity), each thread
  * records its own graph ({@code GradMode} is per thread, so is the CPU backend's scratch memory), and input
- * gradients through {@code Autograd.grad(output, input)} (what the attacks compute) touch no shared state. Results
- * equal a sequential run's, bit for bit (tested by {@code ConcurrentInferenceTest}). Everything that changes the
+ * gradients through {@code Autograd.grad(output, input)} (what the attacks compute) touch no shared state. On the
+ * CPU backend results equal a sequential run's, bit for bit (tested by {@code ConcurrentInferenceTest}); the CUDA
+ * backend is not tested for concurrent callers. Everything that changes the
  * model needs exclusive access, and so does a thread running concurrently with it: {@link #train()}/{@link #eval()},
  * a training-mode forward (batch norm updates its running statistics, dropout draws from the model's
  * {@link #setGenerator generator}), {@code Tensor.backward()} (it accumulates into the parameters' {@code grad}),

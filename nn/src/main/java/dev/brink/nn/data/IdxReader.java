@@ -49,6 +49,9 @@ public final class IdxReader {
      */
     public static Dataset read(Path images, Path labels, String name, List<String> classes) throws IOException {
         IdxFile img = read(images, 3);
+        if (img.dims()[1] < 1 || img.dims()[2] < 1)
+            throw new IOException(images + ": header declares images of " + img.dims()[1] + "x" + img.dims()[2]
+                    + " pixels; height and width must be positive");
         IdxFile lab = read(labels, 1);
         int n = img.dims()[0];
         if (lab.dims()[0] != n)
@@ -70,7 +73,11 @@ public final class IdxReader {
                 throw new IOException(labels + ": label " + y[i] + " at index " + i + " is out of range for "
                         + classes.size() + " classes");
         }
-        return new Dataset(name, img.data(), new int[] {1, img.dims()[1], img.dims()[2]}, y, classes);
+        try {
+            return new Dataset(name, img.data(), new int[] {1, img.dims()[1], img.dims()[2]}, y, classes);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(images + ": " + e.getMessage(), e); // e.g. no images, and H x W beyond an int
+        }
     }
 
     /**
