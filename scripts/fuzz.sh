@@ -25,7 +25,7 @@ TARGETS=(
 )
 
 # compile once; each target then runs with the reactor's classes (no install into ~/.m2)
-$MVN -B -q -o -DskipTests -pl nn,robust -am test-compile || exit 1
+$MVN -B -q -DskipTests -pl nn,robust -am test-compile || exit 1
 
 failed=()
 ran=0
@@ -37,7 +37,7 @@ for t in "${TARGETS[@]}"; do
   echo "== fuzzing $test for ${SECONDS_PER_TARGET}s (heap $HEAP)"
   log="$module/target/fuzz-${test##*.}.log"
   mkdir -p "$module/target"
-  if JAZZER_FUZZ=1 $MVN -B -o test -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  if JAZZER_FUZZ=1 $MVN -B test -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.hooks=true \
       -Dbrink.test.jvm="-Xmx$HEAP -XX:+UseParallelGC -XX:-OmitStackTraceInFastThrow -Djazzer.instrumentation_includes=dev.brink.** -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=$SECONDS_PER_TARGET" \
       >"$log" 2>&1; then
