@@ -4,7 +4,9 @@ MVN       ?= mvn
 MVN_FLAGS ?= -B
 
 JDK25_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
-# (the MAVEN_OPTS flag below only silences Maven 3.8's own sun.misc.Unsafe warnings on JDK 24+)
+# (the MAVEN_OPTS flag below only silences Maven 3.8's own sun.misc.Unsafe warnings on JDK 24+; EnableDynamicAgentLoading
+# lets the fuzz tests' Jazzer agent load without the JDK 21+ warning, and keeps it loading when a later JDK disallows
+# dynamic agents by default)
 
 NVCC      ?= nvcc
 PTXAS     ?= ptxas
@@ -24,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist
+.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -57,9 +59,13 @@ demo: build ## Robustness demo: train a small MNIST model, sweep FGSM/PGD, write
 info: build ## Print Java runtime and backend information
 	./brink info
 
+fuzz: ## Coverage-guided fuzzing (Jazzer) of every parser of outside input, FUZZ_SECONDS (60) per target, heap FUZZ_HEAP (1g); FUZZ_TARGETS=substring
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) FUZZ_HEAP=$(or $(FUZZ_HEAP),1g) MVN="$(MVN)" bash scripts/fuzz.sh
+
 test-jdk25: ## Run the test suite on JDK 25 (JDK25_HOME, default Temurin 25)
 	@test -x "$(JDK25_HOME)/bin/java" || { echo "make test-jdk25: JDK 25 not found at $(JDK25_HOME) (set JDK25_HOME=...)" >&2; exit 1; }
-	JAVA_HOME="$(JDK25_HOME)" MAVEN_OPTS="$(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow" $(MVN) $(MVN_FLAGS) test
+	JAVA_HOME="$(JDK25_HOME)" MAVEN_OPTS="$(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow" $(MVN) $(MVN_FLAGS) test \
+	  -Dbrink.test.jvm="-Xmx4g --add-modules jdk.incubator.vector -XX:+EnableDynamicAgentLoading"
 
 kernels: $(PTX_FILES) ## Compile kernels/src/main/cuda/*.cu to PTX with nvcc (kernels/target/ptx, packed into the kernels jar)
 ifeq ($(strip $(CU_SRCS)),)

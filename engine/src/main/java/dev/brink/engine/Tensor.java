@@ -41,7 +41,7 @@ public final class Tensor {
 
     private boolean requiresGrad;
     Node node;
-    private Node leafNode;
+    private volatile Node leafNode;
     private Tensor grad;
 
     private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
@@ -377,12 +377,22 @@ public final class Tensor {
         Autograd.backward(this, GradOptions.defaults().gradOutputs(gradOutput));
     }
 
-    /** The node that receives gradients for this tensor: its op node, or a leaf node when it is a leaf. */
+    /**
+     * The node that receives gradients for this tensor: its op node, or a leaf node when it is a leaf. The leaf node
+     * is made once even when threads record graphs through the same parameter at the same time (inference and input
+     * gradients on one model from several threads), so every graph refers to the same node.
+     */
     Node gradNode() {
         if (node != null) return node;
         if (!requiresGrad) return null;
-        if (leafNode == null) leafNode = new Node(this);
-        return leafNode;
+        Node n = leafNode;
+        if (n == null) {
+            synchronized (this) {
+                n = leafNode;
+                if (n == null) leafNode = n = new Node(this);
+            }
+        }
+        return n;
     }
 
     void markRecorded(Node n) {

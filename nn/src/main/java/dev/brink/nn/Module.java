@@ -14,6 +14,19 @@ import java.util.Map;
  *
  * <p>{@link #train()} and {@link #eval()} switch the mode of the whole tree (dropout and batch norm behave
  * differently); {@link #freeze()} stops a subtree's parameters from requiring gradients.
+ *
+ * <h2>Thread safety</h2>
+ * Inference on one model from many threads is safe once the model is in eval mode: {@link #forward} in eval mode
+ * only reads parameters and buffers (batch norm uses its running statistics, dropout is the identity), each thread
+ * records its own graph ({@code GradMode} is per thread, so is the CPU backend's scratch memory), and input
+ * gradients through {@code Autograd.grad(output, input)} (what the attacks compute) touch no shared state. On the
+ * CPU backend results equal a sequential run's, bit for bit (tested by {@code ConcurrentInferenceTest}); the CUDA
+ * backend is not tested for concurrent callers. Everything that changes the
+ * model needs exclusive access, and so does a thread running concurrently with it: {@link #train()}/{@link #eval()},
+ * a training-mode forward (batch norm updates its running statistics, dropout draws from the model's
+ * {@link #setGenerator generator}), {@code Tensor.backward()} (it accumulates into the parameters' {@code grad}),
+ * optimizer steps, {@link #setParameter}, {@link #freeze()}, {@link #to} and loading weights. Switch to eval mode
+ * before sharing the model between threads; the model classes hold no locks.
  */
 public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();

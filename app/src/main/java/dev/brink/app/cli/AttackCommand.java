@@ -6,6 +6,7 @@ import dev.brink.app.results.BuildInfo;
 import dev.brink.app.results.CommandLines;
 import dev.brink.app.results.ResultJson;
 import dev.brink.nn.data.Dataset;
+import dev.brink.nn.io.OutputPaths;
 import dev.brink.robust.attack.Attacks;
 import dev.brink.robust.attack.Classifier;
 import dev.brink.robust.attack.Norm;
@@ -103,6 +104,12 @@ public final class AttackCommand implements Callable<Integer> {
             entries.add(new RobustEvaluation.Entry(p.label(), p.attack(), ThreatModel.of(p.norm(), e)));
         }
         TargetSpec target = attackOptions.target();
+        List<String> outFiles = new ArrayList<>(List.of("results.json", "index.html", "grid.png"));
+        if (!noSave)
+            for (AttackPlan.Planned p : plan)
+                outFiles.add(plan.size() == 1 ? "adversarial.safetensors" : "adversarial-" + p.spec().fileStem() + ".safetensors");
+        OutputPaths.checkDirectory("--out", out, true, outFiles.toArray(String[]::new));
+        json.checkOutput();
         List<LoadedModel> others = new ArrayList<>();
         for (Path t : transferTo) others.add(loadOptions.load(t, null, spec));
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brink.app.results.ResultJson;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.data.Dataset;
+import dev.brink.nn.io.OutputPaths;
 import dev.brink.robust.attack.Classifier;
 import dev.brink.robust.attack.Norm;
 import dev.brink.robust.autoattack.AutoAttack;
@@ -107,9 +108,8 @@ public final class AutoAttackCommand implements Callable<Integer> {
         AutoAttack.Config cfg = new AutoAttack.Config(nrm, e[0], seed, batchSize, v, components);
         for (Component c : components) c.attack(); // unknown attacks or options fail before any work
 
-        Files.createDirectories(out);
-        if (!Files.isDirectory(out)) throw new IOException("--out " + out + " is not a directory");
-        if (!Files.isWritable(out)) throw new IOException("--out " + out + " is not writable");
+        OutputPaths.checkDirectory("--out", out, true, AutoAttackFiles.CSV, AutoAttackFiles.ADVERSARIAL, "results.json");
+        json.checkOutput();
         LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
         dev.brink.nn.train.ClassCheck.check("model " + modelFile, m.model().outputShape(), d);

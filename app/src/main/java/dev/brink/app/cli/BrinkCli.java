@@ -51,14 +51,15 @@ public final class BrinkCli {
 
     /**
      * The configured command line: a failing command prints {@code brink CMD: message} (the message names the
-     * file, shape or value at fault) and exits with 1; {@code BRINK_DEBUG=1} adds the stack trace.
+     * file, shape or value at fault) and exits with 1; {@code BRINK_DEBUG=1} adds the stack trace. What a command
+     * prints passes through {@link TerminalText#escaping} (no control characters from files reach the terminal).
      */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new BrinkCli());
         BackendOption.install(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            cmd.getErr().println("brink " + cmd.getCommandName() + ": " + msg);
+            cmd.getErr().println("brink " + cmd.getCommandName() + ": " + TerminalText.escape(msg));
             if (System.getenv("BRINK_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             cmd.getErr().flush();
             return 1;
@@ -110,6 +111,11 @@ public final class BrinkCli {
                 CommandLine last = chain.get(chain.size() - 1);
                 boolean help = last.getCommand() instanceof CommandLine.HelpCommand
                         || chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested());
+                if (!help) {
+                    // what a command prints may come from files others made: no control characters reach the terminal
+                    last.setOut(TerminalText.escaping(last.getOut()));
+                    last.setErr(TerminalText.escaping(last.getErr()));
+                }
                 try {
                     if (!help) holder.apply(last.getErr());
                 } catch (RuntimeException e) {

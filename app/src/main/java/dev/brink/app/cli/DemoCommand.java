@@ -62,6 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         if (train < 1 || attackSamples < 1) throw new IllegalArgumentException("--train and --attack-samples must be positive");
+        dev.brink.nn.io.OutputPaths.checkDirectory("--out", out, true, "index.html", "results.json", "sweep.csv", "sweep.png", "grid.png");
+        dev.brink.nn.io.OutputPaths.checkDirectory("--models", models, true);
         RobustnessDemo.Config c = new RobustnessDemo.Config(dataDir != null ? dataDir : Datasets.defaultDataDir(), models, out, quick, train,
                 1000, attackSamples, retrain, seed);
         java.io.PrintWriter o = spec.commandLine().getOut();

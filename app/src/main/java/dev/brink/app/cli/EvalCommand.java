@@ -58,6 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter out = json.human(spec);
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
+        json.checkOutput();
         LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
         ClassCheck.check("model " + modelFile, m.model().outputShape(), d);

@@ -7,6 +7,8 @@ import dev.brink.nn.spec.SpecException;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import dev.brink.nn.io.NameScheme;
+import dev.brink.nn.io.OutputPaths;
+import dev.brink.nn.io.SafeTensors;
 import dev.brink.nn.io.StateDictImport;
 import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
@@ -93,6 +95,8 @@ public final class ImportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.isRegularFile(weights)) throw new IOException(weights + ": no such weights file");
+        OutputPaths.checkFile("-o", output, true);
+        if (!(width > 0) || Double.isInfinite(width)) throw new IllegalArgumentException("--width must be a positive number, got " + width);
         List<ImportOptions.Rename> rules = new ArrayList<>();
         for (String r : renames) rules.add(ImportOptions.Rename.parse(r));
         ImportOptions opt = new ImportOptions(prefix, rules, NameScheme.parse(names));

@@ -78,12 +78,13 @@ public final class InfoCommand implements Callable<Integer> {
         LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         SafeTensors.Header h = SafeTensors.readHeader(modelFile);
         out.printf("file        %s (%s)%n", modelFile, formatBytes(java.nio.file.Files.size(modelFile)));
-        out.printf("model       %s%n", m.info().model().isEmpty() ? (specFile != null ? "(spec " + specFile + ")" : "(spec)") : m.info().model());
+        out.printf("model       %s%n", m.info().model().isEmpty() ? (specFile != null ? "(spec " + specFile + ")" : "(spec)") : TerminalText.line(m.info().model()));
         out.printf("input       %s -> output %s%n", java.util.Arrays.toString(m.model().inputShape()), java.util.Arrays.toString(m.model().outputShape()));
         out.printf("parameters  %,d in %d tensors, %d buffers%n", m.model().parameterCount(), m.model().namedParameters().size(), m.model().namedBuffers().size());
         out.println("metadata:");
         new java.util.TreeMap<>(h.metadata()).forEach((k, v) -> {
-            if (!k.equals("brink.spec")) out.printf("  %-20s %s%n", k, v);
+            // metadata is the file author's text: one line each, no control characters (issue 13, case 7)
+            if (!k.equals("brink.spec")) out.printf("  %-20s %s%n", TerminalText.line(k), TerminalText.line(v));
         });
         if (h.metadata().containsKey(Checkpoint.EPOCH_KEY)) out.println("  (a training checkpoint: resume with brink train --resume)");
         out.println("architecture:");

@@ -37,6 +37,11 @@ public final class JsonOption {
         return json != null;
     }
 
+    /** Checks --json=FILE before any work (issue 13, case 5): a new or regular file; its directory is created. */
+    void checkOutput() throws IOException {
+        if (json != null && !json.equals("-")) dev.brink.nn.io.OutputPaths.checkFile("--json", Path.of(json), true);
+    }
+
     /** Where the human-readable lines go: standard error when the JSON takes standard output. */
     PrintWriter human(CommandSpec spec) {
         return "-".equals(json) ? spec.commandLine().getErr() : spec.commandLine().getOut();

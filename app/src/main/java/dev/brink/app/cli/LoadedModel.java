@@ -37,10 +37,10 @@ public record LoadedModel(SpecModel model, ModelInfo info, Path source) {
      * tensor, unless {@code allowNonFinite}, when the same text goes to {@code warnings} as a warning.
      */
     public static LoadedModel load(Path file, Path specFile, ImportOptions names, boolean allowNonFinite, PrintWriter warnings) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such model file");
+        requireFile(file, "model");
         ModelLoader.Loaded loaded;
         if (specFile != null) {
-            if (!Files.isRegularFile(specFile)) throw new IOException(specFile + ": no such spec file");
+            requireFile(specFile, "spec");
             try {
                 JsonNode spec = ModelSpec.parse(Files.readString(specFile));
                 loaded = ModelLoader.importWeights(file, spec, names, "").loaded();
@@ -64,5 +64,13 @@ public record LoadedModel(SpecModel model, ModelInfo info, Path source) {
             warnings.println("warning: " + file + ": the model is broken: " + bad.describe() + " (loaded because of --allow-nonfinite)");
             warnings.flush();
         }
+    }
+
+    /** A readable regular file, or an error saying what {@code file} is instead (missing, a directory, ...). */
+    static void requireFile(Path file, String what) throws IOException {
+        if (Files.isRegularFile(file)) return;
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a " + what + " file");
+        if (!Files.exists(file)) throw new IOException(file + ": no such " + what + " file");
+        throw new IOException(file + ": not a regular file (a device, FIFO or socket), not a " + what + " file");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brink.app.results.ResultJson;
 import dev.brink.nn.data.Dataset;
+import dev.brink.nn.io.OutputPaths;
 import dev.brink.robust.attack.Classifier;
 import dev.brink.robust.eval.AttackPlan;
 import dev.brink.robust.eval.EpsRange;
@@ -100,6 +101,8 @@ public final class SweepCommand implements Callable<Integer> {
         List<Sweep.SweepAttack> attacks = new ArrayList<>();
         for (AttackPlan.Planned p : plan) attacks.add(new Sweep.SweepAttack(p.label(), p.attack(), p.norm()));
 
+        OutputPaths.checkDirectory("--out", out, true, "sweep.csv", "sweep.png", "results.json");
+        json.checkOutput();
         LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
         dev.brink.nn.train.ClassCheck.check("model " + modelFile, m.model().outputShape(), d);

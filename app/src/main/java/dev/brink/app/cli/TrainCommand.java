@@ -5,6 +5,7 @@ import dev.brink.nn.data.Dataset;
 import dev.brink.nn.io.Checkpoint;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
+import dev.brink.nn.io.OutputPaths;
 import dev.brink.nn.optim.Adam;
 import dev.brink.nn.optim.Optimizer;
 import dev.brink.nn.optim.Schedule;
@@ -158,9 +159,10 @@ public final class TrainCommand implements Callable<Integer> {
         String stem = output.getFileName().toString().replaceFirst("\\.safetensors$", "");
         Path bestFile = output.resolveSibling(stem + ".best.safetensors");
         Path logFile = output.resolveSibling(stem + ".log.csv");
-        if (output.getParent() != null) Files.createDirectories(output.getParent());
+        checkOutputs(output, checkpoint, logFile, bestFile);
 
         // everything that can be misspelt fails before the data loads
+        if (!(width > 0) || Double.isInfinite(width)) throw new IllegalArgumentException("--width must be a positive number, got " + width);
         if (resume && !Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint at " + checkpoint);
         Checkpoint.Summary saved = resume ? Checkpoint.summary(checkpoint) : null;  // its header alone
         TrainSettings given = TrainSettings.fromOptions(objectives, labelSmoothing, trainAttack, validation, valAttack);
@@ -282,6 +284,18 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("--width", choice.zoo != null ? Double.toString(width) : null);
         m.put("--init", init.toLowerCase(Locale.ROOT));
         return m;
+    }
+
+    /**
+     * Issue 13, case 5: every file the run writes is checked before any work (-o's directory is created, as the
+     * default models/ is): a new or regular file, in a directory where files can be created. The best-model file is
+     * checked too; it is written only with validation.
+     */
+    static void checkOutputs(Path output, Path checkpoint, Path logFile, Path bestFile) throws java.io.IOException {
+        OutputPaths.checkFile("-o", output, true);
+        OutputPaths.checkFile("-o (its checkpoint)", checkpoint, false);
+        OutputPaths.checkFile("-o (its training log)", logFile, false);
+        OutputPaths.checkFile("-o (its best-model file)", bestFile, false);
     }
 
     /**

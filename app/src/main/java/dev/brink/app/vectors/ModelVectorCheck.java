@@ -127,14 +127,25 @@ public final class ModelVectorCheck {
                 continue;
             }
             List<Path> found = new ArrayList<>();
-            collect(root, found);
+            collect(root, found, new java.util.HashSet<>());
             if (found.isEmpty()) throw new ModelFileException(root, "holds no test case (no folder with a " + MODEL + ")");
             found.stream().sorted().forEach(out::add);
         }
         return new ArrayList<>(out);
     }
 
-    private static void collect(Path dir, List<Path> out) throws IOException {
+    /**
+     * The case folders under {@code dir}. Symbolic links to folders are followed, but each folder is searched once
+     * (by its real path), so a link loop ({@code a/loop -> ..}) ends instead of recursing without end.
+     */
+    private static void collect(Path dir, List<Path> out, Set<Path> searched) throws IOException {
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            return; // a dangling link or a loop the file system itself refuses
+        }
+        if (!searched.add(real)) return;
         if (isCase(dir)) {
             out.add(dir);
             return;
@@ -143,7 +154,7 @@ public final class ModelVectorCheck {
         try (Stream<Path> s = Files.list(dir)) {
             subs = s.filter(Files::isDirectory).sorted().toList();
         }
-        for (Path p : subs) collect(p, out);
+        for (Path p : subs) collect(p, out, searched);
     }
 
     /**

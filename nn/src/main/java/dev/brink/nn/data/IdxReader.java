@@ -49,6 +49,9 @@ public final class IdxReader {
      */
     public static Dataset read(Path images, Path labels, String name, List<String> classes) throws IOException {
         IdxFile img = read(images, 3);
+        if (img.dims()[1] < 1 || img.dims()[2] < 1)
+            throw new IOException(images + ": header declares images of " + img.dims()[1] + "x" + img.dims()[2]
+                    + " pixels; height and width must be positive");
         IdxFile lab = read(labels, 1);
         int n = img.dims()[0];
         if (lab.dims()[0] != n)
@@ -70,7 +73,11 @@ public final class IdxReader {
                 throw new IOException(labels + ": label " + y[i] + " at index " + i + " is out of range for "
                         + classes.size() + " classes");
         }
-        return new Dataset(name, img.data(), new int[] {1, img.dims()[1], img.dims()[2]}, y, classes);
+        try {
+            return new Dataset(name, img.data(), new int[] {1, img.dims()[1], img.dims()[2]}, y, classes);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(images + ": " + e.getMessage(), e); // e.g. no images, and H x W beyond an int
+        }
     }
 
     /**
@@ -99,7 +106,6 @@ public final class IdxReader {
                         + String.format("%08x", magic) + "), expected " + expectedDims
                         + (expectedDims == 3 ? " for images [N, H, W]" : expectedDims == 1 ? " for labels [N]" : ""));
             int[] dims = new int[ndims];
-            long total = 1;
             for (int d = 0; d < ndims; d++) {
                 try {
                     dims[d] = din.readInt();
@@ -109,11 +115,13 @@ public final class IdxReader {
                 }
                 if (dims[d] < 0)
                     throw new IOException(file + ": header declares a negative size " + dims[d] + " for dimension " + d);
-                total *= dims[d];
             }
-            if (total > Integer.MAX_VALUE - 8)
-                throw new IOException(file + ": header declares " + describe(dims) + " = " + total
+            java.math.BigInteger product = java.math.BigInteger.ONE;
+            for (int v : dims) product = product.multiply(java.math.BigInteger.valueOf(v));
+            if (product.compareTo(java.math.BigInteger.valueOf(Integer.MAX_VALUE - 8)) > 0)
+                throw new IOException(file + ": header declares " + describe(dims) + " = " + product
                         + " bytes, too large to load");
+            long total = product.longValue();
             byte[] data = din.readNBytes((int) total);
             if (data.length < total)
                 throw new IOException(file + ": size mismatch: header declares " + describe(dims) + " = " + total

@@ -195,28 +195,72 @@ public final class ImageFolderReader {
         return new Listing(classes, files, labels);
     }
 
+    /**
+     * The most pixels (width times height) one image may have: 50 million, e.g. 7071 x 7071. An image's size is
+     * read from its header and checked against this limit before any pixel is decoded, so a small file that
+     * declares a huge image (a 20000 x 20000 PNG of one colour is a few hundred kB) fails with a message instead of
+     * decoding gigabytes.
+     */
+    public static final long MAX_PIXELS = 50_000_000L;
+
+    /** The largest image file read (bytes): more than any image of {@link #MAX_PIXELS} pixels needs. */
+    static final long MAX_FILE_BYTES = 4 * MAX_PIXELS + (1 << 20);
+
     /** One reusable reader per format and thread: creating an ImageIO reader per image costs more than decoding it. */
     private static final ThreadLocal<ImageReader[]> READERS = ThreadLocal.withInitial(() -> new ImageReader[2]);
 
     private static BufferedImage decode(Path file) throws IOException {
+        return decode(file, MAX_PIXELS);
+    }
+
+    /**
+     * Decodes one image file of at most {@code maxPixels} pixels. The size is checked from the header before
+     * decoding; a decoder warning (a JPEG that ends inside its scan data, corrupt data the decoder skipped) is an
+     * error, since the decoder would fill the missing part with gray.
+     */
+    static BufferedImage decode(Path file, long maxPixels) throws IOException {
         BufferedImage img;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES)
+                throw new IOException(file + ": image file of " + size + " bytes is larger than any image of at most "
+                        + MAX_PIXELS + " pixels needs (" + MAX_FILE_BYTES + " bytes)");
             byte[] bytes = Files.readAllBytes(file);
             int format = bytes.length > 3 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' ? 0
                     : bytes.length > 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 ? 1 : -1;
-            ImageReader reader = format < 0 ? null : reader(format);
-            if (reader == null) {
-                img = ImageIO.read(new ByteArrayInputStream(bytes));
-            } else {
-                try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+                ImageReader reader = format < 0 ? null : reader(format);
+                boolean cached = reader != null;
+                if (reader == null) {
+                    Iterator<ImageReader> it = ImageIO.getImageReaders(in);
+                    if (!it.hasNext()) throw new IOException(file + ": cannot decode image: no image reader recognises its format");
+                    reader = it.next();
+                }
+                List<String> warnings = new ArrayList<>();
+                javax.imageio.event.IIOReadWarningListener listener = (source, warning) -> warnings.add(warning);
+                reader.addIIOReadWarningListener(listener);
+                try {
                     reader.setInput(in, true, true);
+                    long w = reader.getWidth(0), h = reader.getHeight(0);
+                    if (w < 1 || h < 1)
+                        throw new IOException(file + ": cannot decode image: its header declares " + w + "x" + h + " pixels");
+                    if (w * h > maxPixels)
+                        throw new IOException(file + ": image of " + w + "x" + h + " = " + w * h + " pixels is larger than the limit of "
+                                + maxPixels + " pixels per image (not decoded)");
                     img = reader.read(0);
                 } finally {
+                    reader.removeIIOReadWarningListener(listener);
                     reader.setInput(null);
+                    if (!cached) reader.dispose();
                 }
+                if (!warnings.isEmpty())
+                    throw new IOException(file + ": corrupt or truncated image: " + String.join("; ", warnings));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
             throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": cannot decode image: " + e, e);
         }
         if (img == null) throw new IOException(file + ": cannot decode image: no image reader recognises its format");
         return img;

@@ -247,6 +247,7 @@ public final class SafeTensors {
     }
 
     private static FileChannel open(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) throw new ModelFileException(file, "is a directory, not a safetensors file");
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {

@@ -51,21 +51,35 @@ import java.util.Set;
  * weights are read or allocated.
  */
 public final class ModelSpec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The deepest nesting of objects and arrays a spec may have (residual blocks nest two levels each). */
+    public static final int MAX_DEPTH = 200;
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .build());
     private static final Set<String> TYPES = Set.of("linear", "conv2d", "maxpool2d", "avgpool2d", "global_avgpool", "flatten",
             "relu", "tanh", "sigmoid", "softplus", "leaky_relu", "dropout", "batchnorm2d", "batchnorm1d", "residual", "normalize");
 
     private ModelSpec() {}
 
-    /** Parses spec text; errors name the problem and the position in the text. */
+    /**
+     * Parses spec text; errors name the problem and, where the parser knows it, the position in the text. Nesting
+     * deeper than {@value #MAX_DEPTH} levels (objects and arrays) is an error, found before the parser goes deeper.
+     */
     public static JsonNode parse(String json) {
+        if (json == null) throw new SpecException("model spec is missing (null)");
         try {
-            return JSON.readTree(json);
+            JsonNode n = JSON.readTree(json);
+            if (n == null || n.isMissingNode()) throw new SpecException("model spec is empty");
+            return n;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new SpecException("model spec is nested too deeply or too large: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw new SpecException("model spec is not valid JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr());
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new SpecException("model spec is not valid JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         }
     }
+
 
     /** Compact JSON text of a spec. */
     public static String toJson(JsonNode spec) {
@@ -308,7 +322,7 @@ public final class ModelSpec {
     private static int positive(JsonNode l, String key, String at) {
         JsonNode v = l.get(key);
         if (v == null) throw new SpecException(at + ": missing \"" + key + "\"");
-        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 1) throw new SpecException(at + ": \"" + key + "\" must be a positive integer, got " + v);
+        if (!isInt(v) || v.asInt() < 1) throw new SpecException(at + ": \"" + key + "\" must be a positive integer (at most " + Integer.MAX_VALUE + "), got " + v);
         return v.asInt();
     }
 
@@ -334,12 +348,17 @@ public final class ModelSpec {
             return dflt.clone();
         }
         int[] r;
-        if (v.isIntegralNumber()) r = new int[] {v.asInt(), v.asInt()};
-        else if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) r = new int[] {v.get(0).asInt(), v.get(1).asInt()};
-        else throw new SpecException(at + ": \"" + key + "\" must be an integer or [a, b], got " + v);
+        if (isInt(v)) r = new int[] {v.asInt(), v.asInt()};
+        else if (v.isArray() && v.size() == 2 && isInt(v.get(0)) && isInt(v.get(1))) r = new int[] {v.get(0).asInt(), v.get(1).asInt()};
+        else throw new SpecException(at + ": \"" + key + "\" must be an integer (at most " + Integer.MAX_VALUE + ") or [a, b], got " + v);
         int min = key.equals("padding") ? 0 : 1;
         if (r[0] < min || r[1] < min) throw new SpecException(at + ": \"" + key + "\" must be >= " + min + ", got " + v);
         return r;
+    }
+
+    /** An integral JSON number that fits an int (a larger one is an error, never truncated). */
+    private static boolean isInt(JsonNode v) {
+        return v != null && v.isIntegralNumber() && v.canConvertToInt();
     }
 
     private static int[] intArray(JsonNode node, String key, String at) {
@@ -347,7 +366,8 @@ public final class ModelSpec {
         if (v == null || !v.isArray()) throw new SpecException(at + ": \"" + key + "\" must be an array of integers");
         int[] r = new int[v.size()];
         for (int i = 0; i < r.length; i++) {
-            if (!v.get(i).isIntegralNumber()) throw new SpecException(at + ": \"" + key + "\" must be an array of integers, got " + v);
+            if (!isInt(v.get(i)))
+                throw new SpecException(at + ": \"" + key + "\" must be an array of integers (each at most " + Integer.MAX_VALUE + "), got " + v);
             r[i] = v.get(i).asInt();
         }
         return r;

@@ -23,6 +23,13 @@ public final class Zoo {
     public record Options(int classes, double width, int[] input, double[] normalizeMean, double[] normalizeStd) {
         public static final Options DEFAULT = new Options(10, 1.0, null, null, null);
 
+        /** @throws IllegalArgumentException for fewer than one class, or a width that is not a positive finite number */
+        public Options {
+            if (classes < 1) throw new IllegalArgumentException("a zoo model needs at least 1 class, got " + classes);
+            if (!(width > 0) || Double.isInfinite(width))
+                throw new IllegalArgumentException("the width multiplier must be a positive number, got " + width);
+        }
+
         public Options withWidth(double w) {
             return new Options(classes, w, input, normalizeMean, normalizeStd);
         }

@@ -148,4 +148,19 @@ class IdxReaderTest {
         Path none = tmp.resolve("nothing-here");
         assertFails(none, "not found", () -> IdxReader.read(none, 3));
     }
+
+    @Test
+    void hugeOrEmptyImageDimensionsAreIoErrorsNamingTheFile() throws IOException {
+        // found by make fuzz: three large dimensions overflowed a long into a negative size ("len < 0")
+        Path big = TestFiles.idx(tmp.resolve("big"), IdxReader.IMAGES_MAGIC, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE},
+                new byte[0], false);
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(big, 3));
+        assertTrue(e.getMessage().startsWith(big + ": header declares 2147483647x2147483647x2147483647 = 9903520300447984150353281023"),
+                e.getMessage());
+        // found by make fuzz: a zero height reached the data set as an IllegalArgumentException without the file
+        Path flat = TestFiles.idx(tmp.resolve("flat"), IdxReader.IMAGES_MAGIC, new int[] {3, 0, 5}, new byte[0], false);
+        Path lab = TestFiles.idx(tmp.resolve("lab3"), IdxReader.LABELS_MAGIC, new int[] {3}, new byte[] {0, 1, 2}, false);
+        IOException e2 = assertThrows(IOException.class, () -> IdxReader.read(flat, lab, "t", null));
+        assertTrue(e2.getMessage().startsWith(flat + ": header declares images of 0x5 pixels"), e2.getMessage());
+    }
 }

@@ -20,7 +20,7 @@ public record EpsRange(double[] values, double step) {
         String t = s.trim();
         try {
             if (t.contains(":")) {
-                String[] p = t.split(":");
+                String[] p = t.split(":", -1);
                 if (p.length < 2 || p.length > 3) throw new IllegalArgumentException("expected START:STOP:STEP");
                 double a = number(p[0]), b = number(p[1]);
                 double step = p.length == 3 ? number(p[2]) : (b - a) / 10;
@@ -37,7 +37,7 @@ public record EpsRange(double[] values, double step) {
                 check(arr, s);
                 return new EpsRange(arr, step);
             }
-            String[] p = t.split(",");
+            String[] p = t.split(",", -1); // keep empty entries, so "," or "0.1," is an error naming the empty value
             double[] v = new double[p.length];
             for (int i = 0; i < p.length; i++) v[i] = round(number(p[i]));
             check(v, s);

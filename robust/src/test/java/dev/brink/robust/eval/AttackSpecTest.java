@@ -44,6 +44,11 @@ class AttackSpecTest {
         assertEquals("2", EpsRange.format(2.0));
         for (String bad : new String[] {"", "0:1:0", "1:0:0.1", "a", "-1", "0:1:-1"})
             assertThrows(IllegalArgumentException.class, () -> EpsRange.parse(bad), bad);
+        // found by make fuzz: an empty list entry was an ArrayIndexOutOfBoundsException ("Index 0 out of bounds")
+        for (String bad : new String[] {",", "0.1,", ",0.1", "0.1,,0.2", "0:", ":0.1", "0:1:"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EpsRange.parse(bad), bad);
+            assertTrue(e.getMessage().startsWith("--eps " + bad + ": "), e.getMessage());
+        }
     }
 
     @Test
