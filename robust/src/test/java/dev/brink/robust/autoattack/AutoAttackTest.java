@@ -194,6 +194,19 @@ class AutoAttackTest {
         assertTrue(e.getMessage().contains("autoattack component x"), e.getMessage());
     }
 
+    @Test
+    void everyVersionsAttacksExistWithTheirOptionsAndRunInTheirNorm() {
+        for (AutoAttackVersion v : List.of(AutoAttackVersion.STANDARD, AutoAttackVersion.PLUS, AutoAttackVersion.RAND)) {
+            for (Norm n : List.of(Norm.LINF, Norm.L2, Norm.L1)) {
+                if (v == AutoAttackVersion.PLUS && n == Norm.L1) continue; // plus has Square, which has no L1 (as the reference warns)
+                for (Component c : v.components(n)) {
+                    var a = c.attack();
+                    assertTrue(a.supportedNorms().contains(n), v.label() + " " + n.label() + ": " + c + " supports " + a.supportedNorms());
+                }
+            }
+        }
+    }
+
     static List<String> names(List<Component> cs) {
         List<String> out = new ArrayList<>();
         for (Component c : cs) out.add(c.name());
