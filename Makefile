@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz
+.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -161,6 +161,17 @@ BENCH_REPS      ?= 5
 BENCH_WORKLOADS ?=
 BENCH_ARGS      ?=
 BENCH_OUT       := bench/target/compare
+# The PyTorch peer: pip (PyTorch 2.x from pip's configured index in $(TORCH_VENV), what users install: MKL, oneDNN 3)
+# or debian (python3-torch 1.13, OpenBLAS, oneDNN 2.6; the one `make vectors` uses)
+BENCH_PYTORCH   ?= pip
+TORCH_VENV      := bench/target/torch-venv
+ifeq ($(BENCH_PYTORCH),pip)
+BENCH_PYTORCH_PY  := $(TORCH_VENV)/bin/python
+BENCH_PYTORCH_DEP := torch-venv
+else
+BENCH_PYTORCH_PY  := /usr/bin/python3
+BENCH_PYTORCH_DEP :=
+endif
 BENCH_JAVA_OPTS ?= -XX:+UseParallelGC -Xss8m -Xmx8g
 # runs an engine and records how busy the rest of the machine was meanwhile (printed under the table)
 BENCH_OTHERCPU   = /usr/bin/python3 bench/scripts/othercpu.py --out $(BENCH_OUT)/othercpu.tsv --label
@@ -178,7 +189,12 @@ bench-compare: SHELL := /bin/bash
 bench-compare: .SHELLFLAGS := -o pipefail -c
 # The peers run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed: some machines set them for old OpenBLAS builds,
 # and they would hold the peers' OpenBLAS to older kernels than it picks itself.
-bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and threads (BENCH_THREADS=2): one table
+torch-venv: ## PyTorch 2.x from pip (the CPU wheel pip's configured index serves) in bench/target/torch-venv: make bench-compare's default PyTorch peer
+	@if [ -x $(TORCH_VENV)/bin/python ] && $(TORCH_VENV)/bin/python -c 'import torch' 2>/dev/null; then :; else \
+	  echo "installing PyTorch from pip into $(TORCH_VENV)"; \
+	  python3 -m venv $(TORCH_VENV) && $(TORCH_VENV)/bin/pip install -q torch numpy; fi
+
+bench-compare: build $(BENCH_PYTORCH_DEP) ## Brink, DL4J and PyTorch (BENCH_PYTORCH=pip: 2.x from pip, the default; debian: 1.13) on the same workloads and threads (BENCH_THREADS=2): one table
 	@missing=""; for p in python3-torch libopenblas0-pthread; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -194,8 +210,8 @@ bench-compare: build ## Brink, DL4J and PyTorch on the same workloads and thread
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) $(BENCH_OTHERCPU) DL4J -- java $(BENCH_JAVA_OPTS) \
 	  -cp "bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath)" dev.brink.bench.dl4j.Dl4jBench \
 	  --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/dl4j.tsv
-	@echo "== PyTorch ($(BENCH_THREADS) threads)"
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_OTHERCPU) PyTorch -- /usr/bin/python3 bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
+	@echo "== PyTorch ($(BENCH_PYTORCH): $(BENCH_PYTORCH_PY), $(BENCH_THREADS) threads)"
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_OTHERCPU) PyTorch -- $(BENCH_PYTORCH_PY) bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
 	@echo
 	@java -cp bench/target/classes dev.brink.bench.CompareTable \
 	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The benchmark's workloads in PyTorch, for `make bench-compare`.
 
-Run with Debian's interpreter and packages (python3-torch, BLAS through libopenblas0-pthread):
+Run with Debian's interpreter and packages (python3-torch, BLAS through libopenblas0-pthread), or with PyTorch 2.x
+from pip in the venv `make torch-venv` makes (bench/target/torch-venv/bin/python; make bench-compare's default peer):
 
     /usr/bin/python3 bench/pytorch/workloads.py [WORKLOAD...] [--threads N] [--reps N] [--warmup N] [--smoke]
 
@@ -95,7 +96,12 @@ if DEVICE.type == "cuda":
 
 
 def blas_description():
-    """Which BLAS torch's libblas.so.3 resolves to (Debian's alternatives), with OpenBLAS's own config line."""
+    """The BLAS torch uses: from its build configuration for a pip wheel (MKL), else which BLAS Debian's libblas.so.3
+    resolves to, with OpenBLAS's own config line."""
+    config = torch.__config__.show()
+    if "BLAS_INFO=mkl" in config:
+        mkl = [l.strip() for l in config.splitlines() if "Math Kernel Library" in l or "MKL-DNN" in l]
+        return "MKL (pip wheel): " + "; ".join(mkl)
     try:
         real = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     except OSError:
