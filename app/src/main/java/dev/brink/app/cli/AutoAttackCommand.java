@@ -14,7 +14,7 @@ import dev.brink.robust.autoattack.AutoAttackState;
 import dev.brink.robust.autoattack.AutoAttackVersion;
 import dev.brink.robust.autoattack.Component;
 import dev.brink.robust.eval.EpsRange;
-import dev.brink.robust.progress.ProgressBar;
+import dev.brink.robust.eval.RobustEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -135,12 +135,11 @@ public final class AutoAttackCommand implements Callable<Integer> {
         o.flush();
 
         Classifier c = Classifier.of(m.model(), "model " + modelFile);
-        ProgressBar[] bar = new ProgressBar[1];
+        RobustEvaluation.Progress bar = RobustEvaluation.Progress.bar(System.err, "autoattack");
         AutoAttack.Listener listener = new AutoAttack.Listener() {
             @Override
             public void progress(long done, long total, String status) {
-                if (bar[0] == null) bar[0] = new ProgressBar(System.err, "autoattack", Math.max(total, 1));
-                bar[0].update(done, done, status);
+                bar.update(done, Math.max(total, 1), status);
             }
 
             @Override

@@ -270,10 +270,10 @@ public final class AutoPgd extends Attack {
         Tensor x = randomStart(x0, t, sp.gen());
         Eval e = evaluate(sp, x, targets);
         Tensor grad = e.grad(), xPrev = x;
-        Tensor best = x, bestGrad = grad, bestLoss = e.loss(), adv = x, broken = e.success();
+        Tracker track = new Tracker(x, grad, e);
         Tensor lastLoss = e.loss(), increases = e.loss().zerosLike();
         Tensor step = Tensor.full(x0.backend(), x0.dtype(), 2 * eps, n);
-        Tensor reducedAtLast = e.loss().onesLike(), bestAtLast = bestLoss;
+        Tensor reducedAtLast = e.loss().onesLike(), bestAtLast = track.bestLoss;
         int[] checks = checkpoints(config.steps());
         int c = 0;
         for (int i = 0; i < config.steps(); i++) {
@@ -285,30 +285,25 @@ public final class AutoPgd extends Attack {
             x = next;
             e = evaluate(sp, x, targets);
             grad = e.grad();
-            broken = broken.maximum(e.success());
-            adv = Tensor.where(Projections.perSample(e.success(), x), x, adv);
-            Tensor up = e.loss().gt(bestLoss), upRows = Projections.perSample(up, x);
-            best = Tensor.where(upRows, x, best);
-            bestGrad = Tensor.where(upRows, grad, bestGrad);
-            bestLoss = Tensor.where(up, e.loss(), bestLoss);
+            track.update(x, grad, e);
             increases = increases.add(e.loss().gt(lastLoss));
             lastLoss = e.loss();
             if (c < checks.length && i + 1 == checks[c]) {
                 int period = checks[c] - (c == 0 ? 0 : checks[c - 1]);
                 Tensor oscillating = increases.le(config.rho() * period);
-                Tensor stalled = reducedAtLast.neg().add(1.0).mul(bestAtLast.ge(bestLoss));
+                Tensor stalled = reducedAtLast.neg().add(1.0).mul(bestAtLast.ge(track.bestLoss));
                 Tensor reduce = oscillating.maximum(stalled), rows = Projections.perSample(reduce, x);
                 step = step.mul(reduce.mul(-0.5).add(1.0));
-                x = Tensor.where(rows, best, x);
-                grad = Tensor.where(rows, bestGrad, grad);
+                x = Tensor.where(rows, track.best, x);
+                grad = Tensor.where(rows, track.bestGrad, grad);
                 reducedAtLast = reduce;
-                bestAtLast = bestLoss;
+                bestAtLast = track.bestLoss;
                 increases = increases.zerosLike();
                 if (trace) stepTrace.add(step);
                 c++;
             }
         }
-        return finish(best, bestLoss, adv, broken);
+        return track.finish();
     }
 
     private Run runL1(Problem sp, Tensor targets, boolean trace) {
@@ -319,7 +314,7 @@ public final class AutoPgd extends Attack {
         Tensor x = randomStart(x0, t, sp.gen());
         Eval e = evaluate(sp, x, targets);
         Tensor grad = e.grad();
-        Tensor best = x, bestGrad = grad, bestLoss = e.loss(), adv = x, broken = e.success();
+        Tracker track = new Tracker(x, grad, e);
         double[] step = new double[n], fraction = new double[n], lastNonzero = new double[n];
         Arrays.fill(step, eps);
         Arrays.fill(fraction, 0.2);
@@ -335,14 +330,9 @@ public final class AutoPgd extends Attack {
             x = x0.add(projectL1Box(x0, moved.sub(x0), eps, t.lower(), t.upper()));
             e = evaluate(sp, x, targets);
             grad = e.grad();
-            broken = broken.maximum(e.success());
-            adv = Tensor.where(Projections.perSample(e.success(), x), x, adv);
-            Tensor up = e.loss().gt(bestLoss), upRows = Projections.perSample(up, x);
-            best = Tensor.where(upRows, x, best);
-            bestGrad = Tensor.where(upRows, grad, bestGrad);
-            bestLoss = Tensor.where(up, e.loss(), bestLoss);
+            track.update(x, grad, e);
             if ((i + 1) % period == 0) {
-                double[] nonzero = Projections.norm(best.sub(x0), Norm.L0).toDoubleArray();
+                double[] nonzero = Projections.norm(track.best.sub(x0), Norm.L0).toDoubleArray();
                 boolean[] reset = new boolean[n];
                 for (int j = 0; j < n; j++) {
                     reset[j] = nonzero[j] / lastNonzero[j] < 0.95;
@@ -353,12 +343,12 @@ public final class AutoPgd extends Attack {
                 stepT = x0.newTensor(step, n);
                 rank = rankIndex(x0, fraction, dim);
                 Tensor rows = Rows.mask(x, reset);
-                x = Tensor.where(rows, best, x);
-                grad = Tensor.where(rows, bestGrad, grad);
+                x = Tensor.where(rows, track.best, x);
+                grad = Tensor.where(rows, track.bestGrad, grad);
                 if (trace) stepTrace.add(stepT);
             }
         }
-        return finish(best, bestLoss, adv, broken);
+        return track.finish();
     }
 
     /** int32 {@code [n, 1]}: the ascending rank {@code floor((1 - fraction) dim)} (clipped to [0, dim - 1]) whose |gradient| is the L1 step's threshold. */
@@ -368,11 +358,36 @@ public final class AutoPgd extends Attack {
         return Tensor.fromHost(like.backend(), DType.INT32, r, r.length, 1);
     }
 
-    private static Run finish(Tensor best, Tensor bestLoss, Tensor adv, Tensor broken) {
-        double[] b = broken.toDoubleArray();
-        boolean[] out = new boolean[b.length];
-        for (int j = 0; j < b.length; j++) out[j] = b[j] != 0;
-        return new Run(best, bestLoss.toDoubleArray(), adv, out);
+    /**
+     * Per-sample bookkeeping of one run, the same for every norm: which samples an iterate has broken (and the last
+     * breaking iterate), and the highest-loss iterate with its loss and gradient (where a halving restarts from).
+     */
+    private static final class Tracker {
+        Tensor best, bestGrad, bestLoss, adv, broken;
+
+        Tracker(Tensor x, Tensor grad, Eval e) {
+            best = x;
+            bestGrad = grad;
+            bestLoss = e.loss();
+            adv = x;
+            broken = e.success();
+        }
+
+        void update(Tensor x, Tensor grad, Eval e) {
+            broken = broken.maximum(e.success());
+            adv = Tensor.where(Projections.perSample(e.success(), x), x, adv);
+            Tensor up = e.loss().gt(bestLoss), upRows = Projections.perSample(up, x);
+            best = Tensor.where(upRows, x, best);
+            bestGrad = Tensor.where(upRows, grad, bestGrad);
+            bestLoss = Tensor.where(up, e.loss(), bestLoss);
+        }
+
+        Run finish() {
+            double[] b = broken.toDoubleArray();
+            boolean[] out = new boolean[b.length];
+            for (int j = 0; j < b.length; j++) out[j] = b[j] != 0;
+            return new Run(best, bestLoss.toDoubleArray(), adv, out);
+        }
     }
 
     private Eval evaluate(Problem sp, Tensor x, Tensor targets) {

@@ -3,6 +3,7 @@ package dev.brink.robust.autoattack;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.io.AtomicFiles;
 import dev.brink.nn.io.SafeTensors;
+import dev.brink.robust.eval.CsvFields;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -87,47 +88,13 @@ public final class AutoAttackFiles {
             sb.append(String.format(Locale.ROOT, "# totals %s: attacked=%d seconds=%.3f model_calls=%d%n", cs.get(a).name(), s.attacked[a], s.seconds[a], s.modelCalls[a]));
         sb.append(COLUMNS).append('\n');
         for (int i = 0; i < s.n; i++) {
-            String broken = s.brokenBy[i] >= 0 ? quote(cs.get(s.brokenBy[i]).name()) : "";
+            String broken = s.brokenBy[i] >= 0 ? CsvFields.quote(cs.get(s.brokenBy[i]).name()) : "";
             boolean ok = s.cleanCorrect(i);
             sb.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%s,%s,%s,%s,%s%n", s.index[i], s.label[i], s.cleanPrediction[i], ok, s.done[i], broken,
                     s.brokenBy[i] >= 0 ? Integer.toString(s.adversarialPrediction[i]) : "",
                     s.brokenBy[i] >= 0 ? num(s.linf[i]) : "", s.brokenBy[i] >= 0 ? num(s.l2[i]) : "", s.brokenBy[i] >= 0 ? num(s.l1[i]) : ""));
         }
         return sb.toString();
-    }
-
-    /** A CSV field: quoted (quotes doubled) when it holds a comma or a quote, as custom attack specs do. */
-    static String quote(String v) {
-        return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
-    }
-
-    /** Splits one CSV line written by this class (fields quoted by {@link #quote}). */
-    static String[] split(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder f = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    f.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    f.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ',') {
-                out.add(f.toString());
-                f.setLength(0);
-            } else {
-                f.append(ch);
-            }
-        }
-        out.add(f.toString());
-        return out.toArray(new String[0]);
     }
 
     private static String num(double v) {
@@ -187,7 +154,7 @@ public final class AutoAttackFiles {
         List<String[]> cells = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (row + i >= lines.size()) throw new IllegalArgumentException("--resume: " + f + " has " + i + " rows, expected " + n);
-            String[] c = split(lines.get(row + i));
+            String[] c = CsvFields.split(lines.get(row + i)).toArray(new String[0]);
             if (c.length != 10) throw new IllegalArgumentException("--resume: " + f + " line " + (row + i + 1) + ": expected 10 columns, got " + c.length);
             index[i] = Integer.parseInt(c[0]);
             label[i] = Integer.parseInt(c[1]);

@@ -27,7 +27,7 @@ public final class SweepCsv {
     public static String format(List<Sweep.Row> rows) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (Sweep.Row r : rows) {
-            sb.append(quote(r.attack())).append(',').append(EpsRange.format(r.eps())).append(',')
+            sb.append(CsvFields.quote(r.attack())).append(',').append(EpsRange.format(r.eps())).append(',')
                     .append(num(r.accuracy())).append(',').append(num(r.successRate())).append(',')
                     .append(num(r.meanL2())).append(',').append(num(r.meanLinf())).append(',')
                     .append(num(r.meanL1())).append(',').append(num(r.meanL0())).append(',')
@@ -50,7 +50,7 @@ public final class SweepCsv {
         List<Sweep.Row> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
-            List<String> c = split(lines.get(i));
+            List<String> c = CsvFields.split(lines.get(i));
             if (c.size() != 13) throw new IOException(file + ": line " + (i + 1) + " has " + c.size() + " cells, expected 13");
             try {
                 rows.add(new Sweep.Row(c.get(0), Norm.parse(c.get(8)), Double.parseDouble(c.get(1)), Integer.parseInt(c.get(9)), parse(c.get(10)),
@@ -70,32 +70,5 @@ public final class SweepCsv {
 
     private static double parse(String s) {
         return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
-    }
-
-    private static String quote(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) return s;
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    private static List<String> split(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean q = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (q) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (ch == '"') q = false;
-                else cur.append(ch);
-            } else if (ch == '"') q = true;
-            else if (ch == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else cur.append(ch);
-        }
-        out.add(cur.toString());
-        return out;
     }
 }
