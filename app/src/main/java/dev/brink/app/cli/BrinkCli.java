@@ -34,6 +34,7 @@ import picocli.CommandLine.Model.OptionSpec;
                 EvalCommand.class,
                 AttackCommand.class,
                 AutoAttackCommand.class,
+                AnalyzeCommand.class,
                 SweepCommand.class,
                 ImportCommand.class,
                 VectorsCommand.class,

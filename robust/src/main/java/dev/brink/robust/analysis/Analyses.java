@@ -1,0 +1,62 @@
+package dev.brink.robust.analysis;
+
+import dev.brink.robust.Registry;
+import dev.brink.robust.SpecText;
+import dev.brink.robust.attack.Attacks;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The registry of analyses by name, for {@code brink analyze NAME[:KEY=VALUE,...] MODEL}: each entry has a one-line
+ * summary naming its paper, its options (name, default, meaning) and a factory from the parsed options. Adding an
+ * analysis is one class plus one {@link #register} line below.
+ *
+ * <pre>{@code
+ * Analysis a = Analyses.create("margins", Map.of("bins", "40"));
+ * a.run(input, new AnalysisOutput(dir, "margins", command));
+ * }</pre>
+ */
+public final class Analyses {
+    private Analyses() {}
+
+    private static final Registry<Function<Attacks.Options, Analysis>> REGISTRY = new Registry<>("analysis");
+
+    static {
+        register("margins", "Liu and Chan's effective margins of the correctly classified points, exact through per-class Jacobian rows: mean, std, histogram (test and train)",
+                MarginDistribution.OPTIONS, MarginDistribution::fromOptions);
+    }
+
+    /** Adds an analysis to the registry (names are lower case and unique). */
+    public static void register(String name, String summary, List<Attacks.Option> options, Function<Attacks.Options, Analysis> factory) {
+        REGISTRY.register(name, summary, options, factory);
+    }
+
+    /** Registered names, in registration order. */
+    public static List<String> names() {
+        return REGISTRY.names();
+    }
+
+    /** The registry entry of a name (an unknown name is an error listing the known ones). */
+    public static Registry.Entry<Function<Attacks.Options, Analysis>> entry(String name) {
+        return REGISTRY.entry(name);
+    }
+
+    /** The analysis {@code name} with {@code options} (undeclared keys are an error naming the declared ones). */
+    public static Analysis create(String name, Map<String, String> options) {
+        Registry.Entry<Function<Attacks.Options, Analysis>> e = REGISTRY.entry(name);
+        return e.factory().apply(e.parse(options));
+    }
+
+    /** The analysis of a spec {@code NAME[:KEY=VALUE,...]}. */
+    public static Analysis parse(String spec) {
+        SpecText s = SpecText.parse("analysis", spec);
+        return create(s.name(), s.options());
+    }
+
+    /** {@code --help} text of every analysis. */
+    public static String help() {
+        return REGISTRY.help();
+    }
+}

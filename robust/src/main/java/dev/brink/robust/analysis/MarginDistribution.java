@@ -1,0 +1,125 @@
+package dev.brink.robust.analysis;
+
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Tensor;
+import dev.brink.nn.data.Batch;
+import dev.brink.nn.data.DataLoader;
+import dev.brink.nn.data.Dataset;
+import dev.brink.robust.attack.Attacks;
+import dev.brink.robust.progress.ProgressBar;
+import dev.brink.robust.train.EffectiveMargins;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The distribution of Liu and Chan's effective margins ({@link EffectiveMargins}, L2 distance in input units to the
+ * nearest boundary of the local linear piece) over the correctly classified points of the evaluation data, and of
+ * the training data when given: {@code margins.csv} (one row per sample, misclassified ones included with their
+ * negative margins), {@code margins-histogram.csv}, and the mean, standard deviation and count of each split as
+ * summary numbers.
+ */
+public final class MarginDistribution implements Analysis {
+    public static final List<Attacks.Option> OPTIONS = List.of(
+            new Attacks.Option("bins", "40", "histogram bins between 0 and the largest margin"),
+            new Attacks.Option("train-limit", "1000", "training points analysed when training data is given (the first N)"));
+
+    private final int bins;
+    private final int trainLimit;
+
+    public MarginDistribution(int bins, int trainLimit) {
+        if (bins < 1) throw new IllegalArgumentException("margins: bins must be at least 1, got " + bins);
+        if (trainLimit < 0) throw new IllegalArgumentException("margins: train-limit must be >= 0, got " + trainLimit);
+        this.bins = bins;
+        this.trainLimit = trainLimit;
+    }
+
+    static Analysis fromOptions(Attacks.Options o) {
+        return new MarginDistribution(o.integer("bins"), o.integer("train-limit"));
+    }
+
+    /** Per-sample margins of one split: labels, predictions and margins, index-aligned with the data set. */
+    public record Margins(int[] labels, int[] predictions, double[] margins) {
+        /** The margins of the correctly classified samples with a finite margin. */
+        public double[] correct() {
+            return java.util.stream.IntStream.range(0, labels.length)
+                    .filter(i -> labels[i] == predictions[i] && Double.isFinite(margins[i]))
+                    .mapToDouble(i -> margins[i]).toArray();
+        }
+    }
+
+    /** Effective margins and predictions of every sample of {@code data}, in batches of {@code batchSize}. */
+    public static Margins compute(dev.brink.nn.Module model, Dataset data, int batchSize, ProgressBar bar) {
+        int n = data.size();
+        int[] labels = new int[n], pred = new int[n];
+        double[] m = new double[n];
+        int done = 0;
+        for (Batch b : DataLoader.builder(data).batchSize(batchSize).shuffle(false).build().epoch(0)) {
+            double[] mb = EffectiveMargins.of(model, b.x(), b.y());
+            int[] yb = b.y().toIntArray();
+            int[] pb;
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                Tensor z = model.forward(b.x());
+                pb = z.argmax(1).toIntArray();
+            }
+            System.arraycopy(mb, 0, m, done, mb.length);
+            System.arraycopy(yb, 0, labels, done, yb.length);
+            System.arraycopy(pb, 0, pred, done, pb.length);
+            done += b.size();
+            if (bar != null) bar.update(done, done, "");
+        }
+        return new Margins(labels, pred, m);
+    }
+
+    @Override
+    public void run(AnalysisInput in, AnalysisOutput out) throws IOException {
+        int batch = Math.min(in.batchSize(), 100);
+        List<List<?>> rows = new ArrayList<>();
+        List<List<?>> hist = new ArrayList<>();
+        Margins test = compute(in.model(), in.data(), batch, in.progress("margins (" + in.data().name() + ")", in.data().size()));
+        add(rows, "test", test);
+        Margins train = null;
+        if (in.train() != null && trainLimit > 0) {
+            Dataset t = in.train();
+            int k = Math.min(trainLimit, t.size());
+            t = t.subset(java.util.stream.IntStream.range(0, k).toArray());
+            train = compute(in.model(), t, batch, in.progress("margins (train)", k));
+            add(rows, "train", train);
+        }
+        double max = 0;
+        for (double v : test.correct()) max = Math.max(max, v);
+        if (train != null) for (double v : train.correct()) max = Math.max(max, v);
+        summarize(out, "test", test.correct());
+        histogram(hist, "test", test.correct(), max);
+        if (train != null) {
+            summarize(out, "train", train.correct());
+            histogram(hist, "train", train.correct(), max);
+        }
+        out.csv("margins.csv", "effective margin of every sample (negative where misclassified)",
+                List.of("split", "index", "label", "prediction", "margin"), rows);
+        out.csv("margins-histogram.csv", "histogram of the correctly classified points' effective margins",
+                List.of("split", "bin_low", "bin_high", "count"), hist);
+    }
+
+    private static void add(List<List<?>> rows, String split, Margins m) {
+        for (int i = 0; i < m.labels().length; i++)
+            rows.add(List.of(split, i, m.labels()[i], m.predictions()[i], m.margins()[i]));
+    }
+
+    private static void summarize(AnalysisOutput out, String split, double[] v) {
+        double s = 0, ss = 0;
+        for (double x : v) { s += x; ss += x * x; }
+        double mean = v.length == 0 ? Double.NaN : s / v.length;
+        out.summary(split + "_margin_mean", mean);
+        out.summary(split + "_margin_std", v.length == 0 ? Double.NaN : Math.sqrt(Math.max(0, ss / v.length - mean * mean)));
+        out.summary(split + "_margin_count", v.length);
+    }
+
+    private void histogram(List<List<?>> hist, String split, double[] v, double max) {
+        long[] c = new long[bins];
+        double w = max > 0 ? max / bins : 1;
+        for (double x : v) c[Math.max(0, Math.min(bins - 1, (int) (x / w)))]++;
+        for (int b = 0; b < bins; b++) hist.add(List.of(split, b * w, (b + 1) * w, c[b]));
+    }
+}
