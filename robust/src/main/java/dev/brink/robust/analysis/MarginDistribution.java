@@ -60,8 +60,7 @@ public final class MarginDistribution implements Analysis {
             int[] yb = b.y().toIntArray();
             int[] pb;
             try (GradMode.Scope s = GradMode.noGrad()) {
-                Tensor z = model.forward(b.x());
-                pb = z.argmax(1).toIntArray();
+                pb = new dev.brink.robust.attack.Classifier(model::forward, "model").logits(b.x()).argmax(1).toIntArray();
             }
             System.arraycopy(mb, 0, m, done, mb.length);
             System.arraycopy(yb, 0, labels, done, yb.length);

@@ -61,13 +61,15 @@ public record AttackSpec(String name, Map<String, String> options, String text) 
     public Double eps() {
         String e = options.get("eps");
         if (e == null) return null;
+        double v;
         try {
-            double v = Double.parseDouble(e);
-            if (!(v >= 0) || Double.isInfinite(v)) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException("attack spec '" + text + "': eps must be a finite number >= 0, got '" + e + "'");
+            v = EpsRange.number(e);
+        } catch (IllegalArgumentException ex) {
+            v = Double.NaN;
         }
+        if (!(v >= 0) || Double.isInfinite(v))
+            throw new IllegalArgumentException("attack spec '" + text + "': eps must be a finite number >= 0 (or a fraction like 8/255), got '" + e + "'");
+        return v;
     }
 
     /** The name in tables, plots and file names: the {@code label} option, else the spec text. */

@@ -10,7 +10,8 @@ import dev.brink.nn.Module;
  * Liu and Chan's effective margin of each sample, {@code min_{j != y} (z_y - z_j) / ||w^(y) - w^(j)||_2} with
  * {@code w^(j) = d z_j / d x} the per-class Jacobian rows at the sample: for a locally linear network, the L2
  * distance from x to the nearest decision boundary of its local linear piece (negative where misclassified). The
- * model runs in eval mode. Denominators come from the {@code emr_pair_squared_norms} backend op.
+ * model runs in eval mode; a one-logit model (binary logistic regression) counts as logits (0, z), so its margin is
+ * z / ||dz/dx|| signed by the label. Denominators come from the {@code emr_pair_squared_norms} backend op.
  */
 public final class EffectiveMargins {
     private EffectiveMargins() {}
@@ -21,10 +22,10 @@ public final class EffectiveMargins {
      */
     public static double[] of(Module model, Tensor x, Tensor labels) {
         return RegularizerInputs.inEval(model, () -> {
-            Tensor rows = Derivatives.jacobianRows(model::forward, x.detach(), false);
+            Tensor rows = Derivatives.jacobianRows(in -> Logits.of(model, in), x.detach(), false);
             double[] z;
             try (GradMode.Scope s = GradMode.noGrad()) {
-                z = model.forward(x.detach()).toDoubleArray();
+                z = Logits.of(model, x.detach()).toDoubleArray();
             }
             double[] sq = F.emrPairSquaredNorms(rows, labels).toDoubleArray();
             int[] y = labels.toIntArray();
