@@ -3,13 +3,14 @@
 a paper's cells.csv as a self-contained HTML table.
 
   cells.py get FILE SELECTOR [TRANSFORM]
-      FILE .json: SELECTOR is a dotted path (results.attacks.0.robust_accuracy); a path element key=value picks
-      the first list item whose key equals value (results.attacks.label=pgd-l2.robust_accuracy).
+      FILE .json: SELECTOR is a dotted path (results.attacks.0.robust_accuracy); a path element [key=value,...]
+      picks the first list item whose keys equal the values, key~text one whose key contains text
+      (results.attacks[label=pgd-l2].robust_accuracy).
       FILE .csv: SELECTOR is col=value[,col=value...]:field (attack=fgsm,eps=0.1:accuracy); eps compare as numbers.
       TRANSFORM: pct (x100), err (100 - x100), none. Prints the number with 2 decimals, or n/a.
   cells.py html CELLS_CSV OUT_HTML TITLE
 """
-import csv, html, json, math, os, sys
+import csv, html, json, math, os, re, sys
 
 
 def num_eq(a, b):
@@ -19,13 +20,26 @@ def num_eq(a, b):
         return a == b
 
 
+def matches(item, cond):
+    """cond: key=value or key~substring, several joined by ','."""
+    for c in cond.split(','):
+        if '~' in c:
+            k, v = c.split('~', 1)
+            if v not in str(item.get(k, '')):
+                return False
+        else:
+            k, v = c.split('=', 1)
+            if not num_eq(str(item.get(k)), v):
+                return False
+    return True
+
+
 def get_json(path, selector):
     node = json.load(open(path))
-    for part in selector.split('.'):
+    for part in re.findall(r'\[[^\]]*\]|[^.\[]+', selector):
         if isinstance(node, list):
-            if '=' in part:
-                k, v = part.split('=', 1)
-                node = next((x for x in node if isinstance(x, dict) and num_eq(str(x.get(k)), v)), None)
+            if part.startswith('['):
+                node = next((x for x in node if isinstance(x, dict) and matches(x, part[1:-1])), None)
             else:
                 node = node[int(part)] if int(part) < len(node) else None
         elif isinstance(node, dict):

@@ -117,7 +117,17 @@ attack() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
   step "$n" "$OUT/raw/$n.json" -- "$BRINK" attack "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --no-save --grid 0 --seed "$SEED" "$@"; }
 sweep() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
   step "$n" "$OUT/raw/$n.json" -- "$BRINK" sweep "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --seed "$SEED" "$@"; }
+# AutoAttack continues a killed run (--resume on its per-sample.csv) and replaces a stale one (--overwrite); the
+# command recorded and compared is the one without either flag.
 autoattack() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
-  step "$n" "$OUT/raw/$n.json" -- "$BRINK" autoattack "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --seed "$SEED" "$@"; }
+  local base=("$BRINK" autoattack "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --seed "$SEED" "$@") flag=--overwrite
+  local want; want=$(cmd_string "${base[@]}")
+  if [ -f "$OUT/raw/$n.json" ] && [ -f "$OUT/logs/$n.cmd" ] && [ "$(cat "$OUT/logs/$n.cmd")" = "$want" ]; then
+    STEP_NO=$((STEP_NO + 1)); STEPS_SKIPPED=$((STEPS_SKIPPED + 1)); echo "[$PAPER $STEP_NO] $n: done earlier, skipped"; return 0
+  fi
+  [ -f "$OUT/raw/$n/per-sample.csv" ] && [ -f "$OUT/logs/$n.pending" ] && [ "$(cat "$OUT/logs/$n.pending")" = "$want" ] && flag=--resume
+  echo "$want" > "$OUT/logs/$n.pending"
+  step "$n" "$OUT/raw/$n.json" -- "${base[@]}" "$flag"
+  echo "$want" > "$OUT/logs/$n.cmd"; }
 evaluate() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
   step "$n" "$OUT/raw/$n.json" -- "$BRINK" eval "$m" --json="$OUT/raw/$n.json" "$@"; }
