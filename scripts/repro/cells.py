@@ -9,6 +9,7 @@ a paper's cells.csv as a self-contained HTML table.
       FILE .csv: SELECTOR is col=value[,col=value...]:field (attack=fgsm,eps=0.1:accuracy); eps compare as numbers.
       TRANSFORM: pct (x100), err (100 - x100), none. Prints the number with 2 decimals, or n/a.
   cells.py html CELLS_CSV OUT_HTML TITLE
+  cells.py md CELLS_CSV          the cells as a markdown table (docs/reproductions.md)
 """
 import csv, html, json, math, os, re, sys
 
@@ -106,9 +107,20 @@ def render(cells_csv, out_html, title):
     os.replace(tmp, out_html)
 
 
+def markdown(cells_csv):
+    """The cells as a docs/reproductions.md table: the brink value goes in the quick column (a quick run's cells)."""
+    rows = list(csv.DictReader(open(cells_csv, newline='')))
+    print('| table | row | column | paper | quick run (not a reproduction) | full run | gap and likely cause |')
+    print('|---|---|---|---|---|---|---|')
+    for r in rows:
+        print(f"| {r['table']} | {r['row']} | {r['column']} | {r['paper']} | {r['brink']} |  |  |")
+
+
 if __name__ == '__main__':
     if len(sys.argv) >= 4 and sys.argv[1] == 'get':
         print(get(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else 'none'))
+    elif len(sys.argv) == 3 and sys.argv[1] == 'md':
+        markdown(sys.argv[2])
     elif len(sys.argv) == 5 and sys.argv[1] == 'html':
         render(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

@@ -40,13 +40,13 @@ train cnn    -- "${CNN[@]}"
 train cnn-l2 -- "${CNN[@]}" --weight-decay 1e-3
 S_C="galloway-cifar, $C_LIMIT train images, $C_EPOCHS epochs (paper: 250, PGD 7-2-8 after 50 clean; here after $C_CLEAN), label smoothing 0.1, Adam 1e-3; first $C_TEST test images"
 for m in cnn cnn-l2; do
-  sweep "$m-pgd" "$(model $m)" -- --data cifar10 --limit "$C_TEST" -a "pgd:steps=20,step=2/255" -a fgsm --eps "$(q 0:32/255:8/255 0:128/255:4/255)"
+  sweep "$m-pgd" "$(model $m)" -- --data cifar10 --limit "$C_TEST" -a "pgd:steps=20,step=2/255,label=pgd" -a fgsm --eps "$(q 0:32/255:8/255 0:128/255:4/255)"
   sweep "$m-swap" "$(model $m)" -- --data cifar10 --limit "$C_TEST" -a pixel-swap --norm l0 --eps 0,0.05,0.11,0.26,0.5
   analysis "$m-fooling" fooling "$(model $m)" -- --data cifar10 --limit "$C_TEST"
 done
 cell "Fig. 12" "CNN-L2" "accuracy % at 26% pixels swapped" 63.1 "$OUT/raw/cnn-l2-swap/sweep.csv" "eps=0.26:accuracy" pct "$S_C; pixel-swap per channel"
-cell "Fig. 10" "CNN-L2" "PGD 20-2-8 accuracy %" "curve only" "$OUT/raw/cnn-l2-pgd/sweep.csv" "attack=pgd:steps=20,step=2/255,eps=0.0313725:accuracy" pct "$S_C"
-cell "Fig. 10" "CNN" "PGD 20-2-8 accuracy %" "curve only" "$OUT/raw/cnn-pgd/sweep.csv" "attack=pgd:steps=20,step=2/255,eps=0.0313725:accuracy" pct "$S_C"
+cell "Fig. 10" "CNN-L2" "PGD 20-2-8 accuracy %" "curve only" "$OUT/raw/cnn-l2-pgd/sweep.csv" "attack=pgd,eps=0.03137254902:accuracy" pct "$S_C"
+cell "Fig. 10" "CNN" "PGD 20-2-8 accuracy %" "curve only" "$OUT/raw/cnn-pgd/sweep.csv" "attack=pgd,eps=0.03137254902:accuracy" pct "$S_C"
 
 # JSMA Table 2 (CNN-L2): N source images, each attacked toward every non-true label; ASR over all pairs.
 GAMMAS=$(q "1" "1 2 3 4 5")
