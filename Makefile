@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz
+.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -221,8 +221,23 @@ objectives-smoke: build ## Every registered objective trains on an MNIST subset 
 	scripts/objectives-smoke.sh
 
 EPOCHS ?= 5
+QUICK ?= 0
 experiment-emr-mnist: build ## Liu and Chan on MNIST: MLP 4x1024, standard training vs EMR (EPOCHS=5, LIMIT=20000), PGD-20 L-inf 0.1 -> reports/emr-mnist
 	EPOCHS=$(EPOCHS) scripts/experiment-emr-mnist.sh
+
+REPRO_PAPERS := galloway shaham li yu liu-chan
+repro-galloway: build ## Reproduce Galloway et al. (logistic regression 3-vs-7, Table 1 CNN on CIFAR-10 reduced) -> reports/repro/galloway (QUICK=1: minutes)
+	QUICK=$(QUICK) scripts/repro/galloway.sh
+repro-shaham: build ## Reproduce Shaham et al. Table 1 and the FGSM sweep on MNIST -> reports/repro/shaham (QUICK=1: minutes)
+	QUICK=$(QUICK) scripts/repro/shaham.sh
+repro-li: build ## Reproduce Li et al. Table 1 (PGD and S-O at L2 4.0 / L-inf 0.3) and the gradient-norm trace -> reports/repro/li (QUICK=1: minutes)
+	QUICK=$(QUICK) scripts/repro/li.sh
+repro-yu: build ## Reproduce Yu et al. Table 1 (FGSM/BIM/C&W at 0.1-0.3) and Sec. 4.3 statistics -> reports/repro/yu (QUICK=1: minutes)
+	QUICK=$(QUICK) scripts/repro/yu.sh
+repro-liu-chan: build ## Reproduce Liu and Chan Tables 1 and 8 (MLP on MNIST) and Tables 2, 8, 9 reduced on CIFAR-10 -> reports/repro/liu-chan (QUICK=1: minutes)
+	QUICK=$(QUICK) scripts/repro/liu-chan.sh
+repro-quick: build ## The quick variant of every repro-<paper> target (reduced samples and epochs, same steps) -> reports/repro/<paper>/quick
+	@for p in $(REPRO_PAPERS); do QUICK=1 scripts/repro/$$p.sh || exit 1; done
 
 clean: ## Remove build outputs and ./brink
 	$(MVN) $(MVN_FLAGS) -q clean

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Li, Chen, Wang, Carin (On Norm-Agnostic Robustness of Adversarial Training): Table 1 on MNIST (Madry et al.'s net;
+# Madry-style PGD training, TRADES, ensemble and ATDA adversarial training with L2 (4.0), L-inf (0.3) and mixed
+# examples; natural accuracy, PGD and S-O attacks at L2 4.0 and L-inf 0.3) and the gradient-norm trace of Fig. 1.
+# Reductions (CPU): fewer training images, epochs and inner PGD steps (stated below); TRADES beta 1 (Zhang et al.'s
+# MNIST value; Li et al. give none); Mix only for Madry-style training (mixed-at): brink has no mixed-norm TRADES,
+# ensemble or ATDA objective, so those cells stay n/a. QUICK=1: 500 images, 1 epoch, 3 inner steps, 100 test points.
+source "$(dirname "$0")/lib.sh"
+repro_init li
+LIMIT=$(q 500 10000); EPOCHS=$(q 1 5); K=$(q 3 10); TEST=$(q 100 1000); AK=$(q 10 40)
+NET=(--model madry-mnist --data mnist --limit "$LIMIT" --epochs "$EPOCHS" --batch-size 100 --seed "$SEED")
+L2A="pgd:norm=l2,eps=4.0,steps=$K,early-stop=false"; LIA="pgd:norm=linf,eps=0.3,steps=$K,early-stop=false"
+train natural    -- "${NET[@]}" --objective cross-entropy
+train madry-l2   -- "${NET[@]}" --objective pgd-at --train-attack "$L2A"
+train madry-linf -- "${NET[@]}" --objective pgd-at --train-attack "$LIA"
+train madry-mix  -- "${NET[@]}" --objective mixed-at --train-attack "pgd:steps=$K,early-stop=false"
+train trades-l2   -- "${NET[@]}" --objective trades:beta=1 --train-attack "$L2A"
+train trades-linf -- "${NET[@]}" --objective trades:beta=1 --train-attack "$LIA"
+train ensemble-l2   -- "${NET[@]}" --objective "ensemble-at:models=$(model natural)" --train-attack "$L2A"
+train ensemble-linf -- "${NET[@]}" --objective "ensemble-at:models=$(model natural)" --train-attack "$LIA"
+train atda-l2   -- "${NET[@]}" --objective atda --train-attack "$L2A"
+train atda-linf -- "${NET[@]}" --objective atda --train-attack "$LIA"
+S="madry-mnist, $LIMIT training images, $EPOCHS epochs (Adam 1e-3, batch 100), inner PGD-$K; attacks $AK steps on the first $TEST test images"
+
+declare -A P
+# paper values: method-train -> "natural pgd-l2 pgd-linf so-l2 so-linf"
+P[madry-l2]="98.2 97.0 0.4 96.6 0.0";  P[madry-linf]="98.8 92.8 92.5 0.0 91.3";  P[madry-mix]="98.7 73.2 82.2 18.3 84.2"
+P[trades-l2]="99.4 91.7 19.7 81.7 16.9"; P[trades-linf]="99.5 91.7 95.6 3.2 94.7"; P[trades-mix]="99.4 90.4 15.3 84.2 14.5"
+P[ensemble-l2]="99.4 99.0 0.0 98.9 0.0"; P[ensemble-linf]="99.0 65.3 90.2 65.8 88.9"; P[ensemble-mix]="98.7 58.2 81.4 58.4 82.1"
+P[atda-l2]="99.2 98.8 0.0 97.2 0.0";     P[atda-linf]="98.8 63.6 62.6 64.0 61.3";  P[atda-mix]="99.0 57.9 81.3 56.8 83.4"
+for m in madry-l2 madry-linf madry-mix trades-l2 trades-linf trades-mix ensemble-l2 ensemble-linf ensemble-mix atda-l2 atda-linf atda-mix; do
+  read -r pn p2 pi s2 si <<< "${P[$m]}"
+  if [[ $m != *-mix || $m == madry-mix ]]; then
+    attack "$m-l2" "$(model $m)" -- --data mnist --limit "$TEST" --norm l2 --eps 4.0 -a "pgd:steps=$AK,label=pgd" -a "second-order:steps=$AK,label=so"
+    attack "$m-linf" "$(model $m)" -- --data mnist --limit "$TEST" --norm linf --eps 0.3 -a "pgd:steps=$AK,step=0.01,label=pgd" -a "second-order:steps=$AK,step=0.01,label=so"
+  fi
+  note="$S"; [[ $m == *-mix && $m != madry-mix ]] && note="not run: no mixed-norm ${m%-mix} objective in brink"
+  cell "Table 1" "Natural" "$m" "$pn" "$OUT/raw/$m-linf.json" results.clean_accuracy pct "$note"
+  cell "Table 1" "PGD (L2 4.0)" "$m" "$p2" "$OUT/raw/$m-l2.json" "results.attacks[label=pgd].robust_accuracy" pct "$note"
+  cell "Table 1" "PGD (L-inf 0.3)" "$m" "$pi" "$OUT/raw/$m-linf.json" "results.attacks[label=pgd].robust_accuracy" pct "$note"
+  cell "Table 1" "S-O (L2 4.0)" "$m" "$s2" "$OUT/raw/$m-l2.json" "results.attacks[label=so].robust_accuracy" pct "$note"
+  cell "Table 1" "S-O (L-inf 0.3)" "$m" "$si" "$OUT/raw/$m-linf.json" "results.attacks[label=so].robust_accuracy" pct "$note"
+done
+
+# Fig. 1: mean L2 norm of the loss gradient per attack iteration (natural + PGD, TRADES + PGD, TRADES + S-O).
+attack trace-trades-so "$(model trades-linf)" -- --data mnist --limit "$TEST" --norm l2 --eps 4.0 -a "second-order:steps=$AK,trace=true,early-stop=false"
+analysis trace-natural-pgd gradient-trace "$(model natural)" -- --data mnist --limit "$TEST"
+analysis trace-trades-pgd gradient-trace "$(model trades-linf)" -- --data mnist --limit "$TEST"
+analysis trace-trades-so gradient-trace:attack=second-order "$(model trades-linf)" -- --data mnist --limit "$TEST"
+repro_finish

@@ -1,0 +1,133 @@
+# Shared runner of the paper reproductions (scripts/repro/<paper>.sh; make repro-<paper>). Source it, then:
+#   repro_init PAPER                     outputs under reports/repro/PAPER (QUICK=1: reports/repro/PAPER/quick)
+#   step NAME OUTPUT -- CMD...           run CMD once: skipped when OUTPUT exists and NAME's recorded command
+#                                        is the same; stdout/stderr to logs/NAME.log; a progress line per step
+#   train NAME -- BRINK_TRAIN_ARGS...    brink train -o models/NAME.safetensors as a step, with --resume when an
+#                                        interrupted run of the same command left a checkpoint
+#   analysis NAME KIND MODEL -- ARGS...  brink analyze KIND MODEL --out analysis/NAME as a step, or a "not available
+#                                        in this build" note when brink analyze --list lacks KIND (the run goes on)
+#   cell TABLE ROW COLUMN PAPER FILE SELECTOR TRANSFORM SETTINGS
+#                                        one row of cells.csv (brink's value read by cells.py get)
+#   repro_finish                         index.html from cells.csv, a summary line
+# Knobs (environment): QUICK=1 (the quick variant: same steps, fewer samples/epochs), BRINK (./brink), SEED (0).
+set -euo pipefail
+REPRO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPRO_ROOT"
+BRINK=${BRINK:-./brink}
+SEED=${SEED:-0}
+QUICK=${QUICK:-0}
+CELLS_PY="$REPRO_ROOT/scripts/repro/cells.py"
+
+# q QUICK_VALUE FULL_VALUE: the value for this mode.
+q() { if [ "$QUICK" = 1 ]; then echo "$1"; else echo "$2"; fi; }
+
+repro_init() {
+  PAPER=$1
+  OUT="reports/repro/$PAPER$( [ "$QUICK" = 1 ] && echo /quick )"
+  MODE=$(q quick full)
+  mkdir -p "$OUT/models" "$OUT/logs" "$OUT/raw" "$OUT/analysis"
+  [ -x "$BRINK" ] || { echo "repro: $BRINK is missing; run 'make build'" >&2; exit 1; }
+  CELLS="$OUT/cells.csv"
+  echo "table,row,column,paper,brink,mode,settings,source" > "$CELLS.tmp"
+  STEP_NO=0; STEPS_RUN=0; STEPS_SKIPPED=0; UNAVAILABLE=()
+  REPRO_START=$(date +%s)
+  echo "[$PAPER] $MODE run, outputs in $OUT"
+}
+
+# The command line as one string (what a step records and compares).
+cmd_string() { local s="" a; for a in "$@"; do s+="$(printf '%q' "$a") "; done; echo "${s% }"; }
+
+step() {
+  local name=$1 output=$2; shift 2; [ "$1" = -- ] && shift
+  STEP_NO=$((STEP_NO + 1))
+  local rec="$OUT/logs/$name.cmd" want; want=$(cmd_string "$@")
+  if [ -e "$output" ] && [ -f "$rec" ] && [ "$(cat "$rec")" = "$want" ]; then
+    echo "[$PAPER $STEP_NO] $name: done earlier, skipped"; STEPS_SKIPPED=$((STEPS_SKIPPED + 1)); return 0
+  fi
+  echo "[$PAPER $STEP_NO] $name: $want"
+  local t0; t0=$(date +%s)
+  rm -f "$rec"
+  if ! "$@" > "$OUT/logs/$name.log" 2>&1; then
+    echo "[$PAPER $STEP_NO] $name FAILED after $(( $(date +%s) - t0 )) s; last lines of $OUT/logs/$name.log:" >&2
+    tail -5 "$OUT/logs/$name.log" >&2
+    return 1
+  fi
+  echo "$want" > "$rec"
+  STEPS_RUN=$((STEPS_RUN + 1))
+  echo "[$PAPER $STEP_NO] $name: $(( $(date +%s) - t0 )) s; $(tail -1 "$OUT/logs/$name.log" | tr -d '\r' | sed 's/.*\r//' | cut -c1-120)"
+}
+
+# Model path of a trained run.
+model() { echo "$OUT/models/$1.safetensors"; }
+
+train() {
+  local name=$1; shift; [ "$1" = -- ] && shift
+  local m; m=$(model "$name")
+  local pending="$OUT/logs/$name.pending" want; want=$(cmd_string "$BRINK" train "$@" -o "$m")
+  if [ -f "$m.ckpt" ] && [ ! -f "$m" ] && [ -f "$pending" ] && [ "$(cat "$pending")" = "$want" ]; then
+    echo "[$PAPER] $name: resuming the interrupted training from $m.ckpt"
+    step "$name" "$m" -- "$BRINK" train "$@" -o "$m" --resume
+    # record the command without --resume, so the next run compares like with like
+    echo "$want" > "$OUT/logs/$name.cmd"
+  else
+    if [ -f "$OUT/logs/$name.cmd" ] && [ "$(cat "$OUT/logs/$name.cmd")" != "$want" ]; then rm -f "$m" "$m.ckpt"; fi
+    [ -f "$pending" ] && [ "$(cat "$pending")" != "$want" ] && rm -f "$m.ckpt"
+    echo "$want" > "$pending"
+    step "$name" "$m" -- "$BRINK" train "$@" -o "$m"
+  fi
+}
+
+# Whether this build's brink analyze knows KIND.
+has_analysis() {
+  [ -n "${ANALYSES:-}" ] || ANALYSES=$("$BRINK" analyze --list 2>/dev/null | sed -n 's/^\([a-z0-9-]*\):.*/\1/p' | tr '\n' ' ')
+  [[ " $ANALYSES " == *" ${1%%:*} "* ]]
+}
+
+analysis() {
+  local name=$1 kind=$2 mdl=$3; shift 3; [ "${1:-}" = -- ] && shift
+  if ! has_analysis "$kind"; then
+    echo "[$PAPER] $name: brink analyze ${kind%%:*}: not available in this build (brink analyze --list: ${ANALYSES:-none}); skipped"
+    UNAVAILABLE+=("$name (brink analyze ${kind%%:*})")
+    return 0
+  fi
+  step "$name" "$OUT/analysis/$name/summary.json" -- "$BRINK" analyze "$kind" "$mdl" --out "$OUT/analysis/$name" --seed "$SEED" "$@"
+}
+
+cell() {
+  local table=$1 row=$2 col=$3 paper=$4 file=$5 sel=$6 tf=$7 settings=$8 v
+  v=$(python3 "$CELLS_PY" get "$file" "$sel" "$tf")
+  local src=${file#"$OUT"/}
+  python3 - "$CELLS.tmp" "$table" "$row" "$col" "$paper" "$v" "$MODE" "$settings" "$src" <<'PY'
+import csv, sys
+with open(sys.argv[1], 'a', newline='') as f:
+    csv.writer(f).writerow(sys.argv[2:])
+PY
+}
+
+repro_finish() {
+  mv "$CELLS.tmp" "$CELLS"
+  python3 "$CELLS_PY" html "$CELLS" "$OUT/index.html" "Reproduction: $PAPER ($MODE)"
+  local n na; n=$(( $(wc -l < "$CELLS") - 1 )); na=$(grep -c ',n/a,' "$CELLS" || true)
+  echo "[$PAPER] $MODE run finished in $(( $(date +%s) - REPRO_START )) s: $STEPS_RUN steps run, $STEPS_SKIPPED skipped; $n cells ($na n/a) in $CELLS, $OUT/index.html"
+  if [ ${#UNAVAILABLE[@]} -gt 0 ]; then echo "[$PAPER] not available in this build: ${UNAVAILABLE[*]}"; fi
+}
+
+# brink attack / sweep / autoattack / eval as steps, raw results in raw/NAME.json (and raw/NAME/ for sweeps).
+attack() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
+  step "$n" "$OUT/raw/$n.json" -- "$BRINK" attack "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --no-save --grid 0 --seed "$SEED" "$@"; }
+sweep() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
+  step "$n" "$OUT/raw/$n.json" -- "$BRINK" sweep "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --seed "$SEED" "$@"; }
+# AutoAttack continues a killed run (--resume on its per-sample.csv) and replaces a stale one (--overwrite); the
+# command recorded and compared is the one without either flag.
+autoattack() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
+  local base=("$BRINK" autoattack "$m" --out "$OUT/raw/$n" --json="$OUT/raw/$n.json" --seed "$SEED" "$@") flag=--overwrite
+  local want; want=$(cmd_string "${base[@]}")
+  if [ -f "$OUT/raw/$n.json" ] && [ -f "$OUT/logs/$n.cmd" ] && [ "$(cat "$OUT/logs/$n.cmd")" = "$want" ]; then
+    STEP_NO=$((STEP_NO + 1)); STEPS_SKIPPED=$((STEPS_SKIPPED + 1)); echo "[$PAPER $STEP_NO] $n: done earlier, skipped"; return 0
+  fi
+  [ -f "$OUT/raw/$n/per-sample.csv" ] && [ -f "$OUT/logs/$n.pending" ] && [ "$(cat "$OUT/logs/$n.pending")" = "$want" ] && flag=--resume
+  echo "$want" > "$OUT/logs/$n.pending"
+  step "$n" "$OUT/raw/$n.json" -- "${base[@]}" "$flag"
+  echo "$want" > "$OUT/logs/$n.cmd"; }
+evaluate() { local n=$1 m=$2; shift 2; [ "${1:-}" = -- ] && shift
+  step "$n" "$OUT/raw/$n.json" -- "$BRINK" eval "$m" --json="$OUT/raw/$n.json" "$@"; }

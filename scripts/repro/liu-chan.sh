@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Liu and Chan (Boosting Adversarial Robustness From The Perspective of Effective Margin Regularization): Table 1
+# (MLP 4x1024 on MNIST: ST, L-Softmax m=4, EMR; AT with PGD-20 L-inf 0.1 step 0.01, AT+L-Softmax, AT+EMR; clean, PGD20,
+# effective margins on train and test; AutoAttack L-inf 0.1 added as an extra column), Table 8's approximate-EMR rows,
+# and Tables 2, 8 (CNN rows) and 9 at reduced scale on CIFAR-10 (the Table 5 CNN; ResNet18 at width 1/4 and a few
+# epochs); Table 3 (WideResNet-34-10) is not run on the CPU. MNIST: SGD momentum 0.9, batch 100, lr 0.01 divided by 10
+# at 60% of the epochs (the paper: 50 epochs, decay at 30). QUICK=1: 2000 MNIST images for 1 epoch, inner PGD-5,
+# 200 test points (AutoAttack on 20); CIFAR 200 images for 1 epoch, 50 test points.
+source "$(dirname "$0")/lib.sh"
+repro_init liu-chan
+LIMIT=$(q 2000 60000); EPOCHS=$(q 1 10); TEST=$(q 200 1000); AA=$(q 20 1000); K=$(q 5 20)
+DECAY=$(( EPOCHS * 6 / 10 )); [ "$DECAY" -ge 1 ] || DECAY=1
+MLP=(--model mlp-4x1024 --data mnist --limit "$LIMIT" --epochs "$EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100
+     --schedule "multistep:$DECAY:0.1" --seed "$SEED")
+AT="pgd:norm=linf,eps=0.1,steps=$K,step=0.01,random-start=false,early-stop=false"
+S="mlp-4x1024, $LIMIT training images, $EPOCHS epochs (paper: 50), SGD 0.01 momentum 0.9, batch 100; PGD-20 L-inf 0.1 step 0.01 without random start on the first $TEST test images, margins on the first $TEST train/test images, AutoAttack on $AA"
+# name | objectives | weight decay | paper: clean pgd20 m_train m_test | table
+RUNS=(
+ "st-wd0.1|cross-entropy|0.1|77.88 34.06 1.00 1.02|Table 1"
+ "st-wd0.01|cross-entropy|0.01|96.54 48.41 1.31 1.31|Table 1"
+ "st-wd0.001|cross-entropy|0.001|98.41 24.41 1.11 1.12|Table 1"
+ "st-wd0.0001|cross-entropy|0.0001|98.33 4.69 0.79 0.79|Table 1"
+ "st-lsoftmax-wd0.1|l-softmax:m=4|0.1|17.83 17.27 3.13 3.21|Table 1"
+ "st-lsoftmax-wd0.01|l-softmax:m=4|0.01|98.00 60.59 1.91 1.91|Table 1"
+ "st-lsoftmax-wd0.001|l-softmax:m=4|0.001|98.63 51.07 1.82 1.81|Table 1"
+ "st-lsoftmax-wd0.0001|l-softmax:m=4|0.0001|98.50 28.91 1.34 1.34|Table 1"
+ "st-emr0.1|emr:lambda=0.1|0.001|97.50 87.56 4.41 2.24|Table 1"
+ "at-wd0.01|pgd-at|0.01|97.66 90.11 1.18 2.27|Table 1"
+ "at-wd0.001|pgd-at|0.001|98.68 92.62 1.21 2.34|Table 1"
+ "at-wd0.0001|pgd-at|0.0001|98.98 92.24 1.09 2.13|Table 1"
+ "at-lsoftmax-wd0.01|l-softmax:m=4,adversarial=true|0.01|97.57 89.88 1.18 2.28|Table 1"
+ "at-lsoftmax-wd0.001|l-softmax:m=4,adversarial=true|0.001|98.72 92.60 1.21 2.35|Table 1"
+ "at-lsoftmax-wd0.0001|l-softmax:m=4,adversarial=true|0.0001|99.02 92.50 1.10 2.12|Table 1"
+ "at-emr3e-4|pgd-at;emr:lambda=0.0003,ce=false,on=adversarial|0.001|98.68 92.78 3.83 2.42|Table 1"
+ "st-approx-emr1|emr:method=approx,lambda=1|0.001|98.44 77.09 0.85 1.73|Table 8"
+ "at-approx-emr3e-4|pgd-at;emr:method=approx,lambda=0.0003,ce=false,on=adversarial|0.001|98.75 92.76 4.00 2.35|Table 8"
+)
+run_row() {  # data model-args... : trains, evaluates and records one row
+  local name=$1 objs=$2 wd=$3 paper=$4 table=$5 data=$6 eps=$7 steps=$8 step=$9 settings=${10}; shift 10
+  local args=() o; IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
+  [[ $objs == *pgd-at* || $objs == *adversarial=true* ]] && args+=(--train-attack "$TRAIN_ATTACK")
+  train "$name" -- "$@" --weight-decay "$wd" "${args[@]}"
+  attack "$name-pgd" "$(model $name)" -- --data "$data" --limit "$TEST" -a "pgd:steps=$steps,step=$step,random-start=false" --eps "$eps"
+  evaluate "$name-margins-train" "$(model $name)" -- --data "$data" --limit "$TEST" --split train --effective-margins
+  evaluate "$name-margins-test" "$(model $name)" -- --data "$data" --limit "$TEST" --split test --effective-margins
+  autoattack "$name-aa" "$(model $name)" -- --data "$data" --limit "$AA" --eps "$eps"
+  local p; read -r -a p <<< "$paper"; local row="$name (lambda_WD $wd)"
+  cell "$table" "$row" "clean %" "${p[0]}" "$OUT/raw/$name-pgd.json" results.clean_accuracy pct "$settings"
+  cell "$table" "$row" "PGD$steps %" "${p[1]}" "$OUT/raw/$name-pgd.json" results.attacks.0.robust_accuracy pct "$settings"
+  cell "$table" "$row" "m_train (mean)" "${p[2]}" "$OUT/raw/$name-margins-train.json" results.effective_margin_mean none "$settings"
+  cell "$table" "$row" "m_test (mean)" "${p[3]}" "$OUT/raw/$name-margins-test.json" results.effective_margin_mean none "$settings"
+  cell "$table" "$row" "AutoAttack % (extra)" "-" "$OUT/raw/$name-aa.json" results.robust_accuracy pct "$settings; AutoAttack standard, first $AA points"
+}
+TRAIN_ATTACK=$AT
+for r in "${RUNS[@]}"; do
+  IFS='|' read -r name objs wd paper table <<< "$r"
+  run_row "$name" "$objs" "$wd" "$paper" "$table" mnist 0.1 20 0.01 "$S" "${MLP[@]}"
+done
+
+# --- CIFAR-10, reduced: the Table 5 CNN (Tables 2 and 8) and ResNet18 at width 1/4 (Table 9) ---
+C_LIMIT=$(q 200 10000); C_EPOCHS=$(q 1 5); TEST=$(q 50 500); AA=$(q 10 200); CK=$(q 2 10)
+TRAIN_ATTACK="pgd:norm=linf,eps=0.031,steps=$CK,step=0.0078,early-stop=false"
+CNN=(--model emr-cnn --data cifar10 --limit "$C_LIMIT" --epochs "$C_EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100 --seed "$SEED")
+SC="emr-cnn, $C_LIMIT CIFAR-10 training images, $C_EPOCHS epochs (paper: 100), SGD 0.01, batch 100; PGD10 L-inf 0.031 step 0.0078 on $TEST test images"
+CRUNS=(
+ "cnn-st-wd0.0001|cross-entropy|0.0001|83.00 0.50 0.22 0.23|Table 2"
+ "cnn-st-emr0.01|emr:lambda=0.01|0.0005|69.78 16.37 0.66 0.70|Table 2"
+ "cnn-at-wd0.0001|pgd-at|0.0001|63.59 32.58 0.71 1.03|Table 2"
+ "cnn-at-emr0.001|pgd-at;emr:lambda=0.001,ce=false,on=adversarial|0.0005|62.79 33.41 0.74 1.08|Table 2"
+ "cnn-st-approx-emr30|emr:method=approx,lambda=30|0.0005|71.09 15.05 0.65 0.68|Table 8"
+ "cnn-at-approx-emr3e-4|pgd-at;emr:method=approx,lambda=0.0003,ce=false,on=adversarial|0.0005|63.15 33.63 0.73 1.07|Table 8"
+)
+for r in "${CRUNS[@]}"; do
+  IFS='|' read -r name objs wd paper table <<< "$r"
+  run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SC" "${CNN[@]}"
+done
+R18=(--model resnet18 --width "$(q 0.125 0.25)" --data cifar10 --limit "$C_LIMIT" --epochs "$C_EPOCHS" --optimizer sgd --lr 0.1 --momentum 0.9 --batch-size 128 --seed "$SEED")
+SR="resnet18 width $(q 0.125 0.25), $C_LIMIT CIFAR-10 training images, $C_EPOCHS epochs (paper: 100-130 at full width), SGD 0.1, batch 128; PGD10 on $TEST test images, AutoAttack on $AA"
+RRUNS=(
+ "r18-at|pgd-at|0.001|83.39 50.88 - -|Table 9"
+ "r18-at-igr|pgd-at;input-gradient:lambda=1,ce=false|0.001|84.01 51.03 - -|Table 9"
+ "r18-at-emr|pgd-at;emr:method=approx,lambda=0.1,t=40,ce=false,on=adversarial|0.0005|81.71 51.97 - -|Table 9"
+ "r18-trades|trades:beta=12|0.0005|79.68 53.67 - -|Table 9"
+ "r18-trades-emr|trades:beta=12;emr:method=approx,lambda=0.3,t=0.1,ce=false,on=adversarial|0.0005|79.59 53.53 - -|Table 9"
+)
+for r in "${RRUNS[@]}"; do
+  IFS='|' read -r name objs wd paper table <<< "$r"
+  [[ $objs == *trades* ]] && objs="$objs" && TA=1 || TA=0
+  TRAIN_ATTACK="pgd:norm=linf,eps=0.031,steps=$CK,step=0.0078,early-stop=false"
+  run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SR" "${R18[@]}" $( [ $TA = 1 ] && echo --train-attack "$TRAIN_ATTACK" )
+done
+declare -A AAP=([r18-at]=46.90 [r18-at-igr]=46.52 [r18-at-emr]=47.94 [r18-trades]=48.56 [r18-trades-emr]=48.86)
+for n in "${!AAP[@]}"; do cell "Table 9" "$n" "AutoAttack %" "${AAP[$n]}" "$OUT/raw/$n-aa.json" results.robust_accuracy pct "$SR"; done
+cell "Table 3" "WideResNet-34-10 (all rows)" "all columns" "see paper" "$OUT/raw/none.json" x none "not run: WRN-34-10 for 100+ epochs needs a GPU; Table 9 (ResNet18, reduced) stands in"
+repro_finish
