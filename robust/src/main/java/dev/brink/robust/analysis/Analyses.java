@@ -26,6 +26,21 @@ public final class Analyses {
     static {
         register("margins", "Liu and Chan's effective margins of the correctly classified points, exact through per-class Jacobian rows: mean, std, histogram (test and train)",
                 MarginDistribution.OPTIONS, MarginDistribution::fromOptions);
+        // attack diagnostics and pictures
+        register("so-trace", "Li et al.'s Fig. 1: mean gradient L2 norm per iteration of PGD and the S-O attack (gradient masking shows as a vanishing norm)",
+                GradientTrace.OPTIONS, GradientTrace::fromOptions);
+        register("fooling-sweep", "Galloway et al.'s Fig. 9: fooling-image success rate and margin of one targeted FGSM step from noise, eps 0..255",
+                FoolingSweep.OPTIONS, FoolingSweep::fromOptions);
+        register("l0-curves", "Galloway et al.'s Figs. 7 and 11: accuracy against the number of features changed by extreme-weight pixels, pixel swaps and JSMA",
+                L0Curves.OPTIONS, L0Curves::fromOptions);
+        register("linear-weights", "Galloway et al.'s Figs. 1, 2 and 6: a linear model's weights and its FGSM perturbations as pictures",
+                LinearPictures.OPTIONS, LinearPictures::fromOptions);
+        register("filters", "the first layer's filters (convolution kernels, or a linear layer's rows in the input's shape) as pictures",
+                FirstLayerFilters.OPTIONS, FirstLayerFilters::fromOptions);
+        register("fooling-images", "fooling images per class, iterative from noise (Galloway et al., Sec. 6.1)",
+                FoolingPictures.OPTIONS, FoolingPictures::fromOptions);
+        register("jacobian-maps", "Yu et al.'s Figs. 8 and 10: per-class Jacobian rows dz_j/dx of a few inputs as pictures",
+                JacobianMaps.OPTIONS, JacobianMaps::fromOptions);
     }
 
     /** Adds an analysis to the registry (names are lower case and unique). */
