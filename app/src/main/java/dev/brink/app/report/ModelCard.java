@@ -5,7 +5,8 @@ import dev.brink.app.results.ResultJson;
 import dev.brink.robust.analysis.AnalysisOutput;
 import dev.brink.robust.eval.CsvFields;
 import dev.brink.robust.report.HtmlReport;
-import dev.brink.robust.report.LinePlot;
+import dev.brink.robust.report.chart.LineChart;
+import dev.brink.robust.report.chart.Palette;
 
 import java.awt.Color;
 import java.io.IOException;
@@ -55,17 +56,17 @@ public final class ModelCard {
         int epoch = header.indexOf("epoch");
         if (epoch < 0) return;
         double[] x = column(rows, epoch);
-        LinePlot loss = new LinePlot("training loss per epoch", "epoch", "loss per sample");
-        LinePlot acc = new LinePlot("accuracy per epoch", "epoch", "accuracy").yRange(0, 1);
+        LineChart loss = new LineChart("training loss per epoch", "epoch", "loss per sample");
+        LineChart acc = new LineChart("accuracy per epoch", "epoch", "accuracy").yRange(0, 1);
         int c = 0;
         for (int i = 0; i < header.size(); i++) {
             String name = header.get(i);
             if (i == epoch || name.equals("seconds") || name.equals("best")) continue;
             double[] y = column(rows, i);
             if (!anyFinite(y)) continue;
-            Color col = LinePlot.PALETTE[c++ % LinePlot.PALETTE.length];
-            LinePlot p = name.contains("acc") || name.startsWith("val_") ? acc : loss;
-            p.add(new LinePlot.Series(name, x, y, col, false));
+            Color col = Palette.color(c++);
+            LineChart p = name.contains("acc") || name.startsWith("val_") ? acc : loss;
+            p.add(new LineChart.Series(name, x, y, col));
         }
         if (!loss.series().isEmpty()) h.figure(loss.render(640, 400), "Training loss (and regularizer) per epoch, from the training log.");
         if (!acc.series().isEmpty()) h.figure(acc.render(640, 400), "Accuracies per epoch, from the training log.");

@@ -1,11 +1,11 @@
 package dev.brink.robust.analysis;
 
-import dev.brink.robust.report.LinePlot;
+import dev.brink.robust.report.chart.LineChart;
 
 import java.io.IOException;
 import java.util.List;
 
-/** The PNG figures of the analyses, drawn with robust/report's LinePlot and {@link HeatMap}. */
+/** The PNG figures of the analyses, drawn with robust/report's LineChart and {@link HeatMap}. */
 final class Figures {
     private Figures() {}
 
@@ -23,7 +23,7 @@ final class Figures {
         double[] loss = new double[curve.length], acc = new double[curve.length];
         for (int k = 0; k < curve.length; k++) { loss[k] = curve[k][0]; acc[k] = curve[k][1]; }
         out.png("param-curve.png", "mean cross-entropy and accuracy along a filter-normalized random direction in parameter space",
-                new LinePlot("loss along a filter-normalized direction (Li et al.)", "alpha", "loss / accuracy")
+                new LineChart("loss along a filter-normalized direction (Li et al.)", "alpha", "loss / accuracy")
                         .add("cross-entropy", axis1, loss).add("accuracy", axis1, acc).render(720, 480));
         if (surface != null)
             out.png("param-surface.png", "mean cross-entropy on a plane of two filter-normalized random directions in parameter space",
@@ -32,7 +32,7 @@ final class Figures {
     }
 
     static void spectrum(AnalysisOutput out, List<InputDerivatives.Sample> samples, boolean full, int top) throws IOException {
-        LinePlot p = new LinePlot(full ? "input-Hessian spectra (log10 |eigenvalue|, by rank)" : "top input-Hessian eigenvalues (Lanczos)",
+        LineChart p = new LineChart(full ? "input-Hessian spectra (log10 |eigenvalue|, by rank)" : "top input-Hessian eigenvalues (Lanczos)",
                 "rank", "log10 |eigenvalue|");
         for (int i = 0; i < Math.min(samples.size(), 8); i++) {
             double[] e = full ? samples.get(i).spectrum() : samples.get(i).lanczos();
@@ -55,7 +55,7 @@ final class Figures {
             cl[i] = Double.isNaN(c.get(i).clever()) ? 0 : c.get(i).clever();
         }
         out.png("certified.png", "per correctly classified point (sorted by DeepFool distance): DeepFool L2, effective margin, CLEVER and the certified radius",
-                new LinePlot("empirical and certified L2 margins", "point (sorted by DeepFool distance)", "L2 distance")
+                new LineChart("empirical and certified L2 margins", "point (sorted by DeepFool distance)", "L2 distance")
                         .add("DeepFool", x, df).add("effective margin", x, eff).add("CLEVER", x, cl).add("certified (spectral norms)", x, cert).render(720, 480));
     }
 }

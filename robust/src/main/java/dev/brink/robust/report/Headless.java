@@ -1,7 +1,7 @@
 package dev.brink.robust.report;
 
 /** Java2D without a display: figures are drawn off screen, so AWT must never try to reach an X server. */
-final class Headless {
+public final class Headless {
     private Headless() {}
 
     static {
@@ -9,7 +9,7 @@ final class Headless {
     }
 
     /** Sets {@code java.awt.headless=true} (unless the user chose otherwise) before the first AWT use. */
-    static void ensure() {
+    public static void ensure() {
         // the static initializer does the work
     }
 }

@@ -2,6 +2,8 @@ package dev.brink.robust.report;
 
 import dev.brink.robust.attack.Norm;
 import dev.brink.robust.eval.Sweep;
+import dev.brink.robust.report.chart.LineChart;
+import dev.brink.robust.report.chart.Palette;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -15,7 +17,7 @@ import java.util.Map;
 
 /**
  * The accuracy-versus-epsilon figure of a sweep: one line per attack (the worst case over the attacks dashed
- * black), accuracy on a fixed [0, 1] axis. Attacks bounded in different norms go to separate panels side by side,
+ * black), accuracy on a fixed [0, 1] axis, drawn by the chart library ({@link LineChart}). Attacks bounded in different norms go to separate panels side by side,
  * since their epsilons are not comparable.
  */
 public final class SweepPlot {
@@ -44,8 +46,8 @@ public final class SweepPlot {
     }
 
     /** The chart of rows of one norm. */
-    public static LinePlot plot(List<Sweep.Row> rows, String title, Norm norm) {
-        LinePlot p = new LinePlot(title, "epsilon (" + norm.label() + ")", "accuracy").yRange(0, 1);
+    public static LineChart plot(List<Sweep.Row> rows, String title, Norm norm) {
+        LineChart p = new LineChart(title, "epsilon (" + norm.label() + ")", "accuracy").yRange(0, 1);
         Map<String, List<Sweep.Row>> byAttack = new LinkedHashMap<>();
         for (Sweep.Row r : rows) byAttack.computeIfAbsent(r.attack(), k -> new ArrayList<>()).add(r);
         int c = 0;
@@ -55,7 +57,7 @@ public final class SweepPlot {
             double[] x = rs.stream().mapToDouble(Sweep.Row::eps).toArray();
             double[] y = rs.stream().mapToDouble(Sweep.Row::accuracy).toArray();
             boolean worst = e.getKey().equals(Sweep.WORST_CASE);
-            p.add(new LinePlot.Series(e.getKey(), x, y, worst ? Color.BLACK : LinePlot.PALETTE[c++ % LinePlot.PALETTE.length], worst));
+            p.add(new LineChart.Series(e.getKey(), x, y, worst ? Color.BLACK : Palette.color(c++), worst, !worst));
         }
         return p;
     }

@@ -1,5 +1,10 @@
 package dev.brink.robust.report;
 
+import dev.brink.robust.report.chart.LineChart;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
 import dev.brink.engine.DType;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
@@ -59,7 +64,7 @@ class ReportTest {
         boolean prev = Text.useFonts(false);
         try {
             assertFalse(Text.usesFonts());
-            BufferedImage img = new LinePlot("title", "eps", "accuracy").add("a", new double[] {0, 1}, new double[] {1, 0}).yRange(0, 1).render(400, 300);
+            BufferedImage img = new LineChart("title", "eps", "accuracy").add("a", new double[] {0, 1}, new double[] {1, 0}).yRange(0, 1).render(400, 300);
             int dark = 0;
             for (int y = 0; y < 30; y++) for (int x = 0; x < 400; x++) if ((img.getRGB(x, y) & 0xFF) < 80) dark++;
             assertTrue(dark > 20, "the title is drawn with the bitmap font");
@@ -83,9 +88,15 @@ class ReportTest {
 
     @Test
     void ticksAreRound() {
-        double[] t = LinePlot.ticks(0, 0.5, 8);
-        assertEquals(0, t[0], 1e-12);
-        assertEquals(0.5, t[t.length - 1], 1e-12);
-        assertEquals(0.1, t[1] - t[0], 1e-9);
+        // the chart library chooses the ticks: on [0, 0.5] the step is a round 1, 2 or 5 times a power of ten
+        JFreeChart c = new LineChart("t", "eps", "accuracy").add("a", new double[] {0, 0.5}, new double[] {1, 0}).xRange(0, 0.5).chart();
+        BufferedImage img = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        c.draw(g, new Rectangle2D.Double(0, 0, 400, 300));
+        g.dispose();
+        double step = ((NumberAxis) c.getXYPlot().getDomainAxis()).getTickUnit().getSize();
+        double mantissa = step / Math.pow(10, Math.floor(Math.log10(step)));
+        assertTrue(Math.abs(mantissa - 1) < 1e-9 || Math.abs(mantissa - 2) < 1e-9 || Math.abs(mantissa - 2.5) < 1e-9 || Math.abs(mantissa - 5) < 1e-9, "round tick step " + step);
+        assertTrue(step >= 0.05 && step <= 0.25, "a handful of ticks on [0, 0.5]: " + step);
     }
 }
