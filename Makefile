@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick
+.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick browser
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -110,6 +110,12 @@ kernels-optional:
 nvcc-check:
 	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(notdir $(CU_SRCS))); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }
 	@command -v $(PTXAS) >/dev/null 2>&1 || { echo "make kernels: $(PTXAS) not found (it comes with nvcc in the CUDA toolkit); set PTXAS=/path/to/ptxas" >&2; exit 1; }
+
+browser: ## Headless Chromium from Debian's packages (chromium), for the model card's browser test (ModelCardBrowserTest; skipped where it is missing)
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium (headless browser for ModelCardBrowserTest)"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 torch-check:
 	@if ! $(VECTORS_PYTHON) -c 'import torch' >/dev/null 2>&1; then \

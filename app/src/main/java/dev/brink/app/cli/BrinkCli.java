@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.OptionSpec;
                 AttackCommand.class,
                 AutoAttackCommand.class,
                 AnalyzeCommand.class,
+                ReportCommand.class,
                 SweepCommand.class,
                 ImportCommand.class,
                 VectorsCommand.class,

@@ -11,6 +11,8 @@ import dev.brink.robust.eval.EpsRange;
 import dev.brink.robust.eval.RobustEvaluation;
 import dev.brink.robust.eval.Sweep;
 import dev.brink.robust.eval.SweepCsv;
+import dev.brink.robust.report.HtmlReport;
+import dev.brink.robust.report.SweepHtml;
 import dev.brink.robust.report.SweepPlot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +34,7 @@ import java.util.concurrent.Callable;
                 + "plus the worst case over the attacks when they share a norm).",
                 "--until-zero goes on past the range, one step at a time, until every attack has brought accuracy to zero (Galloway et al.: sweep the full range) "
                         + "or eps reaches --max-eps (default: the box's limit, 1 for linf).",
+                "Also writes sweep.html: one self-contained page (figure inlined) with the robust-accuracy table and the command that reproduces it.",
                 "Attack cost grows with --limit: PGD-40 on a full-width MNIST CNN runs a few images per second per epsilon on two cores today.",
                 "",
                 "Attack specs: NAME[:KEY=VALUE,...], e.g. fgsm, pgd:steps=40,step=0.01, pgd:norm=l2,steps=20. Keys norm and label are the sweep's "
@@ -101,7 +104,7 @@ public final class SweepCommand implements Callable<Integer> {
         List<Sweep.SweepAttack> attacks = new ArrayList<>();
         for (AttackPlan.Planned p : plan) attacks.add(new Sweep.SweepAttack(p.label(), p.attack(), p.norm()));
 
-        OutputPaths.checkDirectory("--out", out, true, "sweep.csv", "sweep.png", "results.json");
+        OutputPaths.checkDirectory("--out", out, true, "sweep.csv", "sweep.png", "sweep.html", "results.json");
         json.checkOutput();
         LoadedModel m = loadOptions.load(modelFile, specFile, spec);
         Dataset d = data.load(split.equals("train"));
@@ -137,13 +140,17 @@ public final class SweepCommand implements Callable<Integer> {
         });
         SweepCsv.write(csv, rows);
         SweepPlot.write(png, rows, t);
+        Path html = out.resolve("sweep.html");
+        HtmlReport page = new HtmlReport("brink sweep: " + t);
+        SweepHtml.section(page, rows, t, dev.brink.app.results.CommandLines.brink(args()));
+        page.write(html);
         ArrayNode attacksJson = ResultJson.MAPPER.createArrayNode();
         for (AttackPlan.Planned p : plan) attacksJson.add(ResultJson.attack(p.label(), p.spec(), p.norm(), null));
         ObjectNode doc = document(args(), m, d, attacksJson, cfg, rows, (System.nanoTime() - t0) / 1e9);
         Path results = out.resolve("results.json");
         ResultJson.write(results, doc);
         String jf = json.emit(spec, doc);
-        o.printf("wrote %s, %s, %s%s%n", csv, png, results, jf == null ? "" : ", " + jf);
+        o.printf("wrote %s, %s, %s, %s%s%n", csv, png, html, results, jf == null ? "" : ", " + jf);
         o.flush();
         return 0;
     }

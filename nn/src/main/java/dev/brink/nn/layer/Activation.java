@@ -31,6 +31,16 @@ public final class Activation extends Module {
         };
     }
 
+    /** The function applied. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The negative-side slope of leaky_relu (unused by the others). */
+    public double slope() {
+        return slope;
+    }
+
     @Override
     protected String summary() {
         return kind == Kind.LEAKY_RELU ? "LeakyReLU(" + slope + ")" : kind.name().charAt(0) + kind.name().substring(1).toLowerCase();

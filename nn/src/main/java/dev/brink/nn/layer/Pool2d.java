@@ -23,6 +23,16 @@ public final class Pool2d extends Module {
         return kind == Kind.MAX ? F.maxPool2d(x, geometry) : F.avgPool2d(x, geometry);
     }
 
+    /** Which reduction the windows apply. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Kernel, stride, padding and dilation of the windows. */
+    public PoolGeometry geometry() {
+        return geometry;
+    }
+
     @Override
     protected String summary() {
         return (kind == Kind.MAX ? "MaxPool2d" : "AvgPool2d") + "(kernel " + geometry.kernelH() + ", stride " + geometry.strideH()

@@ -26,6 +26,14 @@ public final class Analyses {
     static {
         register("margins", "Liu and Chan's effective margins of the correctly classified points, exact through per-class Jacobian rows: mean, std, histogram (test and train)",
                 MarginDistribution.OPTIONS, MarginDistribution::fromOptions);
+        register("surface", "Yu et al.'s decision surface d = z_y - max_{j!=y} z_j and loss on a plane through a point: random, CE, least-likely and C&W directions, d = 0 contour, PGD trajectory (Figs. 3-7)",
+                DecisionSurface.OPTIONS, DecisionSurface::fromOptions);
+        register("param-surface", "loss in parameter space along filter-normalized random directions, 1-D and 2-D (Yu et al. Fig. 2, Li et al. 2018)",
+                ParameterSurface.OPTIONS, ParameterSurface::fromOptions);
+        register("jacobian-hessian", "input Jacobian norms and sparsity, Hessian eigenvalues by Lanczos on exact HVPs and the full spectrum, Yu et al.'s robustness-indicator bound (Sec. 4.3)",
+                InputDerivatives.OPTIONS, InputDerivatives::fromOptions);
+        register("certify", "certified L2 radius from layer spectral norms (margin / (sqrt 2 L)) next to CLEVER (Weng et al.), effective margins and DeepFool distances: which points are provably robust",
+                CertifiedMargins.OPTIONS, CertifiedMargins::fromOptions);
         // attack diagnostics and pictures
         register("so-trace", "Li et al.'s Fig. 1: mean gradient L2 norm per iteration of PGD and the S-O attack (gradient masking shows as a vanishing norm)",
                 GradientTrace.OPTIONS, GradientTrace::fromOptions);

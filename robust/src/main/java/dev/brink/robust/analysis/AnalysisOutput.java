@@ -45,6 +45,16 @@ public final class AnalysisOutput {
         return dir;
     }
 
+    /** The analysis' name. */
+    public String analysis() {
+        return analysis;
+    }
+
+    /** The command line that reproduces this output. */
+    public String command() {
+        return command;
+    }
+
     /** Writes a CSV table: {@code header} then one line per row (values written by {@link CsvText#cell}). */
     public Path csv(String file, String caption, List<String> header, List<? extends List<?>> rows) throws IOException {
         Path p = claim(file, ".csv", tables, caption);
