@@ -15,6 +15,7 @@ import dev.brink.nn.layer.Normalize;
 import dev.brink.nn.layer.Pool2d;
 import dev.brink.nn.layer.Residual;
 import dev.brink.nn.layer.Sequential;
+import dev.brink.nn.spec.SpecModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.Random;
  * {@code sqrt} of the number of windows that share an input (1 without overlap). A residual block is bounded by
  * its body's bound plus its shortcut's (1 for the identity). Power iteration approaches the spectral norm from
  * below; each estimate is multiplied by {@code 1 + slack} and iterated until its relative change is under
- * {@code 1e-6}, which makes the bound a safe one in practice but not a proof: a certificate from it is as sound
+ * {@code 1e-10} (or the cap is reached), which makes the bound a safe one in practice but not a proof: a certificate from it is as sound
  * as the power iteration's convergence.
  */
 public final class LipschitzBound {
@@ -64,6 +65,7 @@ public final class LipschitzBound {
     }
 
     private double bound(Module m, String path, Tensor x) {
+        if (m instanceof SpecModel s) return bound(s.layers(), path, x);
         if (m instanceof Sequential s) {
             double l = 1;
             int i = 0;
@@ -125,7 +127,7 @@ public final class LipschitzBound {
             Tensor jv = m.forward(zero.newTensor(v, x.shape())).sub(f0);
             double s = Math.sqrt(Lanczos.dot(jv.toDoubleArray(), jv.toDoubleArray()));
             v = Derivatives.vjp(m::forward, zero, jv, false).toDoubleArray(); // J^T J v
-            boolean converged = it > 2 && Math.abs(s - sigma) <= 1e-6 * s;
+            boolean converged = it > 2 && Math.abs(s - sigma) <= 1e-10 * s;
             sigma = s;
             if (converged) break;
         }
