@@ -191,6 +191,15 @@ class AnalysesKnownAnswersTest {
         assertEquals(sigma, r.bound(), 1e-5 * sigma);
         assertTrue(r.bound() <= sigma * (1 + 1e-12), "power iteration approaches from below");
         assertEquals(2, r.layers().size());
+        // two linear layers in a row are bounded as one operator: the norm of their product
+        Linear m2 = linear(5, 4, 22);
+        double[] w2 = m2.namedParameters().get("weight").toDoubleArray();
+        double[][] w2m = new double[4][5];
+        for (int i = 0; i < 4; i++) System.arraycopy(w2, i * 5, w2m[i], 0, 5);
+        double sigma2 = new SingularValueDecomposition(new Array2DRowRealMatrix(w2m).multiply(new Array2DRowRealMatrix(wm))).getNorm();
+        LipschitzBound.Result r2 = LipschitzBound.of(new Sequential(m, m2), rand(1, 1, 9), 500, 0, 3);
+        assertEquals(sigma2, r2.bound(), 1e-5 * sigma2);
+        assertEquals(1, r2.layers().size());
     }
 
     @Test
