@@ -1,22 +1,36 @@
 package dev.brink.robust.analysis;
 
+import dev.brink.robust.report.chart.ColorScale;
+import dev.brink.robust.report.chart.HeatMap;
 import dev.brink.robust.report.chart.LineChart;
+
+import java.awt.Color;
 
 import java.io.IOException;
 import java.util.List;
 
-/** The PNG figures of the analyses, drawn with robust/report's LineChart and {@link HeatMap}. */
+/** The PNG figures of the analyses, drawn with the chart library (robust/report/chart). */
 final class Figures {
     private Figures() {}
 
     static void surface(AnalysisOutput out, String kind, DecisionSurface.Surface s, double[][] trajectory) throws IOException {
         String axisU = kind.equals("random") ? "alpha (random direction u, L2)" : "alpha (" + kind + " attack direction u, L2)";
-        out.png("surface-" + kind + ".png", "decision surface d on the " + kind + " plane with the d = 0 contour (black) and L2 PGD's iterates (green)",
-                HeatMap.render("decision surface d(x + alpha u + beta v), u: " + kind, axisU, "beta (random direction v, L2)", s.axis(), s.decision(), 0,
-                        true, trajectory.length > 0 ? trajectory : null, "blue: d > 0 (correct), red: d < 0 (wrong class), black: d = 0, green: PGD iterates"));
-        out.png("loss-" + kind + ".png", "cross-entropy loss on the " + kind + " plane",
-                HeatMap.render("cross-entropy loss on the plane, u: " + kind, axisU, "beta (random direction v, L2)", s.axis(), s.loss(), Double.NaN,
-                        false, trajectory.length > 0 ? trajectory : null, "dark: low loss, yellow: high; green: PGD iterates"));
+        String axisV = "beta (random direction v, L2)";
+        HeatMap d = new HeatMap("decision surface d(x + alpha u + beta v), u: " + kind, axisU, axisV, s.axis(), s.axis(), s.decision())
+                .colorScale(ColorScale.symmetric(maxAbs(s.decision()))).valueLabel("d = z_y - max_{j!=y} z_j")
+                .contour(0, "d = 0", Color.BLACK);
+        HeatMap l = new HeatMap("cross-entropy loss on the plane, u: " + kind, axisU, axisV, s.axis(), s.axis(), s.loss()).valueLabel("cross-entropy");
+        if (trajectory.length > 0) {
+            double[] tx = new double[trajectory.length], ty = new double[trajectory.length];
+            for (int k = 0; k < trajectory.length; k++) { tx[k] = trajectory[k][0]; ty[k] = trajectory[k][1]; }
+            d.trajectory("L2 PGD iterates", tx, ty, new Color(0x1a9850));
+            l.trajectory("L2 PGD iterates", tx, ty, Color.WHITE);
+        }
+        d.point("x", 0, 0, Color.BLACK);
+        l.point("x", 0, 0, Color.WHITE);
+        out.png("surface-" + kind + ".png", "decision surface d on the " + kind + " plane (red: d > 0, correct; blue: d < 0, another class wins) with the d = 0 contour and L2 PGD's iterates (green)",
+                d.render(760, 620));
+        out.png("loss-" + kind + ".png", "cross-entropy loss on the " + kind + " plane with L2 PGD's iterates", l.render(760, 620));
     }
 
     static void parameterSurface(AnalysisOutput out, double[] axis1, double[][] curve, double[] axis2, double[][] surface) throws IOException {
@@ -27,8 +41,14 @@ final class Figures {
                         .add("cross-entropy", axis1, loss).add("accuracy", axis1, acc).render(720, 480));
         if (surface != null)
             out.png("param-surface.png", "mean cross-entropy on a plane of two filter-normalized random directions in parameter space",
-                    HeatMap.render("loss in parameter space (Yu et al. Fig. 2)", "alpha (d1)", "beta (d2)", axis2, surface, Double.NaN, false, null,
-                            "dark: low loss, yellow: high"));
+                    new HeatMap("loss in parameter space (Yu et al. Fig. 2)", "alpha (d1)", "beta (d2)", axis2, axis2, surface)
+                            .valueLabel("cross-entropy").point("trained weights", 0, 0, Color.WHITE).render(760, 620));
+    }
+
+    private static double maxAbs(double[][] v) {
+        double m = 0;
+        for (double[] r : v) for (double x : r) if (Double.isFinite(x)) m = Math.max(m, Math.abs(x));
+        return m;
     }
 
     static void spectrum(AnalysisOutput out, List<InputDerivatives.Sample> samples, boolean full, int top) throws IOException {

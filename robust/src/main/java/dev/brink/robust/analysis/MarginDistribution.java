@@ -99,6 +99,51 @@ public final class MarginDistribution implements Analysis {
                 List.of("split", "index", "label", "prediction", "margin"), rows);
         out.csv("margins-histogram.csv", "histogram of the correctly classified points' effective margins",
                 List.of("split", "bin_low", "bin_high", "count"), hist);
+        double w = max > 0 ? max / bins : 1;
+        double[] edges = dev.brink.robust.report.chart.Histogram.edges(bins, 0, bins * w);
+        var plot = new dev.brink.robust.report.chart.Histogram("effective margins of correctly classified points (Liu and Chan)", "effective margin (L2)", "points")
+                .addCounts(in.data().name(), edges, counts(hist, "test", bins));
+        if (train != null) plot.addCounts("train (first " + train.labels().length + ")", edges, counts(hist, "train", bins));
+        out.png("margins-histogram.png", "histogram of the effective margins (points per bin)", plot.render(720, 480));
+        perEpoch(in, out);
+    }
+
+    /**
+     * Per-epoch margins from the training log: the columns whose name contains "margin", when there are any; a
+     * log without them is reported as such in the summary (nothing is invented).
+     */
+    private static void perEpoch(AnalysisInput in, AnalysisOutput out) throws IOException {
+        if (in.trainingLog() == null) return;
+        List<String> lines = java.nio.file.Files.readAllLines(in.trainingLog());
+        if (lines.isEmpty()) throw new IllegalArgumentException("training log " + in.trainingLog() + " is empty");
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        int epoch = header.indexOf("epoch");
+        List<Integer> cols = new ArrayList<>();
+        for (int c = 0; c < header.size(); c++) if (header.get(c).toLowerCase(java.util.Locale.ROOT).contains("margin")) cols.add(c);
+        if (cols.isEmpty() || epoch < 0) {
+            out.summary("per_epoch_margins", "not in the training log " + in.trainingLog().getFileName() + " (its columns: "
+                    + String.join(" ", header) + "); brink train does not log effective margins");
+            return;
+        }
+        List<List<?>> rows = new ArrayList<>();
+        List<String> h = new ArrayList<>(List.of("epoch"));
+        for (int c : cols) h.add(header.get(c));
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) continue;
+            String[] f = line.split(",", -1);
+            List<Object> r = new ArrayList<>(List.of(f[epoch]));
+            for (int c : cols) r.add(c < f.length ? f[c] : "");
+            rows.add(r);
+        }
+        out.csv("margins-per-epoch.csv", "margin columns of the training log, per epoch", h, rows);
+        out.summary("per_epoch_margins", "margins-per-epoch.csv");
+    }
+
+    private static double[] counts(List<List<?>> hist, String split, int bins) {
+        double[] c = new double[bins];
+        int b = 0;
+        for (List<?> r : hist) if (r.get(0).equals(split)) c[b++] = ((Long) r.get(3)).doubleValue();
+        return c;
     }
 
     private static void add(List<List<?>> rows, String split, Margins m) {
