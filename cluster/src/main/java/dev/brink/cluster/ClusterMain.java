@@ -12,7 +12,7 @@ public final class ClusterMain {
     public static void main(String[] args) {
         String[] rest = args;
         if (args.length > 0 && args[0].equals("eval-cluster")) rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        CommandLine cl = new CommandLine(new EvalClusterCommand());
+        CommandLine cl = new CommandLine(new EvalClusterCommand()).setCommandName("brink eval-cluster");
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("brink eval-cluster: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
             if (System.getenv("BRINK_DEBUG") != null) ex.printStackTrace(line.getErr());

@@ -35,7 +35,7 @@ public final class EvalClusterCommand implements Callable<Integer> {
             + "(default: spark-submit's --master, else local[*]).")
     String master;
 
-    @Option(names = {"-m", "--model"}, required = true, arity = "1..*", paramLabel = "FILE", description = "Brink model files (.safetensors), repeatable.")
+    @Option(names = {"-m", "--model"}, required = true, arity = "1..*", paramLabel = "FILE", description = "Brink model files (.safetensors), repeatable; results name each by its file name without .safetensors.")
     List<Path> models = new ArrayList<>();
 
     @Option(names = {"-a", "--attack"}, required = true, arity = "1..*", paramLabel = "SPEC",
@@ -76,11 +76,17 @@ public final class EvalClusterCommand implements Callable<Integer> {
             + "(default: OUT/parts; on a cluster a shared file system, hdfs:// or s3a://).")
     String parts;
 
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
+            description = "Backend of every executor: auto (CUDA where the executor has a usable GPU, else the CPU), cpu or cuda (default: ${DEFAULT-VALUE}). "
+                    + "Per-sample results agree between runs on the same backend.")
+    String backend;
+
     @Option(names = "--test-fail-once", hidden = true, paramLabel = "TASK", description = "Test hook: the first attempt of this task directory fails.")
     String failOnce;
 
     @Override
     public Integer call() throws Exception {
+        if (System.getProperty("brink.backend") == null) System.setProperty("brink.backend", backend); // before the first tensor
         if (!split.equals("test") && !split.equals("train")) throw new IllegalArgumentException("--split must be test or train, got " + split);
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be positive, got " + limit);
         double[] e = EpsRange.parse(eps).values();
@@ -100,6 +106,8 @@ public final class EvalClusterCommand implements Callable<Integer> {
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // the engine picks its default backend from BRINK_BACKEND in executor JVMs (in local mode they are this one: see call())
+        conf.setExecutorEnv("BRINK_BACKEND", backend);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             System.out.println("spark " + spark.version() + ", master " + spark.sparkContext().master() + ", " + spark.sparkContext().defaultParallelism()
@@ -141,6 +149,7 @@ public final class EvalClusterCommand implements Callable<Integer> {
         if (norm != null) a.addAll(List.of("--norm", norm));
         a.addAll(List.of("--data", data, "--split", split));
         if (limit != null) a.addAll(List.of("--limit", limit.toString()));
+        a.addAll(List.of("--backend", backend));
         a.addAll(List.of("--seed", Long.toString(seed), "--batch-size", Integer.toString(batchSize), "--shard-size", Integer.toString(shardSize)));
         return a;
     }

@@ -16,7 +16,7 @@ import java.util.HexFormat;
  * A Brink model file's bytes, as broadcast to executors once, and loaded there with {@link ModelLoader} (which
  * checks every name, shape and dtype before reading a tensor).
  *
- * @param name   the model's name in results (the file's name)
+ * @param name   the model's name in results (the file's name without {@code .safetensors})
  * @param bytes  the file's contents
  * @param sha256 their SHA-256, hex
  */
@@ -26,7 +26,8 @@ public record ModelBytes(String name, byte[] bytes, String sha256) implements Se
     public static ModelBytes read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such model file");
         byte[] b = Files.readAllBytes(file);
-        ModelBytes m = new ModelBytes(file.getFileName().toString(), b, sha256(b));
+        String name = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        ModelBytes m = new ModelBytes(name, b, sha256(b));
         m.load(file);
         return m;
     }

@@ -38,6 +38,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SparkEvaluation {
     private SparkEvaluation() {}
 
+    /** Attempts the test hook failed in this JVM (local mode runs executors in the driver's JVM). */
+    private static final AtomicInteger HOOK_FAILURES = new AtomicInteger();
+
+    static int hookFailures() {
+        return HOOK_FAILURES.get();
+    }
+
     /** What a run did: every row of the plan, and how many tasks it computed and skipped. */
     public record Outcome(List<SampleResult> rows, int computed, int skipped, double seconds) {}
 
@@ -147,8 +154,10 @@ public final class SparkEvaluation {
                 }
                 List<SampleResult> rs = ShardEvaluator.evaluate(Classifier.of(m, "model " + t.model()), points.value(), t);
                 TaskContext ctx = TaskContext.get();
-                if (failOnce != null && failOnce.equals(t.directoryName()) && ctx != null && ctx.attemptNumber() == 0)
+                if (failOnce != null && failOnce.equals(t.directoryName()) && ctx != null && ctx.attemptNumber() == 0) {
+                    HOOK_FAILURES.incrementAndGet();
                     throw new IllegalStateException("test hook: the first attempt of " + t.describe() + " fails after its work (--test-fail-once)");
+                }
                 for (SampleResult r : rs) out.add(SampleRows.toRow(r));
             }
             return out.iterator();

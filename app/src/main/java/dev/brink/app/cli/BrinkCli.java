@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.OptionSpec;
                 AttackCommand.class,
                 AutoAttackCommand.class,
                 SweepCommand.class,
+                EvalClusterPointer.class,
                 ImportCommand.class,
                 VectorsCommand.class,
                 BenchCommand.class,
