@@ -27,11 +27,6 @@ public record AttackChoice(String spec, String label, Norm norm) implements Seri
     /** The name of the AutoAttack ensemble among attack specs. */
     public static final String AUTOATTACK = "autoattack";
 
-    /** Whether this is the AutoAttack ensemble. */
-    public boolean autoAttack() {
-        return AttackSpec.parse(spec).name().equals(AUTOATTACK);
-    }
-
     /** The AutoAttack version of an {@code autoattack} spec (default standard). */
     public AutoAttackVersion version() {
         String v = AttackSpec.parse(spec).options().getOrDefault("version", "standard");
