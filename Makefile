@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick browser
+.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick browser cluster-jar eval-cluster-mnist
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -225,6 +225,17 @@ bench-compare: build $(BENCH_PYTORCH_DEP) ## Brink, DL4J and PyTorch (BENCH_PYTO
 
 objectives-smoke: build ## Every registered objective trains on an MNIST subset (exit 0, per-epoch validation, model/best/log, --resume): a table (not part of make test)
 	scripts/objectives-smoke.sh
+
+cluster-jar: ## Package cluster/target/brink-cluster.jar, the spark-submit jar (Brink without Spark; main class dev.brink.cluster.ClusterMain)
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl cluster -am package
+	@echo "spark-submit jar: cluster/target/brink-cluster.jar (class path of ./brink eval-cluster: cluster/target/spark.classpath)"
+
+MASTER ?= local[2]
+eval-cluster-mnist: build ## brink eval-cluster on MASTER (local[2]): 2 MNIST MLPs (trained 1 epoch) x FGSM, PGD-10 x eps 0.05,0.1,0.2 on LIMIT (1000) points -> reports/cluster-mnist
+	@for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do \
+	  [ -s "data/mnist/$$f" ] || [ -s "data/mnist/$$f.gz" ] || { echo "MNIST is not in data/mnist: fetching it (make data)"; $(MAKE) --no-print-directory data; break; }; \
+	done
+	MASTER="$(MASTER)" LIMIT="$(or $(LIMIT),1000)" scripts/eval-cluster-mnist.sh
 
 EPOCHS ?= 5
 QUICK ?= 0

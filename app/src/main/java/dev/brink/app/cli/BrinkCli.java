@@ -37,6 +37,7 @@ import picocli.CommandLine.Model.OptionSpec;
                 AnalyzeCommand.class,
                 ReportCommand.class,
                 SweepCommand.class,
+                EvalClusterPointer.class,
                 ImportCommand.class,
                 VectorsCommand.class,
                 BenchCommand.class,
