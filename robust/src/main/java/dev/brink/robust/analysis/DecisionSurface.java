@@ -70,8 +70,12 @@ public final class DecisionSurface implements Analysis {
         return new DecisionSurface(o.integer("index"), List.of(o.string("directions").split("/")), o.real("range"), o.integer("grid"), o.integer("steps"));
     }
 
-    /** The plane's unit directions u (the attack's) and v (random, orthogonal to u), flattened. */
-    public record Plane(double[] u, double[] v) {}
+    /**
+     * The plane's unit directions u (the attack's) and v (random, orthogonal to u), flattened; {@code attackLength} is
+     * the L2 length of the attack's perturbation (0 for a random u, or where the attack did not move and u fell back
+     * to a random axis).
+     */
+    public record Plane(double[] u, double[] v, double attackLength) {}
 
     /** d and the loss over the grid: {@code decision[i][j]} at {@code alpha = axis[j], beta = axis[i]}. */
     public record Surface(double[] axis, double[][] decision, double[][] loss) {}
@@ -81,6 +85,7 @@ public final class DecisionSurface implements Analysis {
         int d = x.numel();
         Random r = new Random(seed);
         double[] u;
+        double length = 0;
         if (kind.equals("random")) {
             u = gaussian(r, d);
         } else {
@@ -92,18 +97,19 @@ public final class DecisionSurface implements Analysis {
             switch (kind) {
                 case "ce" -> a = new FgmL2(AttackLoss.CROSS_ENTROPY);
                 case "ll" -> { a = new FgmL2(AttackLoss.CROSS_ENTROPY); g = Goal.LEAST_LIKELY; }
-                case "cw" -> { a = Attacks.create("cw-l2", Map.of("steps", "200", "binary-steps", "6")); t = ThreatModel.of(Norm.L2, 1e3); }
+                case "cw" -> { a = Attacks.create("cw-l2", Map.of()); t = ThreatModel.of(Norm.L2, 1e3); }
                 default -> throw new IllegalArgumentException("unknown direction " + kind);
             }
             u = a.run(c, x, labels, t, g, new Generator(seed)).adversarial().sub(x).toDoubleArray();
-            if (Lanczos.norm(u) == 0) u = gaussian(r, d); // the attack did not move: fall back to a random axis
+            length = Lanczos.norm(u);
+            if (length == 0) u = gaussian(r, d); // the attack did not move: fall back to a random axis
         }
         scale(u, 1 / Lanczos.norm(u));
         double[] v = gaussian(r, d);
         double p = Lanczos.dot(u, v);
         for (int i = 0; i < d; i++) v[i] -= p * u[i];
         scale(v, 1 / Lanczos.norm(v));
-        return new Plane(u, v);
+        return new Plane(u, v, length);
     }
 
     /** Evaluates d and the cross-entropy over the grid, in batches of {@code batch} points. */
@@ -184,6 +190,7 @@ public final class DecisionSurface implements Analysis {
                 out.csv("trajectory-" + kind + ".csv", "L2 PGD iterates projected onto the " + kind + " plane, with their distance from it",
                         List.of("step", "alpha", "beta", "off_plane"), tr);
             out.summary("boundary_distance_" + kind, boundaryDistance(s));
+            if (!kind.equals("random")) out.summary("attack_l2_" + kind, p.attackLength());
             Figures.surface(out, kind, s, t);
             bar.update(++done, done, kind);
         }
