@@ -6,9 +6,22 @@ import java.util.Locale;
  * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}) or the
  * implicit GEMM ({@link ImplicitConv}). The system property {@code brink.conv} forces one ({@code lowered} or
  * {@code implicit}; read once, for benchmarks and tests); by default ({@code auto}) the rule below chooses, from
- * the JMH numbers in docs/performance.md ("CPU convolution paths").
+ * the JMH numbers in docs/performance.md ("CPU convolution paths"): the forward pass goes implicit for strided
+ * convolutions and small maps (where im2col copies short rows), the weight gradient wherever the kernel has
+ * enough taps to fill the tap tiles.
  */
 final class ConvPath {
+    /**
+     * Output positions per image up to which the forward pass goes implicit even with stride 1: im2col rows of
+     * small maps are short copies (Galloway et al.'s 5x5 layer on 6x6: 2.2x faster implicit).
+     */
+    static final int SMALL_MAP = 64;
+    /**
+     * Kernel taps ({@code C*kh*kw}) from which the weight gradient goes implicit: below it (one- and
+     * three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
+     */
+    static final int MIN_TAPS = 64;
+
     /** auto: the rule; lowered, implicit: that path wherever it applies. */
     enum Mode { AUTO, LOWERED, IMPLICIT }
 
@@ -37,7 +50,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> false;
+            case AUTO -> d.g().strideH() > 1 || d.g().strideW() > 1 || d.p() <= SMALL_MAP;
         };
     }
 
@@ -47,7 +60,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> false;
+            case AUTO -> d.k() >= MIN_TAPS;
         };
     }
 }
