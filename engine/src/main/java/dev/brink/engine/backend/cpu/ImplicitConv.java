@@ -16,7 +16,9 @@ import java.util.Arrays;
  * </ul>
  * This wins where lowering loses: few output channels per B-packing (the im2col copy costs as much as the
  * product), short strided rows and small kernels per channel (see {@link FloatConv} for the rule). Groups are
- * not supported here (the caller checks {@link #supports}). No result depends on the thread count.
+ * not supported here (the caller checks {@link #supports}). No result depends on the thread count. Scratch:
+ * the padded input, the transposed output gradient and the transposed weight gradient live in the calling
+ * thread's {@link CpuScratch} buffers; each forward chunk's output in its own thread's.
  */
 final class ImplicitConv {
     /** Kernel taps (forward) or positions (weight gradient) per block: the B block stays in L1. */
@@ -78,12 +80,13 @@ final class ImplicitConv {
         int[] pos = positions(d, src, 0, d.n(), q);
         int[] taps = Arrays.copyOf(taps(d), kPad);
         Arrays.fill(taps, k, kPad, taps[k - 1]);
-        float[] gyt = new float[q * ldb]; // [q x O], zero in the padding columns
+        float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O], zero in the padding columns
         int ohw = d.o() * p;
         for (int b = 0; b < d.n(); b++)
             for (int o = 0; o < d.o(); o++)
                 for (int s = 0, t = b * p * ldb + o, g = go + b * ohw + o * p; s < p; s++, t += ldb) gyt[t] = gd[g + s];
-        float[] dwt = new float[kPad * ldb];
+        if (ldb > d.o()) for (int r = 0; r < q; r++) Arrays.fill(gyt, r * ldb + d.o(), (r + 1) * ldb, 0f);
+        float[] dwt = CpuScratch.floats(CpuScratch.GEMM_OUT, kPad * ldb); // every tile's first block stores
         int tiles = kPad / mr, parts = Math.max(1, Math.min(tiles, CpuParallel.partsFor(d.work())));
         CpuParallel.run(parts, part -> {
             int t0 = (int) ((long) tiles * part / parts) * mr, t1 = (int) ((long) tiles * (part + 1) / parts) * mr;
@@ -98,14 +101,18 @@ final class ImplicitConv {
             for (int r = 0, t = o; r < k; r++, t += ldb) dwd[dwo + o * k + r] = dwt[t];
     }
 
-    /** The input as read by the kernels: x itself, or a zero-padded copy of it. */
+    /**
+     * The input as read by the kernels: x itself, or a zero-padded copy of it in the calling thread's
+     * {@link CpuScratch#PHASES} buffer (the parallel parts only read it).
+     */
     private record Source(float[] data, int offset, int image) {}
 
     private static Source source(Dims d, float[] xd, int xo) {
         int chw = d.c() * d.h() * d.w();
         if (!d.padded()) return new Source(xd, xo, chw);
         int hp = d.hp(), wp = d.wp(), image = d.c() * hp * wp, ph = d.g().padH(), pw = d.g().padW();
-        float[] xp = new float[d.n() * image];
+        float[] xp = CpuScratch.floats(CpuScratch.PHASES, d.n() * image);
+        Arrays.fill(xp, 0, d.n() * image, 0f);
         for (int b = 0; b < d.n(); b++)
             for (int c = 0; c < d.c(); c++)
                 for (int y = 0; y < d.h(); y++)
