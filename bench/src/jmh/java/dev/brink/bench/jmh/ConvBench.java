@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code stem3x3}: 3->64, 3x3, pad 1, on 32x32 (the first layer of VGG16, ResNet18 and the WideResNets);</li>
  *   <li>{@code cifar3x3}: 64->64, 3x3, pad 1, on 32x32 (their first stage).</li>
  * </ul>
- * Multiply-adds per call (each of the three kernels does the same count): madry1 0.08 G, madry2 1.0 G,
+ * Multiply-adds per call (each of the three kernels does the same count): madry1 0.08 G, madry2 1.28 G,
  * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G (x2 for FLOP).
  * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
  * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM): the numbers behind the rule.
