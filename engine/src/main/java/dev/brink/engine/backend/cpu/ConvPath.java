@@ -13,9 +13,10 @@ import java.util.Locale;
 final class ConvPath {
     /**
      * Output positions per image up to which the forward pass goes implicit even with stride 1: im2col rows of
-     * small maps are short copies (Galloway et al.'s 5x5 layer on 6x6: 2.2x faster implicit).
+     * small maps are short copies (Galloway et al.'s 5x5 layer on 6x6: 2.2x faster implicit; Madry et al.'s
+     * second layer, 14x14: 1.1-1.5x). On 32x32 maps lowering's long copies tie or win.
      */
-    static final int SMALL_MAP = 64;
+    static final int SMALL_MAP = 256;
     /**
      * Kernel taps ({@code C*kh*kw}) from which the weight gradient goes implicit: below it (one- and
      * three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
