@@ -6,17 +6,17 @@ import java.util.Locale;
  * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}) or the
  * implicit GEMM ({@link ImplicitConv}). The system property {@code brink.conv} forces one ({@code lowered} or
  * {@code implicit}; read once, for benchmarks and tests); by default ({@code auto}) the rule below chooses, from
- * the JMH numbers in docs/performance.md ("CPU convolution paths"): the forward pass goes implicit for strided
- * convolutions and small maps (where im2col copies short rows), the weight gradient wherever the kernel has
- * enough taps to fill the tap tiles.
+ * the numbers in docs/performance.md ("CPU convolution paths"): strided convolutions and small maps (where im2col
+ * copies short rows) go implicit, the forward pass always, the weight gradient when the kernel has enough taps to
+ * fill the tap tiles.
  */
 final class ConvPath {
     /**
-     * Output positions per image up to which the forward pass goes implicit even with stride 1: im2col rows of
-     * small maps are short copies (Galloway et al.'s 5x5 layer on 6x6: 2.2x faster implicit; Madry et al.'s
-     * second layer, 14x14: 1.1-1.5x). On 32x32 maps lowering's long copies tie or win.
+     * Output positions per image up to which a stride-1 convolution goes implicit: im2col rows of small maps are
+     * short copies (Galloway et al.'s 5x5 layer on 6x6: 2.2x faster implicit). Madry et al.'s 14x14 layer was
+     * faster implicit per kernel but not in the train step's interleaved rounds, so it stays lowered.
      */
-    static final int SMALL_MAP = 256;
+    static final int SMALL_MAP = 64;
     /**
      * Kernel taps ({@code C*kh*kw}) from which the weight gradient goes implicit: below it (one- and
      * three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
@@ -51,7 +51,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> d.g().strideH() > 1 || d.g().strideW() > 1 || d.p() <= SMALL_MAP;
+            case AUTO -> stridedOrSmall(d);
         };
     }
 
@@ -61,7 +61,11 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> d.k() >= MIN_TAPS;
+            case AUTO -> stridedOrSmall(d) && d.k() >= MIN_TAPS;
         };
+    }
+
+    private static boolean stridedOrSmall(ImplicitConv.Dims d) {
+        return d.g().strideH() > 1 || d.g().strideW() > 1 || d.p() <= SMALL_MAP;
     }
 }
