@@ -29,10 +29,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code madry1}: 1->32, 5x5, pad 2, on 28x28;</li>
  *   <li>{@code madry2}: 32->64, 5x5, pad 2, on 14x14;</li>
  *   <li>{@code galloway1}: 3->32, 8x8, stride 2, pad 3, on 32x32;</li>
- *   <li>{@code galloway2}: 32->64, 6x6, stride 2, on 16x16.</li>
+ *   <li>{@code galloway2}: 32->64, 6x6, stride 2, on 16x16;</li>
+ *   <li>{@code galloway3}: 64->64, 5x5, on 6x6;</li>
+ *   <li>{@code stem3x3}: 3->64, 3x3, pad 1, on 32x32 (the first layer of VGG16, ResNet18 and the WideResNets);</li>
+ *   <li>{@code cifar3x3}: 64->64, 3x3, pad 1, on 32x32 (their first stage).</li>
  * </ul>
- * Multiply-adds per call (each of the three kernels does the same count): madry1 0.16 G, madry2 2.0 G (x2 for
- * FLOP), galloway1 0.2 G, galloway2 0.22 G.
+ * Multiply-adds per call (each of the three kernels does the same count): madry1 0.08 G, madry2 1.28 G,
+ * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G (x2 for FLOP).
+ * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
+ * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM): the numbers behind the rule.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,8 +46,11 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ConvBench {
-    @Param({"madry1", "madry2", "galloway1", "galloway2"})
+    @Param({"madry1", "madry2", "galloway1", "galloway2", "galloway3", "stem3x3", "cifar3x3"})
     public String layer;
+
+    @Param({"auto"})
+    public String path;
 
     private Backend cpu;
     private Tensor x, w, y, gy, dx, dw;
@@ -56,8 +64,12 @@ public class ConvBench {
             case "madry2" -> { c = 32; o = 64; h = 14; k = 5; stride = 1; pad = 2; }
             case "galloway1" -> { c = 3; o = 32; h = 32; k = 8; stride = 2; pad = 3; }
             case "galloway2" -> { c = 32; o = 64; h = 16; k = 6; stride = 2; pad = 0; }
+            case "galloway3" -> { c = 64; o = 64; h = 6; k = 5; stride = 1; pad = 0; }
+            case "stem3x3" -> { c = 3; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
+            case "cifar3x3" -> { c = 64; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
             default -> throw new IllegalArgumentException(layer);
         }
+        System.setProperty("brink.conv", path); // read when the first convolution runs, in this fork
         cpu = Backends.get("cpu");
         g = ConvGeometry.of(stride, pad);
         int ho = g.outH(h, k), wo = g.outW(h, k);

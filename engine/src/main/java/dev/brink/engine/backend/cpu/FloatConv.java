@@ -52,6 +52,8 @@ final class FloatConv {
         boolean pointwise() {
             return kh == 1 && kw == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
         }
+        /** The same problem for {@link ImplicitConv} (meaningful with one group). */
+        ImplicitConv.Dims implicit() { return new ImplicitConv.Dims(n, c, h, w, o, kh, kw, ho, wo, g); }
         /** Images per chunk so that a chunk has about {@code target} columns. */
         int chunk(int target) { return Math.max(1, Math.min(n, (target + p() - 1) / Math.max(p(), 1))); }
     }
@@ -68,6 +70,10 @@ final class FloatConv {
         Geo d = geo(x.shape(), w.shape(), out.shape(), g);
         float[] wd = FloatKernels.data(w);
         int wo = FloatKernels.offset(w), og = d.og(), kk = d.kk();
+        if (ConvPath.implicitForward(d.implicit())) {
+            ImplicitConv.forward(d.implicit(), FloatKernels.data(x), FloatKernels.offset(x), wd, wo, CpuStorage.of(out).floats(), out.offset());
+            return;
+        }
         SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
         for (int gi = 0; gi < d.groups(); gi++)
             wp[gi] = new SgemmPacking.PrepackedA(og, kk, SgemmPacking.strided(wd, wo + gi * og * kk, kk, 1), SgemmKernel.get());
@@ -181,6 +187,10 @@ final class FloatConv {
         int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
         if (d.n() == 0 || p == 0) {
             Arrays.fill(od, oo, oo + d.o() * kk, 0f);
+            return;
+        }
+        if (ConvPath.implicitWeightGrad(d.implicit())) {
+            ImplicitConv.weightGrad(d.implicit(), xd, xo, gd, go, od, oo);
             return;
         }
         int nbc = d.chunk(TARGET_DEPTH), chunks = (d.n() + nbc - 1) / nbc;

@@ -43,6 +43,39 @@ final class ScalarSgemmKernel extends SgemmKernel {
         row(c, co + 3 * ldc, add, c30, c31, c32, c33);
     }
 
+    @Override
+    void gatherTile(int kc, float[] x, int[] rows, int ro, int[] steps, int so, float[] b, int bo, int ldb,
+                    float[] c, int co, int ldc, boolean add) {
+        int r0 = rows[ro], r1 = rows[ro + 1], r2 = rows[ro + 2], r3 = rows[ro + 3];
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int p = 0, bp = bo; p < kc; p++, bp += ldb) {
+            int s = steps[so + p];
+            float b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+            float a0 = x[r0 + s], a1 = x[r1 + s], a2 = x[r2 + s], a3 = x[r3 + s];
+            c00 += a0 * b0;
+            c01 += a0 * b1;
+            c02 += a0 * b2;
+            c03 += a0 * b3;
+            c10 += a1 * b0;
+            c11 += a1 * b1;
+            c12 += a1 * b2;
+            c13 += a1 * b3;
+            c20 += a2 * b0;
+            c21 += a2 * b1;
+            c22 += a2 * b2;
+            c23 += a2 * b3;
+            c30 += a3 * b0;
+            c31 += a3 * b1;
+            c32 += a3 * b2;
+            c33 += a3 * b3;
+        }
+        row(c, co, add, c00, c01, c02, c03);
+        row(c, co + ldc, add, c10, c11, c12, c13);
+        row(c, co + 2 * ldc, add, c20, c21, c22, c23);
+        row(c, co + 3 * ldc, add, c30, c31, c32, c33);
+    }
+
     private static void row(float[] c, int o, boolean add, float x0, float x1, float x2, float x3) {
         if (add) {
             c[o] += x0;

@@ -33,6 +33,15 @@ abstract class SgemmKernel {
     abstract void tile(int kc, float[] a, int ao, float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean add);
 
     /**
+     * The implicit-GEMM tile: {@code C[i][j] (+)= sum_p x[rows[ro + i] + steps[so + p]] * b[bo + p*ldb + j]} for
+     * {@code i < mr, j < nr}, with C as in {@link #tile}. A is read in place from x through a row offset and a
+     * step offset (e.g. an output position and a kernel tap of a convolution), so it is never packed. Every
+     * element is one chain of multiply-adds over p in ascending order, as in {@link #tile}.
+     */
+    abstract void gatherTile(int kc, float[] x, int[] rows, int ro, int[] steps, int so, float[] b, int bo, int ldb,
+                             float[] c, int co, int ldc, boolean add);
+
+    /**
      * Copies a full B micro-panel from a row-major source: {@code dst[t + p*nr + j] = src[s + p*ss + j]} for
      * {@code p < kc, j < nr}.
      */

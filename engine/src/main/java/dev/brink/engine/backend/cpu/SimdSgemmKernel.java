@@ -106,4 +106,77 @@ final class SimdSgemmKernel extends SgemmKernel {
         c70.intoArray(c, c7);
         c71.intoArray(c, c7 + VL);
     }
+
+    @Override
+    void gatherTile(int kc, float[] x, int[] rows, int ro, int[] steps, int so, float[] b, int bo, int ldb,
+                    float[] c, int co, int ldc, boolean add) {
+        int r0 = rows[ro], r1 = rows[ro + 1], r2 = rows[ro + 2], r3 = rows[ro + 3];
+        int r4 = rows[ro + 4], r5 = rows[ro + 5], r6 = rows[ro + 6], r7 = rows[ro + 7];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * ldb, s = steps[so + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector v = FloatVector.broadcast(S, x[r0 + s]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, x[r1 + s]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, x[r2 + s]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, x[r3 + s]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, x[r4 + s]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, x[r5 + s]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(S, x[r6 + s]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(S, x[r7 + s]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+        }
+        int c1 = co + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + VL));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + VL));
+            c50 = c50.add(FloatVector.fromArray(S, c, c5));
+            c51 = c51.add(FloatVector.fromArray(S, c, c5 + VL));
+            c60 = c60.add(FloatVector.fromArray(S, c, c6));
+            c61 = c61.add(FloatVector.fromArray(S, c, c6 + VL));
+            c70 = c70.add(FloatVector.fromArray(S, c, c7));
+            c71 = c71.add(FloatVector.fromArray(S, c, c7 + VL));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + VL);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + VL);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + VL);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + VL);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + VL);
+        c50.intoArray(c, c5);
+        c51.intoArray(c, c5 + VL);
+        c60.intoArray(c, c6);
+        c61.intoArray(c, c6 + VL);
+        c70.intoArray(c, c7);
+        c71.intoArray(c, c7 + VL);
+    }
 }

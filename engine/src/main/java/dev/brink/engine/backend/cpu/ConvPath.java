@@ -1,0 +1,71 @@
+package dev.brink.engine.backend.cpu;
+
+import java.util.Locale;
+
+/**
+ * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}) or the
+ * implicit GEMM ({@link ImplicitConv}). The system property {@code brink.conv} forces one ({@code lowered} or
+ * {@code implicit}; read once, for benchmarks and tests); by default ({@code auto}) the rule below chooses, from
+ * the numbers in docs/performance.md ("CPU convolution paths"): strided convolutions and small maps (where im2col
+ * copies short rows) go implicit, the forward pass always, the weight gradient when the kernel has enough taps to
+ * fill the tap tiles.
+ */
+final class ConvPath {
+    /**
+     * Output positions per image up to which a stride-1 convolution goes implicit: im2col rows of small maps are
+     * short copies (Galloway et al.'s 5x5 layer on 6x6: 2.2x faster implicit). Madry et al.'s 14x14 layer was
+     * faster implicit per kernel but not in the train step's interleaved rounds, so it stays lowered.
+     */
+    static final int SMALL_MAP = 64;
+    /**
+     * Kernel taps ({@code C*kh*kw}) from which the weight gradient goes implicit: below it (one- and
+     * three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
+     */
+    static final int MIN_TAPS = 64;
+
+    /** auto: the rule; lowered, implicit: that path wherever it applies. */
+    enum Mode { AUTO, LOWERED, IMPLICIT }
+
+    private static volatile Mode mode = parse(System.getProperty("brink.conv", "auto"));
+
+    private ConvPath() {}
+
+    private static Mode parse(String s) {
+        try {
+            return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("system property brink.conv must be auto, lowered or implicit, got '" + s + "'");
+        }
+    }
+
+    /** Switches the mode (tests run every path); returns the previous one. */
+    static Mode use(Mode m) {
+        Mode old = mode;
+        mode = m;
+        return old;
+    }
+
+    /** True when the forward pass of d runs as an implicit GEMM. */
+    static boolean implicitForward(ImplicitConv.Dims d) {
+        if (!ImplicitConv.supports(d.g(), d.n(), d.ho(), d.wo())) return false;
+        return switch (mode) {
+            case LOWERED -> false;
+            case IMPLICIT -> true;
+            case AUTO -> stridedOrSmall(d);
+        };
+    }
+
+    /** True when the weight gradient of d runs as an implicit GEMM. */
+    static boolean implicitWeightGrad(ImplicitConv.Dims d) {
+        if (!ImplicitConv.supports(d.g(), d.n(), d.ho(), d.wo())) return false;
+        return switch (mode) {
+            case LOWERED -> false;
+            case IMPLICIT -> true;
+            case AUTO -> stridedOrSmall(d) && d.k() >= MIN_TAPS;
+        };
+    }
+
+    private static boolean stridedOrSmall(ImplicitConv.Dims d) {
+        return d.g().strideH() > 1 || d.g().strideW() > 1 || d.p() <= SMALL_MAP;
+    }
+}

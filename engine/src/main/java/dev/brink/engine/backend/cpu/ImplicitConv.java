@@ -1,0 +1,151 @@
+package dev.brink.engine.backend.cpu;
+
+import dev.brink.engine.backend.ConvGeometry;
+
+import java.util.Arrays;
+
+/**
+ * Float32 convolution forward pass and weight gradient as implicit GEMMs ({@link SgemmKernel#gatherTile}): the
+ * im2col matrix is never built, its entries are read from the (zero-padded) input through two offset tables,
+ * one per output position ({@code q = (b, oy, ox)}: {@code b*image + oy*strideH*Wp + ox*strideW}) and one per
+ * kernel tap ({@code k = (c, i, j)}: {@code c*Hp*Wp + i*dilH*Wp + j*dilW}). The output channels are the vector
+ * dimension:
+ * <ul>
+ *   <li>forward: {@code Y^T[q x O] = X[q x K] * W^T[K x O]}, rows = positions, steps = taps;</li>
+ *   <li>weight gradient: {@code dW^T[K x O] = X^T[K x q] * gY^T[q x O]}, rows = taps, steps = positions.</li>
+ * </ul>
+ * This wins where lowering loses: few output channels per B-packing (the im2col copy costs as much as the
+ * product), short strided rows and small kernels per channel (see {@link FloatConv} for the rule). Groups are
+ * not supported here (the caller checks {@link #supports}). No result depends on the thread count. Scratch:
+ * the padded input, the transposed output gradient and the transposed weight gradient live in the calling
+ * thread's {@link CpuScratch} buffers; each forward chunk's output in its own thread's.
+ */
+final class ImplicitConv {
+    /** Kernel taps (forward) or positions (weight gradient) per block: the B block stays in L1. */
+    private static final int KC = 128;
+    /** Output positions per chunk of images in the forward pass. */
+    private static final int TARGET_POSITIONS = 512;
+
+    private ImplicitConv() {}
+
+    /** Sizes of one convolution with a single group. */
+    record Dims(int n, int c, int h, int w, int o, int kh, int kw, int ho, int wo, ConvGeometry g) {
+        int hp() { return h + 2 * g.padH(); }
+        int wp() { return w + 2 * g.padW(); }
+        boolean padded() { return g.padH() > 0 || g.padW() > 0; }
+        int k() { return c * kh * kw; }
+        int p() { return ho * wo; }
+        long work() { return (long) n * o * p() * k(); }
+    }
+
+    /** True when this class computes the problem: one group and a non-empty output. */
+    static boolean supports(ConvGeometry g, int n, int ho, int wo) {
+        return g.groups() == 1 && n > 0 && ho > 0 && wo > 0;
+    }
+
+    /** {@code y = conv(x, w)}: x at {@code xd[xo]} [N, C, H, W], w at {@code wd[wo]} [O, C, kh, kw], y at {@code yd[yo]} [N, O, Ho, Wo], all contiguous. */
+    static void forward(Dims d, float[] xd, int xo, float[] wd, int wo, float[] yd, int yo) {
+        SgemmKernel kernel = SgemmKernel.get();
+        int mr = kernel.mr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), kernel.nr);
+        float[] wt = transposed(wd, wo, d.o(), k, ldb);
+        int[] taps = taps(d);
+        Source src = source(d, xd, xo);
+        int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
+        boolean parallel = chunks > 1 && CpuParallel.partsFor(d.work()) > 1;
+        CpuParallel.forRange(chunks, parallel, ch -> {
+            int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), q = nb * p, qPad = Sgemm.roundUp(q, mr);
+            int[] pos = positions(d, src, n0, nb, qPad);
+            float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, qPad * ldb);
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int kc = Math.min(KC, k - k0);
+                for (int j0 = 0; j0 < ldb; j0 += kernel.nr)
+                    for (int i0 = 0; i0 < qPad; i0 += mr)
+                        kernel.gatherTile(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + j0, ldb, yt, i0 * ldb + j0, ldb, k0 > 0);
+            }
+            int ohw = d.o() * p;
+            for (int b = 0; b < nb; b++) {
+                int y0 = yo + (n0 + b) * ohw;
+                for (int o = 0; o < d.o(); o++)
+                    for (int s = 0, t = b * p * ldb + o; s < p; s++, t += ldb) yd[y0 + o * p + s] = yt[t];
+            }
+        });
+    }
+
+    /** {@code dw = dL/dw}: x [N, C, H, W], gy [N, O, Ho, Wo], dw [O, C, kh, kw] (overwritten), all contiguous. */
+    static void weightGrad(Dims d, float[] xd, int xo, float[] gd, int go, float[] dwd, int dwo) {
+        SgemmKernel kernel = SgemmKernel.get();
+        int mr = kernel.mr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), kernel.nr);
+        int q = d.n() * p, kPad = Sgemm.roundUp(k, mr);
+        Source src = source(d, xd, xo);
+        int[] pos = positions(d, src, 0, d.n(), q);
+        int[] taps = Arrays.copyOf(taps(d), kPad);
+        Arrays.fill(taps, k, kPad, taps[k - 1]);
+        float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O], zero in the padding columns
+        int ohw = d.o() * p;
+        for (int b = 0; b < d.n(); b++)
+            for (int o = 0; o < d.o(); o++)
+                for (int s = 0, t = b * p * ldb + o, g = go + b * ohw + o * p; s < p; s++, t += ldb) gyt[t] = gd[g + s];
+        if (ldb > d.o()) for (int r = 0; r < q; r++) Arrays.fill(gyt, r * ldb + d.o(), (r + 1) * ldb, 0f);
+        float[] dwt = CpuScratch.floats(CpuScratch.GEMM_OUT, kPad * ldb); // every tile's first block stores
+        int tiles = kPad / mr, parts = Math.max(1, Math.min(tiles, CpuParallel.partsFor(d.work())));
+        CpuParallel.run(parts, part -> {
+            int t0 = (int) ((long) tiles * part / parts) * mr, t1 = (int) ((long) tiles * (part + 1) / parts) * mr;
+            for (int s0 = 0; s0 < q; s0 += KC) {
+                int sc = Math.min(KC, q - s0);
+                for (int j0 = 0; j0 < ldb; j0 += kernel.nr)
+                    for (int i0 = t0; i0 < t1; i0 += mr)
+                        kernel.gatherTile(sc, src.data, taps, i0, pos, s0, gyt, s0 * ldb + j0, ldb, dwt, i0 * ldb + j0, ldb, s0 > 0);
+            }
+        });
+        for (int o = 0; o < d.o(); o++)
+            for (int r = 0, t = o; r < k; r++, t += ldb) dwd[dwo + o * k + r] = dwt[t];
+    }
+
+    /**
+     * The input as read by the kernels: x itself, or a zero-padded copy of it in the calling thread's
+     * {@link CpuScratch#PHASES} buffer (the parallel parts only read it).
+     */
+    private record Source(float[] data, int offset, int image) {}
+
+    private static Source source(Dims d, float[] xd, int xo) {
+        int chw = d.c() * d.h() * d.w();
+        if (!d.padded()) return new Source(xd, xo, chw);
+        int hp = d.hp(), wp = d.wp(), image = d.c() * hp * wp, ph = d.g().padH(), pw = d.g().padW();
+        float[] xp = CpuScratch.floats(CpuScratch.PHASES, d.n() * image);
+        Arrays.fill(xp, 0, d.n() * image, 0f);
+        for (int b = 0; b < d.n(); b++)
+            for (int c = 0; c < d.c(); c++)
+                for (int y = 0; y < d.h(); y++)
+                    System.arraycopy(xd, xo + b * chw + (c * d.h() + y) * d.w(), xp, b * image + (c * hp + y + ph) * wp + pw, d.w());
+        return new Source(xp, 0, image);
+    }
+
+    /** Offsets of the taps k = (c, i, j) in a source image. */
+    private static int[] taps(Dims d) {
+        int hp = d.hp(), wp = d.wp();
+        int[] t = new int[d.k()];
+        for (int c = 0, r = 0; c < d.c(); c++)
+            for (int i = 0; i < d.kh(); i++)
+                for (int j = 0; j < d.kw(); j++, r++) t[r] = (c * hp + i * d.g().dilationH()) * wp + j * d.g().dilationW();
+        return t;
+    }
+
+    /** Offsets of the output positions of images [n0, n0 + nb) in the source, padded to {@code len} with the last one. */
+    private static int[] positions(Dims d, Source src, int n0, int nb, int len) {
+        int[] pos = new int[len];
+        int wp = d.wp(), sh = d.g().strideH(), sw = d.g().strideW(), q = 0;
+        for (int b = 0; b < nb; b++)
+            for (int oy = 0; oy < d.ho(); oy++)
+                for (int ox = 0; ox < d.wo(); ox++) pos[q++] = src.offset + (n0 + b) * src.image + oy * sh * wp + ox * sw;
+        Arrays.fill(pos, q, len, pos[q - 1]);
+        return pos;
+    }
+
+    /** {@code w^T}: [k x ldb] with w [o x k] at {@code wd[wo]}, zero in columns o..ldb-1. */
+    private static float[] transposed(float[] wd, int wo, int o, int k, int ldb) {
+        float[] t = new float[k * ldb];
+        for (int r = 0; r < o; r++)
+            for (int s = 0; s < k; s++) t[s * ldb + r] = wd[wo + r * k + s];
+        return t;
+    }
+}

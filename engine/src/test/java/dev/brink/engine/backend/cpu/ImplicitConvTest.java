@@ -1,0 +1,67 @@
+package dev.brink.engine.backend.cpu;
+
+import dev.brink.engine.backend.ConvGeometry;
+import dev.brink.engine.backend.cpu.FloatPathsTest.Conv;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.SplittableRandom;
+
+import static dev.brink.engine.backend.cpu.CpuTestSupport.Layout;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The implicit-GEMM convolution paths ({@link ImplicitConv}, forced with {@link ConvPath#use}) against the
+ * reference (double) kernels within the float error bound of their dot products, on random geometries (strides,
+ * padding, dilation; grouped problems fall back to lowering), the zoo's first layers, and threaded splits.
+ */
+class ImplicitConvTest {
+    private SgemmKernel saved;
+    private ConvPath.Mode savedMode;
+
+    @AfterEach
+    void restore() {
+        if (saved != null) SgemmKernel.use(saved);
+        if (savedMode != null) ConvPath.use(savedMode);
+        CpuParallel.setThreads(0);
+    }
+
+    private boolean setUp(String kernel) {
+        SgemmKernel k = kernel.equals("simd") ? VectorSupport.loadSimdKernel() : new ScalarSgemmKernel();
+        if (k == null) return false;
+        saved = SgemmKernel.use(k);
+        savedMode = ConvPath.use(ConvPath.Mode.IMPLICIT);
+        return true;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"simd", "scalar"})
+    void randomGeometries(String kernel) {
+        assumeTrue(setUp(kernel), "Vector API module not present");
+        SplittableRandom rng = new SplittableRandom(71);
+        for (int trial = 0; trial < 60; trial++) {
+            Conv p = FloatPathsTest.randomConv(rng);
+            Layout lx = Layout.values()[trial % 3], lw = Layout.values()[(trial / 3) % 3];
+            Layout lo = trial % 5 == 0 ? Layout.REVERSED_AXES : Layout.CONTIGUOUS;
+            FloatPathsTest.checkConv(rng, p, lx, lw, lo, kernel + " " + p);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"simd", "scalar"})
+    void zooFirstLayersThreaded(String kernel) {
+        assumeTrue(setUp(kernel), "Vector API module not present");
+        SplittableRandom rng = new SplittableRandom(72);
+        CpuParallel.setThreads(3);
+        Conv[] cases = {
+                new Conv(3, 1, 28, 28, 32, 5, 5, ConvGeometry.of(1, 2)),   // Madry et al. conv1
+                new Conv(3, 3, 32, 32, 32, 8, 8, ConvGeometry.of(2, 3)),   // Galloway et al. conv1
+                new Conv(5, 32, 16, 16, 64, 6, 6, ConvGeometry.of(2, 0)),  // Galloway et al. conv2
+                new Conv(5, 64, 6, 6, 40, 5, 5, ConvGeometry.of(1, 0)),    // conv3 shape, 40 channels: a partial panel
+                new Conv(2, 3, 32, 32, 16, 3, 3, ConvGeometry.of(1, 1)),   // VGG/ResNet stem, narrow
+        };
+        for (Conv p : cases) FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, kernel + " " + p);
+    }
+}
