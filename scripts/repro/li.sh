@@ -10,12 +10,14 @@ repro_init li
 LIMIT=$(q 500 10000); EPOCHS=$(q 1 5); K=$(q 3 10); TEST=$(q 100 1000); AK=$(q 10 40)
 NET=(--model madry-mnist --data mnist --limit "$LIMIT" --epochs "$EPOCHS" --batch-size 100 --seed "$SEED")
 L2A="pgd:norm=l2,eps=4.0,steps=$K,early-stop=false"; LIA="pgd:norm=linf,eps=0.3,steps=$K,early-stop=false"
+# TRADES ascends its own KL for all steps and keeps the last iterate (no early-stop option)
+TL2A="pgd:norm=l2,eps=4.0,steps=$K"; TLIA="pgd:norm=linf,eps=0.3,steps=$K"
 train natural    -- "${NET[@]}" --objective cross-entropy
 train madry-l2   -- "${NET[@]}" --objective pgd-at --train-attack "$L2A"
 train madry-linf -- "${NET[@]}" --objective pgd-at --train-attack "$LIA"
 train madry-mix  -- "${NET[@]}" --objective mixed-at --train-attack "pgd:steps=$K,early-stop=false"
-train trades-l2   -- "${NET[@]}" --objective trades:beta=1 --train-attack "$L2A"
-train trades-linf -- "${NET[@]}" --objective trades:beta=1 --train-attack "$LIA"
+train trades-l2   -- "${NET[@]}" --objective trades:beta=1 --train-attack "$TL2A"
+train trades-linf -- "${NET[@]}" --objective trades:beta=1 --train-attack "$TLIA"
 train ensemble-l2   -- "${NET[@]}" --objective "ensemble-at:models=$(model natural)" --train-attack "$L2A"
 train ensemble-linf -- "${NET[@]}" --objective "ensemble-at:models=$(model natural)" --train-attack "$LIA"
 train atda-l2   -- "${NET[@]}" --objective atda --train-attack "$L2A"
