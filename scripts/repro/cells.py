@@ -126,8 +126,11 @@ def markdown(cells_csv):
     rows = list(csv.DictReader(open(cells_csv, newline='')))
     print('| table | row | column | paper | quick run (not a reproduction) | full run | gap and likely cause |')
     print('|---|---|---|---|---|---|---|')
+    def md(v):
+        return v.replace('|', '\\|')  # a literal | (norm bars) would split the cell
+
     for r in rows:
-        print(f"| {r['table']} | {r['row']} | {r['column']} | {r['paper']} | {r['brink']} |  |  |")
+        print(f"| {md(r['table'])} | {md(r['row'])} | {md(r['column'])} | {md(r['paper'])} | {md(r['brink'])} |  |  |")
 
 
 if __name__ == '__main__':
