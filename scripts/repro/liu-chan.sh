@@ -38,8 +38,9 @@ RUNS=(
 run_row() {  # data model-args... : trains, evaluates and records one row
   local name=$1 objs=$2 wd=$3 paper=$4 table=$5 data=$6 eps=$7 steps=$8 step=$9 settings=${10}; shift 10
   local args=() o; IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
-  if [[ $objs == *trades* ]]; then args+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}")  # TRADES keeps its last iterate: no early-stop option
-  elif [[ $objs == *pgd-at* || $objs == *adversarial* ]]; then args+=(--train-attack "$TRAIN_ATTACK"); fi
+  if [[ $objs == *pgd-at* ]]; then args+=(--train-attack "$TRAIN_ATTACK")
+  # TRADES and adversarial L-Softmax ascend their own loss and keep the last iterate: no early-stop option
+  elif [[ $objs == *trades* || $objs == *adversarial=true* ]]; then args+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}"); fi
   train "$name" -- "$@" --weight-decay "$wd" "${args[@]}"
   attack "$name-pgd" "$(model $name)" -- --data "$data" --limit "$TEST" -a "pgd:steps=$steps,step=$step,random-start=false" --eps "$eps"
   evaluate "$name-margins-train" "$(model $name)" -- --data "$data" --limit "$TEST" --split train --effective-margins
