@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
-.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick browser cluster-jar eval-cluster-mnist
+.PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick browser cluster-jar eval-cluster-mnist repro-smoke
 
 help: ## List the make targets
 	@echo "Usage: make TARGET"
@@ -253,6 +253,8 @@ repro-yu: build ## Reproduce Yu et al. Table 1 (FGSM/BIM/C&W at 0.1-0.3) and Sec
 	QUICK=$(QUICK) scripts/repro/yu.sh
 repro-liu-chan: build ## Reproduce Liu and Chan Tables 1 and 8 (MLP on MNIST) and Tables 2, 8, 9 reduced on CIFAR-10 -> reports/repro/liu-chan (QUICK=1: minutes)
 	QUICK=$(QUICK) scripts/repro/liu-chan.sh
+repro-smoke: build ## Smoke test of the reproduction runner: a tiny train + attack + cells run twice, the second skipping every step (< 1 min)
+	scripts/repro/smoke.sh
 repro-quick: build ## The quick variant of every repro-<paper> target (reduced samples and epochs, same steps) -> reports/repro/<paper>/quick
 	@for p in $(REPRO_PAPERS); do QUICK=1 scripts/repro/$$p.sh || exit 1; done
 

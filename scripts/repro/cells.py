@@ -7,7 +7,8 @@ a paper's cells.csv as a self-contained HTML table.
       picks the first list item whose keys equal the values, key~text one whose key contains text
       (results.attacks[label=pgd-l2].robust_accuracy).
       FILE .csv: SELECTOR is col=value[,col=value...]:field (attack=fgsm,eps=0.1:accuracy); eps compare as numbers.
-      TRANSFORM: pct (x100), err (100 - x100), none. Prints the number with 2 decimals, or n/a.
+      TRANSFORM: pct (x100), err (100 - x100), none. Prints the number with 2 decimals (3 significant digits
+      below 0.1), or n/a.
   cells.py html CELLS_CSV OUT_HTML TITLE
   cells.py md CELLS_CSV          the cells as a markdown table (docs/reproductions.md)
 """
@@ -37,18 +38,29 @@ def matches(item, cond):
 
 def get_json(path, selector):
     node = json.load(open(path))
-    for part in re.findall(r'\[[^\]]*\]|[^.\[]+', selector):
+    parts = re.findall(r'\[[^\]]*\]|[^.\[]+', selector)
+    i = 0
+    while i < len(parts):
+        part = parts[i]
         if isinstance(node, list):
             if part.startswith('['):
                 node = next((x for x in node if isinstance(x, dict) and matches(x, part[1:-1])), None)
             else:
                 node = node[int(part)] if int(part) < len(node) else None
         elif isinstance(node, dict):
-            node = node.get(part)
+            # a key may hold dots (mean_jm_zero_0.001): the longest run of the next parts that is a key
+            for j in range(len(parts), i, -1):
+                key = '.'.join(parts[i:j])
+                if key in node:
+                    node, i = node[key], j - 1
+                    break
+            else:
+                node = None
         else:
             node = None
         if node is None:
             return None
+        i += 1
     return node
 
 
@@ -74,6 +86,8 @@ def get(path, selector, transform='none'):
         v *= 100
     elif transform == 'err':
         v = 100 - 100 * v
+    if v != 0 and abs(v) < 0.1:
+        return f'{v:.3g}'  # small values (gradient norms) keep three significant digits
     return f'{v:.2f}'
 
 
@@ -112,8 +126,11 @@ def markdown(cells_csv):
     rows = list(csv.DictReader(open(cells_csv, newline='')))
     print('| table | row | column | paper | quick run (not a reproduction) | full run | gap and likely cause |')
     print('|---|---|---|---|---|---|---|')
+    def md(v):
+        return v.replace('|', '\\|')  # a literal | (norm bars) would split the cell
+
     for r in rows:
-        print(f"| {r['table']} | {r['row']} | {r['column']} | {r['paper']} | {r['brink']} |  |  |")
+        print(f"| {md(r['table'])} | {md(r['row'])} | {md(r['column'])} | {md(r['paper'])} | {md(r['brink'])} |  |  |")
 
 
 if __name__ == '__main__':

@@ -10,12 +10,14 @@ repro_init li
 LIMIT=$(q 500 10000); EPOCHS=$(q 1 5); K=$(q 3 10); TEST=$(q 100 1000); AK=$(q 10 40)
 NET=(--model madry-mnist --data mnist --limit "$LIMIT" --epochs "$EPOCHS" --batch-size 100 --seed "$SEED")
 L2A="pgd:norm=l2,eps=4.0,steps=$K,early-stop=false"; LIA="pgd:norm=linf,eps=0.3,steps=$K,early-stop=false"
+# TRADES ascends its own KL for all steps and keeps the last iterate (no early-stop option)
+TL2A="pgd:norm=l2,eps=4.0,steps=$K"; TLIA="pgd:norm=linf,eps=0.3,steps=$K"
 train natural    -- "${NET[@]}" --objective cross-entropy
 train madry-l2   -- "${NET[@]}" --objective pgd-at --train-attack "$L2A"
 train madry-linf -- "${NET[@]}" --objective pgd-at --train-attack "$LIA"
 train madry-mix  -- "${NET[@]}" --objective mixed-at --train-attack "pgd:steps=$K,early-stop=false"
-train trades-l2   -- "${NET[@]}" --objective trades:beta=1 --train-attack "$L2A"
-train trades-linf -- "${NET[@]}" --objective trades:beta=1 --train-attack "$LIA"
+train trades-l2   -- "${NET[@]}" --objective trades:beta=1 --train-attack "$TL2A"
+train trades-linf -- "${NET[@]}" --objective trades:beta=1 --train-attack "$TLIA"
 train ensemble-l2   -- "${NET[@]}" --objective "ensemble-at:models=$(model natural)" --train-attack "$L2A"
 train ensemble-linf -- "${NET[@]}" --objective "ensemble-at:models=$(model natural)" --train-attack "$LIA"
 train atda-l2   -- "${NET[@]}" --objective atda --train-attack "$L2A"
@@ -42,9 +44,15 @@ for m in madry-l2 madry-linf madry-mix trades-l2 trades-linf trades-mix ensemble
   cell "Table 1" "S-O (L-inf 0.3)" "$m" "$si" "$OUT/raw/$m-linf.json" "results.attacks[label=so].robust_accuracy" pct "$note"
 done
 
-# Fig. 1: mean L2 norm of the loss gradient per attack iteration (natural + PGD, TRADES + PGD, TRADES + S-O).
-attack trace-trades-so "$(model trades-linf)" -- --data mnist --limit "$TEST" --norm l2 --eps 4.0 -a "second-order:steps=$AK,trace=true,early-stop=false"
-analysis trace-natural-pgd gradient-trace "$(model natural)" -- --data mnist --limit "$TEST"
-analysis trace-trades-pgd gradient-trace "$(model trades-linf)" -- --data mnist --limit "$TEST"
-analysis trace-trades-so gradient-trace:attack=second-order "$(model trades-linf)" -- --data mnist --limit "$TEST"
+# Fig. 1: mean L2 norm of the loss gradient per attack iteration, PGD and S-O at L2 4.0 (brink analyze so-trace runs
+# both on the first TEST points without early stop): the natural model and TRADES (L-inf); the paper plots curves,
+# the cells are the first and last iterations' norms (a norm that vanishes under PGD but not S-O: gradient masking).
+for m in natural trades-linf; do
+  analysis "trace-$m" "so-trace:n=$TEST,norm=l2,eps=4.0,steps=$AK" "$(model $m)" -- --data mnist --limit "$TEST"
+  for a in pgd second-order; do
+    for w in first last; do
+      cell "Fig. 1" "$m" "$a: mean ||grad||_2 at the $w iteration" "curve only" "$OUT/analysis/trace-$m/summary.json" "summary.${a}_grad_$w" none "$S; L2 4.0, $AK steps; curve in analysis/trace-$m/gradient-trace.png"
+    done
+  done
+done
 repro_finish

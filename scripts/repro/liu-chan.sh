@@ -38,7 +38,9 @@ RUNS=(
 run_row() {  # data model-args... : trains, evaluates and records one row
   local name=$1 objs=$2 wd=$3 paper=$4 table=$5 data=$6 eps=$7 steps=$8 step=$9 settings=${10}; shift 10
   local args=() o; IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
-  [[ $objs == *pgd-at* || $objs == *adversarial=true* ]] && args+=(--train-attack "$TRAIN_ATTACK")
+  if [[ $objs == *pgd-at* ]]; then args+=(--train-attack "$TRAIN_ATTACK")
+  # TRADES and adversarial L-Softmax ascend their own loss and keep the last iterate: no early-stop option
+  elif [[ $objs == *trades* || $objs == *adversarial=true* ]]; then args+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}"); fi
   train "$name" -- "$@" --weight-decay "$wd" "${args[@]}"
   attack "$name-pgd" "$(model $name)" -- --data "$data" --limit "$TEST" -a "pgd:steps=$steps,step=$step,random-start=false" --eps "$eps"
   evaluate "$name-margins-train" "$(model $name)" -- --data "$data" --limit "$TEST" --split train --effective-margins
@@ -85,9 +87,7 @@ RRUNS=(
 )
 for r in "${RRUNS[@]}"; do
   IFS='|' read -r name objs wd paper table <<< "$r"
-  [[ $objs == *trades* ]] && objs="$objs" && TA=1 || TA=0
-  TRAIN_ATTACK="pgd:norm=linf,eps=0.031,steps=$CK,step=0.0078,early-stop=false"
-  run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SR" "${R18[@]}" $( [ $TA = 1 ] && echo --train-attack "$TRAIN_ATTACK" )
+  run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SR" "${R18[@]}"
 done
 declare -A AAP=([r18-at]=46.90 [r18-at-igr]=46.52 [r18-at-emr]=47.94 [r18-trades]=48.56 [r18-trades-emr]=48.86)
 for n in "${!AAP[@]}"; do cell "Table 9" "$n" "AutoAttack %" "${AAP[$n]}" "$OUT/raw/$n-aa.json" results.robust_accuracy pct "$SR"; done

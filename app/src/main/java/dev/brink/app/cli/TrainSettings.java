@@ -37,7 +37,8 @@ record TrainSettings(List<String> objectives, String trainAttack, String validat
         objectives = List.copyOf(objectives);
         if (validation != null) validationCount(validation, Integer.MAX_VALUE);
         AttackSpec ta = trainAttack == null ? null : parseAttack("--train-attack", trainAttack);
-        if (ta != null) ObjectiveSetup.threat(ta);  // its eps is required
+        // its eps is required, except by objectives that set the attack's norm and eps themselves (mixed-at)
+        if (ta != null && !(ta.eps() == null && Objectives.setOwnAttackBudget(objectives))) ObjectiveSetup.threat(ta);
         if (valAttack != null && !valAttack.equals("none")) {
             AttackSpec va = parseAttack("--val-attack", valAttack);
             if (va.eps() == null) throw new IllegalArgumentException("--val-attack " + valAttack + ": give its budget, e.g. " + valAttack + (valAttack.contains(":") ? "," : ":") + "eps=0.3");
@@ -155,6 +156,8 @@ record TrainSettings(List<String> objectives, String trainAttack, String validat
     /** PGD with 10 steps at the train attack's norm and eps (Madry et al.'s step 2.5 eps / steps). */
     static String defaultValAttack(String trainAttack) {
         AttackSpec ta = AttackSpec.parse(trainAttack);
+        if (ta.eps() == null)
+            throw new IllegalArgumentException("--validation: --train-attack " + trainAttack + " has no eps to validate at; give --val-attack with its budget, e.g. pgd:steps=10,norm=linf,eps=0.3");
         ThreatModel t = ObjectiveSetup.threat(ta);
         Attack pgd = ObjectiveSetup.attack(AttackSpec.parse("pgd"));
         if (!pgd.supportedNorms().contains(t.norm()))

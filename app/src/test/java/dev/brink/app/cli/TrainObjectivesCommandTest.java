@@ -153,6 +153,27 @@ class TrainObjectivesCommandTest {
     }
 
     @Test
+    void mixedAtTakesATrainAttackWithoutABudgetAsDocumented() {
+        // mixed-at sets the inner attack's norm and eps from its own linf-eps / l2-eps: --train-attack without eps
+        // trains (it was refused with "give its budget", found by Li et al.'s reproduction script)
+        Path o = dir.resolve("mixed/m.safetensors");
+        Run r = run(train(o, 1, "--objective", "mixed-at:linf-eps=0.1,l2-eps=0.5", "--train-attack", "pgd:steps=2,early-stop=false"));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("objective mixed-at:linf-eps=0.1,l2-eps=0.5; training attack pgd:steps=2"), r.out());
+        assertTrue(Files.exists(o));
+        // an attack without a budget is still refused where an objective would use it, or none would
+        for (String obj : new String[] {"pgd-at", "cross-entropy"}) {
+            Run bad = run(train(dir.resolve("mixed/bad.safetensors"), 1, "--objective", obj, "--train-attack", "pgd:steps=2"));
+            assertNotEquals(0, bad.code(), obj);
+            assertTrue(bad.err().contains("give its budget"), obj + ": " + bad.err());
+        }
+        // validation needs a budget for its default attack: named, not guessed
+        Run val = run(train(dir.resolve("mixed/val.safetensors"), 1, "--objective", "mixed-at", "--train-attack", "pgd:steps=2", "--validation", "20"));
+        assertNotEquals(0, val.code());
+        assertTrue(val.err().contains("give --val-attack with its budget"), val.err());
+    }
+
+    @Test
     void summedObjectivesTrainAndAreRecordedInTheModel() throws IOException {
         Path o = dir.resolve("sum/m.safetensors");
         Run r = run(train(o, 2, "--objective", "cross-entropy:l2=0.001", "--objective", NOISE + ":scale=0.2"));

@@ -101,6 +101,21 @@ public final class Objectives {
     }
 
     /**
+     * Whether every objective {@code specs} name that runs an inner attack takes that attack's norm and eps from its
+     * own options (mixed-at: {@code linf-eps} and {@code l2-eps}), so {@code --train-attack} need not give a budget.
+     * False when none of them does (an attack without a budget would then be unusable).
+     */
+    public static boolean setOwnAttackBudget(List<String> specs) {
+        boolean any = false;
+        for (String s : specs) {
+            String name = SpecText.parse("objective", s).name();
+            if (name.equals("mixed-at")) any = true;
+            else if (!name.equals("cross-entropy")) return false;
+        }
+        return any;
+    }
+
+    /**
      * An objective from {@code NAME[:KEY=VALUE,...]} (the attack-spec syntax), e.g.
      * {@code trades:beta=6} or {@code cross-entropy:label-smoothing=0.1,l2=5e-4}.
      */
