@@ -43,14 +43,14 @@ run_row() {  # data model-args... : trains, evaluates and records one row
   elif [[ $objs == *trades* || $objs == *adversarial=true* ]]; then args+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}"); fi
   train "$name" -- "$@" --weight-decay "$wd" "${args[@]}"
   attack "$name-pgd" "$(model $name)" -- --data "$data" --limit "$TEST" -a "pgd:steps=$steps,step=$step,random-start=false" --eps "$eps"
-  evaluate "$name-margins-train" "$(model $name)" -- --data "$data" --limit "$TEST" --split train --effective-margins
-  evaluate "$name-margins-test" "$(model $name)" -- --data "$data" --limit "$TEST" --split test --effective-margins
+  # Liu and Chan average the effective margins of the correctly classified points, as brink analyze margins does
+  analysis "$name-margins" "margins:train-limit=$TEST" "$(model $name)" -- --data "$data" --limit "$TEST" --with-train
   autoattack "$name-aa" "$(model $name)" -- --data "$data" --limit "$AA" --eps "$eps"
   local p; read -r -a p <<< "$paper"; local row="$name (lambda_WD $wd)"
   cell "$table" "$row" "clean %" "${p[0]}" "$OUT/raw/$name-pgd.json" results.clean_accuracy pct "$settings"
   cell "$table" "$row" "PGD$steps %" "${p[1]}" "$OUT/raw/$name-pgd.json" results.attacks.0.robust_accuracy pct "$settings"
-  cell "$table" "$row" "m_train (mean)" "${p[2]}" "$OUT/raw/$name-margins-train.json" results.effective_margin_mean none "$settings"
-  cell "$table" "$row" "m_test (mean)" "${p[3]}" "$OUT/raw/$name-margins-test.json" results.effective_margin_mean none "$settings"
+  cell "$table" "$row" "m_train (mean)" "${p[2]}" "$OUT/analysis/$name-margins/summary.json" summary.train_margin_mean none "$settings; correctly classified points"
+  cell "$table" "$row" "m_test (mean)" "${p[3]}" "$OUT/analysis/$name-margins/summary.json" summary.test_margin_mean none "$settings; correctly classified points"
   cell "$table" "$row" "AutoAttack % (extra)" "-" "$OUT/raw/$name-aa.json" results.robust_accuracy pct "$settings; AutoAttack standard, first $AA points"
 }
 TRAIN_ATTACK=$AT
