@@ -161,6 +161,8 @@ BENCH_REPS      ?= 5
 # also runs every workload at 1 thread in every round, for the 1 -> BENCH_THREADS speed-ups
 BENCH_ROUNDS    ?= 3
 BENCH_SCALING   ?= 0
+# the engines to run, in this order within each workload of each round
+BENCH_ENGINES   ?= Brink DL4J PyTorch
 # a subset of the workloads (default all), and extra runner options for all three engines (e.g. --warmup 1)
 BENCH_WORKLOADS ?=
 BENCH_ARGS      ?=
@@ -203,17 +205,17 @@ bench-compare: build $(BENCH_PYTORCH_DEP) ## Brink, DL4J and PyTorch (BENCH_PYTO
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 	$(MVN) $(MVN_FLAGS) -q -Pbench-compare -pl bench -am -DskipTests package
-	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/*.tsv $(BENCH_OUT)/*.log
+	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/*.tsv $(BENCH_OUT)/*.log $(BENCH_OUT)/*.setup
 	@load=$$(cut -d' ' -f1 /proc/loadavg); if awk "BEGIN{exit !($$load > 0.5)}"; then \
 	  echo "warning: load average $$load before the run: other processes share the cores; the interleaved rounds spread that over all engines" >&2; fi
 	@echo "== Brink, DL4J, PyTorch ($(BENCH_PYTORCH): $(BENCH_PYTORCH_PY)) interleaved: $(BENCH_ROUNDS) rounds, $(BENCH_THREADS) threads$(if $(filter 1,$(BENCH_SCALING)), and 1 thread), one process per workload; logs in $(BENCH_OUT)/*.log"
 	/usr/bin/python3 bench/scripts/interleave.py --out $(BENCH_OUT) --rounds $(BENCH_ROUNDS) --threads $(BENCH_THREADS) \
 	  $(if $(filter 1,$(BENCH_SCALING)),--one-thread) --workloads "$(BENCH_WORKLOADS)" \
-	  --engine "Brink=env BRINK_JAVA_OPTS='$(BRINK_JAVA_OPTS)' ./brink bench" \
-	  --engine "DL4J=java $(BENCH_JAVA_OPTS) -cp bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath) dev.brink.bench.dl4j.Dl4jBench" \
-	  --engine "PyTorch=$(BENCH_PYTORCH_PY) bench/pytorch/workloads.py" \
+	  $(if $(filter Brink,$(BENCH_ENGINES)),--engine "Brink=env BRINK_JAVA_OPTS='$(BRINK_JAVA_OPTS)' ./brink bench") \
+	  $(if $(filter DL4J,$(BENCH_ENGINES)),--engine "DL4J=java $(BENCH_JAVA_OPTS) -cp bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath) dev.brink.bench.dl4j.Dl4jBench") \
+	  $(if $(filter PyTorch,$(BENCH_ENGINES)),--engine "PyTorch=$(BENCH_PYTORCH_PY) bench/pytorch/workloads.py") \
 	  -- --reps $(BENCH_REPS) $(BENCH_ARGS)
-	@echo; for e in brink dl4j pytorch; do grep -m1 '^# ' $(BENCH_OUT)/$$e.log || true; done; echo
+	@echo; for e in brink dl4j pytorch; do [ -f $(BENCH_OUT)/$$e.log ] && grep -m1 '^# ' $(BENCH_OUT)/$$e.log | tee $(BENCH_OUT)/$$e.setup || true; done; echo
 	@java -cp bench/target/classes dev.brink.bench.CompareTable --threads $(BENCH_THREADS) \
 	  --note "$(BENCH_THREADS) threads, $(BENCH_ROUNDS) rounds of $(BENCH_REPS) timed reps after warm-up per engine and workload, engines interleaved; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	  --load $(BENCH_OUT)/othercpu.tsv $(if $(filter 1,$(BENCH_SCALING)),--one-thread $(BENCH_OUT)/brink-1thread.tsv $(BENCH_OUT)/dl4j-1thread.tsv $(BENCH_OUT)/pytorch-1thread.tsv) \
