@@ -98,18 +98,24 @@ def main():
                     with open(tsv(a.out, label, t, a.threads), "a") as f:
                         for l in lines:
                             f.write(l + "\n")
+                    write_load(a.out, a.engine, busy)
                     shown = lines[0].split("\t") if lines else [name, "?"]
                     reps = next((x[5:] for x in shown if x.startswith("reps=")), "")
                     rss = next((x[13:] for x in shown if x.startswith("peak_rss_mib=")), "?")
                     print("[%d/%d, %.0f s] round %d %-8s %d thr %-44s %-10s %s MiB  reps %s" % (
                         done, total, time.monotonic() - started, r, label, t, name, shown[1] if len(shown) > 1 else "?", rss,
                         " ".join("%.4g" % float(x) for x in reps.split(",") if x)), flush=True)
-    with open(os.path.join(a.out, "othercpu.tsv"), "a") as f:
-        for label, _ in a.engine:
-            other, steal, wall = busy[label]
-            wall = max(wall, 1e-9)
-            f.write("%s\t%.2f\t%.2f\t%.0f\n" % (label, other / wall, steal / wall, wall))
     return 0
+
+
+def write_load(out, engines, busy):
+    """othercpu.tsv with the totals so far (rewritten after every run, so that a run cut short still has it)."""
+    with open(os.path.join(out, "othercpu.tsv"), "w") as f:
+        for label, _ in engines:
+            other, steal, wall = busy[label]
+            if wall <= 0:
+                continue
+            f.write("%s\t%.2f\t%.2f\t%.0f\n" % (label, other / wall, steal / wall, wall))
 
 
 def runner_env(threads):
