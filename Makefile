@@ -163,6 +163,12 @@ data: ## Fetch MNIST, Fashion-MNIST and CIFAR-10 into data/
 # ---- benchmarks (bench/): JMH microbenchmarks, and Brink vs DL4J vs PyTorch on the papers' workloads
 BENCH_THREADS   ?= 2
 BENCH_REPS      ?= 5
+# rounds of the interleaved run (each engine runs each workload once per round, in its own process); BENCH_SCALING=1
+# also runs every workload at 1 thread in every round, for the 1 -> BENCH_THREADS speed-ups
+BENCH_ROUNDS    ?= 3
+BENCH_SCALING   ?= 0
+# the engines to run, in this order within each workload of each round
+BENCH_ENGINES   ?= Brink DL4J PyTorch
 # a subset of the workloads (default all), and extra runner options for all three engines (e.g. --warmup 1)
 BENCH_WORKLOADS ?=
 BENCH_ARGS      ?=
@@ -179,8 +185,6 @@ BENCH_PYTORCH_PY  := /usr/bin/python3
 BENCH_PYTORCH_DEP :=
 endif
 BENCH_JAVA_OPTS ?= -XX:+UseParallelGC -Xss8m -Xmx8g
-# runs an engine and records how busy the rest of the machine was meanwhile (printed under the table)
-BENCH_OTHERCPU   = /usr/bin/python3 bench/scripts/othercpu.py --out $(BENCH_OUT)/othercpu.tsv --label
 # JVM flags of the JMH forks (as the ./brink launcher runs; the Vector API module for the SIMD kernels)
 BENCH_JMH_JVM   ?= -XX:+UseParallelGC -Xss8m --add-modules=jdk.incubator.vector
 # JMH options: 1 fork, 3 warm-up and 5 measured 1-second iterations; e.g. JMH_ARGS='-f 1 -wi 1 -i 3 Gemm' for a subset
@@ -191,37 +195,37 @@ bench: ## JMH microbenchmarks of the CPU kernels: GEMM shapes, conv fwd/bwd, ele
 	java -cp "bench/target/jmh/classes:$$(cat bench/target/jmh/jmh.classpath)" org.openjdk.jmh.Main \
 	  -jvmArgsAppend "-Dbrink.threads=$(BENCH_THREADS) $(BENCH_JMH_JVM)" $(JMH_ARGS)
 
+# bench/scripts/interleave.py runs every engine with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed: some machines set
+# them for old OpenBLAS builds, and they would hold the peers' OpenBLAS to older kernels than it picks itself.
 bench-compare: SHELL := /bin/bash
 bench-compare: .SHELLFLAGS := -o pipefail -c
-# The peers run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed: some machines set them for old OpenBLAS builds,
-# and they would hold the peers' OpenBLAS to older kernels than it picks itself.
 torch-venv: ## PyTorch 2.x from pip (the CPU wheel pip's configured index serves) in bench/target/torch-venv: make bench-compare's default PyTorch peer
 	@if [ -x $(TORCH_VENV)/bin/python ] && $(TORCH_VENV)/bin/python -c 'import torch' 2>/dev/null; then :; else \
 	  echo "installing PyTorch from pip into $(TORCH_VENV)"; \
 	  python3 -m venv $(TORCH_VENV) && $(TORCH_VENV)/bin/pip install -q torch numpy; fi
 
-bench-compare: build $(BENCH_PYTORCH_DEP) ## Brink, DL4J and PyTorch (BENCH_PYTORCH=pip: 2.x from pip, the default; debian: 1.13) on the same workloads and threads (BENCH_THREADS=2): one table
+bench-compare: build $(BENCH_PYTORCH_DEP) ## Brink, DL4J and PyTorch (BENCH_PYTORCH=pip: 2.x from pip, the default; debian: 1.13) interleaved per workload for BENCH_ROUNDS rounds (3), BENCH_THREADS (2), BENCH_SCALING=1 adds 1-thread runs: best, median, peak memory
 	@missing=""; for p in python3-torch libopenblas0-pthread; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 	$(MVN) $(MVN_FLAGS) -q -Pbench-compare -pl bench -am -DskipTests package
-	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/*.tsv
+	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/*.tsv $(BENCH_OUT)/*.log $(BENCH_OUT)/*.setup
 	@load=$$(cut -d' ' -f1 /proc/loadavg); if awk "BEGIN{exit !($$load > 0.5)}"; then \
-	  echo "warning: load average $$load before the run: other processes share the cores, so the timings will be noisy" >&2; fi
-	@echo "== Brink ($(BENCH_THREADS) threads)"
-	BRINK_JAVA_OPTS="$(BRINK_JAVA_OPTS) -Xmx8g" $(BENCH_OTHERCPU) Brink -- ./brink bench --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/brink.tsv
-	@echo "== DL4J ($(BENCH_THREADS) threads)"
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) $(BENCH_OTHERCPU) DL4J -- java $(BENCH_JAVA_OPTS) \
-	  -cp "bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath)" dev.brink.bench.dl4j.Dl4jBench \
-	  --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/dl4j.tsv
-	@echo "== PyTorch ($(BENCH_PYTORCH): $(BENCH_PYTORCH_PY), $(BENCH_THREADS) threads)"
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_OTHERCPU) PyTorch -- $(BENCH_PYTORCH_PY) bench/pytorch/workloads.py --threads $(BENCH_THREADS) --reps $(BENCH_REPS) $(BENCH_ARGS) $(BENCH_WORKLOADS) | tee $(BENCH_OUT)/pytorch.tsv
-	@echo
-	@java -cp bench/target/classes dev.brink.bench.CompareTable \
-	  --note "$(BENCH_THREADS) threads, median of $(BENCH_REPS) reps after warm-up; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \
-	  --load $(BENCH_OUT)/othercpu.tsv $(BENCH_OUT)/brink.tsv $(BENCH_OUT)/dl4j.tsv $(BENCH_OUT)/pytorch.tsv | tee $(BENCH_OUT)/table.md
+	  echo "warning: load average $$load before the run: other processes share the cores; the interleaved rounds spread that over all engines" >&2; fi
+	@echo "== Brink, DL4J, PyTorch ($(BENCH_PYTORCH): $(BENCH_PYTORCH_PY)) interleaved: $(BENCH_ROUNDS) rounds, $(BENCH_THREADS) threads$(if $(filter 1,$(BENCH_SCALING)), and 1 thread), one process per workload; logs in $(BENCH_OUT)/*.log"
+	/usr/bin/python3 bench/scripts/interleave.py --out $(BENCH_OUT) --rounds $(BENCH_ROUNDS) --threads $(BENCH_THREADS) \
+	  $(if $(filter 1,$(BENCH_SCALING)),--one-thread) --workloads "$(BENCH_WORKLOADS)" \
+	  $(if $(filter Brink,$(BENCH_ENGINES)),--engine "Brink=env BRINK_JAVA_OPTS='$(BRINK_JAVA_OPTS)' ./brink bench") \
+	  $(if $(filter DL4J,$(BENCH_ENGINES)),--engine "DL4J=java $(BENCH_JAVA_OPTS) -cp bench/target/dl4j/classes:$$(cat bench/target/dl4j/dl4j.classpath) dev.brink.bench.dl4j.Dl4jBench") \
+	  $(if $(filter PyTorch,$(BENCH_ENGINES)),--engine "PyTorch=$(BENCH_PYTORCH_PY) bench/pytorch/workloads.py") \
+	  -- --reps $(BENCH_REPS) $(BENCH_ARGS)
+	@echo; for e in brink dl4j pytorch; do [ -f $(BENCH_OUT)/$$e.log ] && grep -m1 '^# ' $(BENCH_OUT)/$$e.log | tee $(BENCH_OUT)/$$e.setup || true; done; echo
+	@java -cp bench/target/classes dev.brink.bench.CompareTable --threads $(BENCH_THREADS) \
+	  --note "$(BENCH_THREADS) threads, $(BENCH_ROUNDS) rounds of $(BENCH_REPS) timed reps after warm-up per engine and workload, engines interleaved; $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores; $$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	  --load $(BENCH_OUT)/othercpu.tsv $(if $(filter 1,$(BENCH_SCALING)),--one-thread $(BENCH_OUT)/brink-1thread.tsv $(BENCH_OUT)/dl4j-1thread.tsv $(BENCH_OUT)/pytorch-1thread.tsv) \
+	  $(BENCH_OUT)/brink.tsv $(BENCH_OUT)/dl4j.tsv $(BENCH_OUT)/pytorch.tsv | tee $(BENCH_OUT)/table.md
 
 objectives-smoke: build ## Every registered objective trains on an MNIST subset (exit 0, per-epoch validation, model/best/log, --resume): a table (not part of make test)
 	scripts/objectives-smoke.sh

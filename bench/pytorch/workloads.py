@@ -6,8 +6,9 @@ from pip in the venv `make torch-venv` makes (bench/target/torch-venv/bin/python
 
     /usr/bin/python3 bench/pytorch/workloads.py [WORKLOAD...] [--threads N] [--reps N] [--warmup N] [--smoke]
 
-Prints `name<TAB>median_seconds` per workload (GFLOP/s for sgemm_1024_gflops), exactly like `./brink bench`;
-setup details and every rep's time go to standard error. The definitions match
+Prints `name<TAB>median_seconds<TAB>peak_rss_mib=N<TAB>reps=S,S,...` per workload (GFLOP/s for sgemm_1024_gflops),
+exactly like `./brink bench` (peak_rss_mib: this process's VmHWM so far, per workload when each runs in its own
+process, as make bench-compare does); setup details and every rep's time also go to standard error. The definitions match
 bench/src/main/java/dev/brink/bench/Workloads.java (the issue's list): random data, float32, warm-up (at least
 --warmup reps and --warmup-seconds), then the median of --reps timed reps.
 """
@@ -31,6 +32,9 @@ NAMES = [
     "mlp4x1024_emr_exact_step_b100",
     "mlp4x1024_emr_approx_step_b100",
     "galloway_cifar_cnn_train_step_b128",
+    "resnet18_cifar_train_step_b32",
+    "vgg16_cifar_train_step_b32",
+    "wrn_16_4_cifar_pgd10_b32",
     "madry_mnist_apgd_ce100_b100",
     "autoattack_standard_madry_mnist_b100",
     "sgemm_1024_gflops",
@@ -51,6 +55,7 @@ APGD_BATCH, APGD_STEPS, SMOKE_APGD_STEPS = 100, 100, 3
 IGR_WEIGHT, EMR_WEIGHT = 10.0, 0.1
 JACREG_WEIGHT, EMR_TEMPERATURE = 1.0, 1.0
 TRADES_STEPS, TRADES_BETA, TRADES_START_SIGMA = 40, 1.0, 0.001  # Zhang et al.'s MNIST setting (train_trades_mnist.py)
+CIFAR_DEEP_BATCH, CIFAR_PGD_STEPS, CIFAR_PGD_EPS, CIFAR_PGD_STEP = 32, 10, 8 / 255, 2 / 255
 MAX_WARMUP = 1000
 
 
@@ -93,6 +98,12 @@ DEVICE = torch.device(ARGS.device)
 if DEVICE.type == "cuda":
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
+
+
+def onednn_description():
+    """The oneDNN (MKL-DNN) torch was built with, from its build configuration, and the CPU capability it dispatches to."""
+    lines = [l.strip().lstrip("- ") for l in torch.__config__.show().splitlines() if "MKL-DNN" in l or "CPU capability" in l]
+    return "; ".join(lines) or "not reported"
 
 
 def blas_description():
@@ -166,6 +177,75 @@ def galloway(width=1.0):
         nn.Flatten(), nn.Linear(c3 * 2 * 2, CLASSES, bias=False))
 
 
+def resnet18(width=1.0):
+    # the zoo's resnet18: CIFAR ResNet-18 (3x3 stem, no max-pool), convs without bias, BN, linear 512->10 with bias
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                                      nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+            self.shortcut = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
+                             if stride != 1 or cin != cout else nn.Identity())
+
+        def forward(self, x):
+            return F.relu(self.body(x) + self.shortcut(x))
+
+    c = w(64, width)
+    layers = [nn.Conv2d(3, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
+    cin = c
+    for s, planes in enumerate((64, 128, 256, 512)):
+        for blk in range(2):
+            cout = w(planes, width)
+            layers.append(Block(cin, cout, 2 if blk == 0 and s > 0 else 1))
+            cin = cout
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, CLASSES)]
+    return on_device(*layers)
+
+
+def vgg16(width=1.0):
+    # the zoo's vgg16-cifar: 13 x (conv 3x3 pad 1 without bias, BN, ReLU), maxpool 2 after each stage, linear 512->10
+    layers, cin = [], 3
+    for stage in ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512)):
+        for ch in stage:
+            cout = w(ch, width)
+            layers += [nn.Conv2d(cin, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+            cin = cout
+        layers.append(nn.MaxPool2d(2, 2))
+    layers += [nn.Flatten(), nn.Linear(cin, CLASSES)]
+    return on_device(*layers)
+
+
+def wrn(depth, widen, width=1.0):
+    # the zoo's wrn-D-W: pre-activation WideResNet; where a block changes width or stride, BN-ReLU before the split
+    # and a 1x1 conv shortcut; otherwise BN, ReLU, conv, BN, ReLU, conv plus the input
+    class Residual(nn.Module):
+        def __init__(self, body, shortcut):
+            super().__init__()
+            self.body, self.shortcut = body, shortcut
+
+        def forward(self, x):
+            return self.body(x) + self.shortcut(x)
+
+    n = (depth - 4) // 6
+    cin = w(16, width)
+    layers = [nn.Conv2d(3, cin, 3, 1, 1, bias=False)]
+    for g, base in enumerate((16, 32, 64)):
+        cout = w(base * widen, width)
+        for blk in range(n):
+            stride = 2 if blk == 0 and g > 0 else 1
+            if cin == cout and stride == 1:
+                layers.append(Residual(nn.Sequential(
+                    nn.BatchNorm2d(cin), nn.ReLU(), nn.Conv2d(cin, cout, 3, 1, 1, bias=False),
+                    nn.BatchNorm2d(cout), nn.ReLU(), nn.Conv2d(cout, cout, 3, 1, 1, bias=False)), nn.Identity()))
+            else:
+                layers += [nn.BatchNorm2d(cin), nn.ReLU(), Residual(nn.Sequential(
+                    nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                    nn.Conv2d(cout, cout, 3, 1, 1, bias=False)), nn.Conv2d(cin, cout, 1, stride, 0, bias=False))]
+            cin = cout
+    layers += [nn.BatchNorm2d(cin), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, CLASSES)]
+    return on_device(*layers)
+
+
 def on_device(*layers):
     return nn.Sequential(*layers).to(DEVICE)
 
@@ -200,20 +280,7 @@ def madry_pgd40(smoke):
     steps = SMOKE_PGD_STEPS if smoke else PGD_STEPS
     model = madry(1 / 16 if smoke else 1.0).eval().requires_grad_(False)
     x, y = data(b, 1, 28, 28)
-    lo = (x - PGD_EPS).clamp(min=0.0)
-    hi = (x + PGD_EPS).clamp(max=1.0)
-
-    def step():
-        with torch.no_grad():
-            adv = torch.min(torch.max(x + torch.empty_like(x).uniform_(-PGD_EPS, PGD_EPS), lo), hi)
-        for _ in range(steps):
-            adv.requires_grad_(True)
-            loss = F.cross_entropy(model(adv), y)
-            g, = torch.autograd.grad(loss, adv)
-            with torch.no_grad():
-                adv = torch.min(torch.max(adv + PGD_STEP * g.sign(), lo), hi)
-        return adv.sum().item()
-    return step
+    return pgd_loop(model, x, y, steps, PGD_EPS, PGD_STEP)
 
 
 def madry_pgd7_at(smoke):
@@ -425,6 +492,40 @@ def galloway_train(smoke):
     return train_step(model, torch.optim.Adam(model.parameters(), lr=ADAM_LR), x, y)
 
 
+def deep_cifar_train(make):
+    def setup(smoke):
+        b = 4 if smoke else CIFAR_DEEP_BATCH
+        model = make(1 / 16 if smoke else 1.0).train()
+        x, y = data(b, 3, 32, 32)
+        return train_step(model, torch.optim.SGD(model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM), x, y)
+    return setup
+
+
+def wrn_pgd10(smoke):
+    b = 4 if smoke else CIFAR_DEEP_BATCH
+    steps = SMOKE_PGD_STEPS if smoke else CIFAR_PGD_STEPS
+    model = wrn(16, 4, 1 / 16 if smoke else 1.0).eval().requires_grad_(False)
+    x, y = data(b, 3, 32, 32)
+    return pgd_loop(model, x, y, steps, CIFAR_PGD_EPS, CIFAR_PGD_STEP)
+
+
+def pgd_loop(model, x, y, steps, eps, step_size):
+    lo = (x - eps).clamp(min=0.0)
+    hi = (x + eps).clamp(max=1.0)
+
+    def step():
+        with torch.no_grad():
+            adv = torch.min(torch.max(x + torch.empty_like(x).uniform_(-eps, eps), lo), hi)
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            loss = F.cross_entropy(model(adv), y)
+            g, = torch.autograd.grad(loss, adv)
+            with torch.no_grad():
+                adv = torch.min(torch.max(adv + step_size * g.sign(), lo), hi)
+        return adv.sum().item()
+    return step
+
+
 def sgemm(smoke):
     n = 64 if smoke else 1024
     a, bm = torch.rand(n, n, device=DEVICE), torch.rand(n, n, device=DEVICE)
@@ -447,6 +548,9 @@ SETUPS = {
     "mlp4x1024_emr_exact_step_b100": mlp_emr,
     "mlp4x1024_emr_approx_step_b100": mlp_emr_approx,
     "galloway_cifar_cnn_train_step_b128": galloway_train,
+    "resnet18_cifar_train_step_b32": deep_cifar_train(resnet18),
+    "vgg16_cifar_train_step_b32": deep_cifar_train(vgg16),
+    "wrn_16_4_cifar_pgd10_b32": wrn_pgd10,
     "madry_mnist_apgd_ce100_b100": madry_apgd_ce,
     "sgemm_1024_gflops": sgemm,
 }
@@ -480,11 +584,26 @@ def measure(name, args):
     return shown, secs, value
 
 
+def peak_rss_mib():
+    """This process's peak resident set size in MiB: VmHWM of /proc/self/status, as the Java engines read it (else
+    getrusage's ru_maxrss, KiB on Linux)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def main():
     names = ARGS.workloads or NAMES
-    sys.stderr.write("# pytorch bench: torch %s, %d threads, python %s, BLAS %s, mkldnn %s, device %s\n" % (
-        torch.__version__, torch.get_num_threads(), sys.version.split()[0], blas_description(),
-        torch.backends.mkldnn.is_available(),
+    sys.stderr.write("# pytorch bench: torch %s, %d threads, python %s, BLAS %s, oneDNN %s (in use: %s), "
+                     "OPENBLAS_CORETYPE %s, OPENBLAS_L2_SIZE %s, device %s\n" % (
+        torch.__version__, torch.get_num_threads(), sys.version.split()[0], blas_description(), onednn_description(),
+        torch.backends.mkldnn.is_available(), os.environ.get("OPENBLAS_CORETYPE", "unset"), os.environ.get("OPENBLAS_L2_SIZE", "unset"),
         torch.cuda.get_device_name(DEVICE) if DEVICE.type == "cuda" else "cpu"))
     sys.stderr.flush()
     for name in names:
@@ -496,9 +615,10 @@ def main():
             continue
         shown, secs, value = measure(name, ARGS)
         # one write per line, so that stdout and stderr interleave by whole lines
-        sys.stdout.write("%s\t%s\n" % (name, shown))
+        rss = peak_rss_mib()
+        sys.stdout.write("%s\t%s\tpeak_rss_mib=%d\treps=%s\n" % (name, shown, rss, ",".join("%.6f" % s for s in secs)))
         sys.stdout.flush()
-        sys.stderr.write("# %s: reps [s] %s; value %.6g\n" % (name, " ".join("%.4f" % s for s in secs), value))
+        sys.stderr.write("# %s: reps [s] %s; value %.6g; peak RSS %d MiB\n" % (name, " ".join("%.4f" % s for s in secs), value, rss))
         sys.stderr.flush()
 
 

@@ -42,7 +42,8 @@ import java.util.Random;
 
 /**
  * The workloads of {@link Workloads} on Brink: models from the {@link Zoo} ({@code madry-mnist},
- * {@code mlp-4x1024}, {@code galloway-cifar}, which are exactly the issue's definitions), the engine's autodiff
+ * {@code mlp-4x1024}, {@code galloway-cifar}, {@code resnet18}, {@code vgg16-cifar}, {@code wrn-16-4}, which are
+ * exactly the definitions in {@link Workloads}), the engine's autodiff
  * and the nn optimizers, used as a Brink user would.
  */
 public final class BrinkWorkloads {
@@ -64,6 +65,9 @@ public final class BrinkWorkloads {
         list.add(of(MLP_EMR, BrinkWorkloads::mlpEmr));
         list.add(of(MLP_EMR_APPROX, BrinkWorkloads::mlpEmrApprox));
         list.add(of(GALLOWAY_TRAIN, BrinkWorkloads::gallowayTrain));
+        list.add(of(RESNET18_TRAIN, smoke -> deepCifarTrain("resnet18", smoke)));
+        list.add(of(VGG16_TRAIN, smoke -> deepCifarTrain("vgg16-cifar", smoke)));
+        list.add(of(WRN_PGD10, BrinkWorkloads::wrnPgd10));
         list.add(of(MADRY_APGD_CE, BrinkWorkloads::madryApgdCe));
         list.add(of(MADRY_AUTOATTACK, BrinkWorkloads::madryAutoAttack));
         list.add(new Workload() {
@@ -163,23 +167,7 @@ public final class BrinkWorkloads {
         Module model = madry(smoke, gen).eval().freeze();
         Tensor x = images(gen, b, 1, 28, 28);
         Tensor y = labels(b);
-        Tensor lo = x.sub(PGD_EPS).maximum(0.0);
-        Tensor hi = x.add(PGD_EPS).minimum(1.0);
-        return () -> {
-            Tensor adv;
-            try (GradMode.Scope s = GradMode.noGrad()) {
-                adv = x.add(Tensor.rand(gen, DType.FLOAT32, x.shape()).mul(2 * PGD_EPS).sub(PGD_EPS)).clamp(lo, hi);
-            }
-            for (int i = 0; i < steps; i++) {
-                Tensor xv = adv.requiresGrad(true);
-                Tensor loss = F.crossEntropy(model.forward(xv), y);
-                Tensor g = Autograd.grad(loss, xv)[0];
-                try (GradMode.Scope s = GradMode.noGrad()) {
-                    adv = xv.detach().add(g.sign().mul(PGD_STEP)).clamp(lo, hi);
-                }
-            }
-            return adv.sum().item();
-        };
+        return pgdLoop(model, x, y, gen, steps, PGD_EPS, PGD_STEP);
     }
 
     /** One PGD-7 adversarial-training step with the robust module's {@code pgd-at} objective, as a Brink user trains. */
@@ -384,6 +372,49 @@ public final class BrinkWorkloads {
         Tensor x = images(gen, b, 3, 32, 32);
         Tensor y = labels(b);
         return () -> trainStep(model, opt, x, y);
+    }
+
+    /** A train-mode SGD-momentum step of a deep CIFAR zoo model (resnet18, vgg16-cifar) at batch 32. */
+    static Workload.Step deepCifarTrain(String zooName, boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : CIFAR_DEEP_BATCH;
+        Module model = Zoo.build(zooName, Zoo.Options.DEFAULT.withWidth(smoke ? SMOKE_DEEP_WIDTH : 1.0), gen).train();
+        Optimizer opt = new Sgd(model.trainableParameters(), SGD_LR, SGD_MOMENTUM);
+        Tensor x = images(gen, b, 3, 32, 32);
+        Tensor y = labels(b);
+        return () -> trainStep(model, opt, x, y);
+    }
+
+    /** PGD-10 (L-inf 8/255, step 2/255, random start) on the WRN-16-4 in eval mode, parameters frozen, batch 32. */
+    static Workload.Step wrnPgd10(boolean smoke) {
+        Generator gen = new Generator(SEED);
+        int b = smoke ? SMOKE_BATCH : CIFAR_DEEP_BATCH;
+        int steps = smoke ? SMOKE_PGD_STEPS : CIFAR_PGD_STEPS;
+        Module model = Zoo.build("wrn-16-4", Zoo.Options.DEFAULT.withWidth(smoke ? SMOKE_DEEP_WIDTH : 1.0), gen).eval().freeze();
+        Tensor x = images(gen, b, 3, 32, 32);
+        Tensor y = labels(b);
+        return pgdLoop(model, x, y, gen, steps, CIFAR_PGD_EPS, CIFAR_PGD_STEP);
+    }
+
+    /** L-inf PGD with a uniform random start, clipped to the eps-ball and [0, 1]; returns the sum of the last iterate. */
+    private static Workload.Step pgdLoop(Module model, Tensor x, Tensor y, Generator gen, int steps, double eps, double stepSize) {
+        Tensor lo = x.sub(eps).maximum(0.0);
+        Tensor hi = x.add(eps).minimum(1.0);
+        return () -> {
+            Tensor adv;
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                adv = x.add(Tensor.rand(gen, DType.FLOAT32, x.shape()).mul(2 * eps).sub(eps)).clamp(lo, hi);
+            }
+            for (int i = 0; i < steps; i++) {
+                Tensor xv = adv.requiresGrad(true);
+                Tensor loss = F.crossEntropy(model.forward(xv), y);
+                Tensor g = Autograd.grad(loss, xv)[0];
+                try (GradMode.Scope s = GradMode.noGrad()) {
+                    adv = xv.detach().add(g.sign().mul(stepSize)).clamp(lo, hi);
+                }
+            }
+            return adv.sum().item();
+        };
     }
 
     static Workload.Step sgemm(boolean smoke) {

@@ -9,9 +9,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Times workloads and prints {@code name<TAB>value} lines: the median seconds of the timed repetitions after
- * warm-up, or GFLOP/s (from that median) for the workloads that report it, or {@code n/a} where the engine cannot
- * run the workload. Shared by every Java engine of the benchmark (Brink and DL4J), so they are measured alike.
+ * Times workloads and prints {@code name<TAB>value<TAB>peak_rss_mib=N<TAB>reps=S,S,...} lines: the value is the
+ * median seconds of the timed repetitions after warm-up, or GFLOP/s (from that median) for the workloads that report
+ * it, or {@code n/a} where the engine cannot run the workload; {@code peak_rss_mib} is the process's peak resident
+ * memory so far ({@code VmHWM} of {@code /proc/self/status}, MiB; per workload when each workload runs in its own
+ * process, as {@code make bench-compare} does); {@code reps} lists every timed repetition in seconds. Shared by every
+ * Java engine of the benchmark (Brink and DL4J), so they are measured alike; {@code bench/pytorch/workloads.py}
+ * prints the same fields.
  *
  * <p>Warm-up runs at least {@link Options#warmup} repetitions and keeps going until {@link Options#warmupSeconds}
  * have passed (at most {@link #MAX_WARMUP} repetitions), so that the JIT has compiled the hot loops even for the
@@ -46,8 +50,11 @@ public final class Harness {
         }
     }
 
-    /** The outcome of one workload: median seconds of the reps (NaN when unsupported) and the last step value. */
-    public record Result(String name, double medianSeconds, double flops, double value, String unsupported, double[] seconds) {
+    /**
+     * The outcome of one workload: median seconds of the reps (NaN when unsupported), the last step value, every rep's
+     * seconds and the process's peak resident memory in MiB after the workload ran (-1 where unknown).
+     */
+    public record Result(String name, double medianSeconds, double flops, double value, String unsupported, double[] seconds, long peakRssMib) {
         public boolean supported() {
             return unsupported == null;
         }
@@ -64,9 +71,15 @@ public final class Harness {
             return String.format(Locale.ROOT, "%.6f", medianSeconds);
         }
 
-        /** {@code name<TAB>value}. */
+        /** {@code name<TAB>value}, then {@code peak_rss_mib=N} where known and {@code reps=S,...} where timed. */
         public String line() {
-            return name + "\t" + formatted();
+            StringBuilder sb = new StringBuilder(name).append('\t').append(formatted());
+            if (peakRssMib >= 0) sb.append("\tpeak_rss_mib=").append(peakRssMib);
+            if (supported() && seconds.length > 0) {
+                sb.append("\treps=");
+                for (int i = 0; i < seconds.length; i++) sb.append(i > 0 ? "," : "").append(String.format(Locale.ROOT, "%.6f", seconds[i]));
+            }
+            return sb.toString();
         }
     }
 
@@ -82,7 +95,7 @@ public final class Harness {
     /** Sets up, warms up and times one workload. */
     public static Result measure(Workload w, Options o) {
         String why = w.unsupportedReason();
-        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0]);
+        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0], -1);
         Workload.Step step = w.prepare(o.smoke());
         long warmStart = System.nanoTime();
         for (int i = 0; i < MAX_WARMUP; i++) {
@@ -98,7 +111,25 @@ public final class Harness {
             secs[r] = (System.nanoTime() - t0) * 1e-9;
             check(w, value);
         }
-        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs);
+        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs, peakRssMib());
+    }
+
+    /**
+     * This process's peak resident set size in MiB ({@code VmHWM} of {@code /proc/self/status}: heap, JIT code,
+     * thread stacks and native buffers alike, as the operating system counts them), or -1 where it cannot be read.
+     */
+    public static long peakRssMib() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String kb = line.substring(6).trim().split("\\s+")[0];
+                    return Long.parseLong(kb) / 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static void check(Workload w, double value) {
@@ -147,7 +178,7 @@ public final class Harness {
                         sb.append(String.format(Locale.ROOT, " min %.4f, median %.4f, max %.4f of %d", sorted[0], r.medianSeconds(),
                                 sorted[sorted.length - 1], sorted.length));
                     }
-                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g%n", r.name(), sb, r.value());
+                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g; peak RSS %d MiB%n", r.name(), sb, r.value(), r.peakRssMib());
                 } else {
                     log.printf(Locale.ROOT, "# %s: n/a (%s)%n", r.name(), r.unsupported());
                 }

@@ -42,6 +42,21 @@ import java.util.List;
  *   <li>{@code galloway_cifar_cnn_train_step_b128}: conv 3->32 8x8 stride 2 pad 3, relu; conv 32->64 6x6
  *       stride 2, relu; conv 64->64 5x5, relu; linear 256->10; no biases; CE; one Adam step; batch 128 of
  *       3x32x32.</li>
+ *   <li>{@code resnet18_cifar_train_step_b32}: the zoo's {@code resnet18} (He et al.'s ResNet-18, CIFAR variant:
+ *       conv 3->64 3x3 pad 1, BN, relu; four stages of two basic blocks (conv 3x3, BN, relu, conv 3x3, BN, plus the
+ *       input or a 1x1 conv + BN where the stride or width changes; relu), widths 64, 128, 256, 512, stride 2 at the
+ *       first block of stages 2-4; global average pooling; linear 512->10 with bias; convs without bias); batch norm in
+ *       train mode; CE; one SGD step with momentum 0.9 (lr 0.01); batch 32 of 3x32x32.</li>
+ *   <li>{@code vgg16_cifar_train_step_b32}: the zoo's {@code vgg16-cifar} (VGG-16 with batch norm: thirteen conv
+ *       3x3 pad 1 without bias, each followed by BN and relu, in stages of 64, 64 | 128, 128 | 256 x 3 | 512 x 3 | 512
+ *       x 3, each stage ending in maxpool 2; linear 512->10 with bias); train mode; CE; one SGD step with momentum 0.9
+ *       (lr 0.01); batch 32.</li>
+ *   <li>{@code wrn_16_4_cifar_pgd10_b32}: 10 PGD L-inf steps (eps 8/255, step 2/255, uniform random start, iterate
+ *       clipped to the eps-ball and to [0, 1]) on the zoo's {@code wrn-16-4} (Zagoruyko and Komodakis's
+ *       pre-activation WideResNet-16-4: conv 3->16 3x3; three groups of two blocks of widths 64, 128, 256, stride 2 at
+ *       the first block of groups 2 and 3; where a block changes width or stride, BN-relu before the split and a 1x1
+ *       conv shortcut, else BN, relu, conv 3x3, BN, relu, conv 3x3 plus the input; final BN, relu, global average
+ *       pooling, linear 256->10 with bias) in eval mode with frozen parameters; batch 32.</li>
  *   <li>{@code madry_mnist_apgd_ce100_b100}: APGD with the cross-entropy loss (Croce and Hein), 100 iterations, one
  *       restart, L-inf eps 0.3, on the Madry model in eval mode (parameters frozen) and 100 points whose labels are the
  *       model's own predictions (AutoAttack attacks only correctly classified points). Brink runs its {@code apgd}
@@ -70,13 +85,16 @@ public final class Workloads {
     public static final String MLP_EMR = "mlp4x1024_emr_exact_step_b100";
     public static final String MLP_EMR_APPROX = "mlp4x1024_emr_approx_step_b100";
     public static final String GALLOWAY_TRAIN = "galloway_cifar_cnn_train_step_b128";
+    public static final String RESNET18_TRAIN = "resnet18_cifar_train_step_b32";
+    public static final String VGG16_TRAIN = "vgg16_cifar_train_step_b32";
+    public static final String WRN_PGD10 = "wrn_16_4_cifar_pgd10_b32";
     public static final String MADRY_APGD_CE = "madry_mnist_apgd_ce100_b100";
     public static final String MADRY_AUTOATTACK = "autoattack_standard_madry_mnist_b100";
     public static final String SGEMM = "sgemm_1024_gflops";
 
     /** All workloads, in the order the table lists them. */
     public static final List<String> NAMES = List.of(MADRY_TRAIN, MADRY_PGD40, MADRY_PGD7_AT, MADRY_IGR, MADRY_JACREG, MADRY_HVP,
-            MADRY_TRADES, MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, MADRY_APGD_CE, MADRY_AUTOATTACK, SGEMM);
+            MADRY_TRADES, MLP_TRAIN, MLP_EMR, MLP_EMR_APPROX, GALLOWAY_TRAIN, RESNET18_TRAIN, VGG16_TRAIN, WRN_PGD10, MADRY_APGD_CE, MADRY_AUTOATTACK, SGEMM);
 
     /** True for the workloads reported in GFLOP/s (higher is better) rather than seconds. */
     public static boolean isGflops(String name) {
@@ -87,6 +105,12 @@ public final class Workloads {
     public static final int MADRY_BATCH = 128;
     public static final int MLP_BATCH = 100;
     public static final int GALLOWAY_BATCH = 128;
+    /** Batch of the ResNet-18, VGG-16 and WRN-16-4 CIFAR workloads. */
+    public static final int CIFAR_DEEP_BATCH = 32;
+    /** PGD of the WRN-16-4 workload: the common CIFAR-10 L-inf setting (Madry et al.). */
+    public static final int CIFAR_PGD_STEPS = 10;
+    public static final double CIFAR_PGD_EPS = 8.0 / 255;
+    public static final double CIFAR_PGD_STEP = 2.0 / 255;
     public static final int SMOKE_BATCH = 4;
 
     public static final double ADAM_LR = 1e-3;
@@ -123,6 +147,8 @@ public final class Workloads {
     public static final double SMOKE_MADRY_WIDTH = 1.0 / 16;
     public static final double SMOKE_MLP_WIDTH = 1.0 / 16;
     public static final double SMOKE_GALLOWAY_WIDTH = 1.0 / 8;
+    /** Width multiplier of the ResNet-18, VGG-16 and WRN-16-4 smoke sizes. */
+    public static final double SMOKE_DEEP_WIDTH = 1.0 / 16;
 
     /** 2 n^3 for an n x n by n x n product. */
     public static double gemmFlops(int n) {

@@ -19,7 +19,8 @@ class BrinkWorkloadsTest {
         assertEquals(List.of("madry_mnist_train_step_b128", "madry_mnist_pgd40_b128", "madry_mnist_pgd7_at_step_b128",
                 "madry_mnist_igr_double_backprop_step_b128", "madry_mnist_jacreg_step_b128", "madry_mnist_input_hvp_b128",
                 "madry_mnist_trades_step_b128", "mlp4x1024_train_step_b100", "mlp4x1024_emr_exact_step_b100", "mlp4x1024_emr_approx_step_b100",
-                "galloway_cifar_cnn_train_step_b128", "madry_mnist_apgd_ce100_b100", "autoattack_standard_madry_mnist_b100", "sgemm_1024_gflops"), Workloads.NAMES);
+                "galloway_cifar_cnn_train_step_b128", "resnet18_cifar_train_step_b32", "vgg16_cifar_train_step_b32",
+                "wrn_16_4_cifar_pgd10_b32", "madry_mnist_apgd_ce100_b100", "autoattack_standard_madry_mnist_b100", "sgemm_1024_gflops"), Workloads.NAMES);
         assertEquals(Workloads.NAMES, BrinkWorkloads.all().stream().map(Workload::name).toList());
     }
 
@@ -38,11 +39,29 @@ class BrinkWorkloadsTest {
         assertEquals(Workloads.NAMES.size(), lines.length);
         for (int i = 0; i < lines.length; i++) {
             String[] f = lines[i].split("\t");
-            assertEquals(2, f.length, lines[i]);
+            assertEquals(4, f.length, lines[i]);
             assertEquals(Workloads.NAMES.get(i), f[0]);
             double v = Double.parseDouble(f[1]);
             assertTrue(Double.isFinite(v) && v > 0, lines[i]);
+            assertTrue(f[2].matches("peak_rss_mib=[1-9][0-9]*"), lines[i]);
+            assertTrue(f[3].matches("reps=[0-9.]+"), lines[i]);
         }
+    }
+
+    @Test
+    void deepCifarModelsHaveExactlyThePyTorchSidesParameters() {
+        // counts of bench/pytorch/workloads.py's resnet18(), vgg16() and wrn(16, 4) (sum of p.numel() over
+        // model.parameters(); BN weight and bias included): the same layers, widths and biases on both sides
+        dev.brink.engine.Generator gen = new dev.brink.engine.Generator(1);
+        assertEquals(11_173_962L, parameters(dev.brink.nn.zoo.Zoo.build("resnet18", dev.brink.nn.zoo.Zoo.Options.DEFAULT, gen)));
+        assertEquals(14_724_042L, parameters(dev.brink.nn.zoo.Zoo.build("vgg16-cifar", dev.brink.nn.zoo.Zoo.Options.DEFAULT, gen)));
+        assertEquals(2_748_890L, parameters(dev.brink.nn.zoo.Zoo.build("wrn-16-4", dev.brink.nn.zoo.Zoo.Options.DEFAULT, gen)));
+    }
+
+    private static long parameters(dev.brink.nn.Module m) {
+        long n = 0;
+        for (dev.brink.engine.Tensor p : m.trainableParameters().values()) n += p.numel();
+        return n;
     }
 
     @Test

@@ -23,12 +23,14 @@ import picocli.CommandLine.Parameters;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {"Time the benchmark workloads on the selected backend (--backend cpu|cuda|auto, default cpu). Prints one line per workload: name<TAB>median seconds "
-                + "of the timed repetitions after warm-up (GFLOP/s for sgemm_1024_gflops); random float32 data.",
+                + "of the timed repetitions after warm-up (GFLOP/s for sgemm_1024_gflops)<TAB>peak_rss_mib=N (the process's peak resident memory so far)"
+                + "<TAB>reps=S,S,... (every timed repetition, seconds); random float32 data.",
                 "Workloads (all by default): madry_mnist_train_step_b128, madry_mnist_pgd40_b128, madry_mnist_pgd7_at_step_b128, "
                         + "madry_mnist_igr_double_backprop_step_b128, madry_mnist_jacreg_step_b128, madry_mnist_input_hvp_b128, "
                         + "madry_mnist_trades_step_b128, mlp4x1024_train_step_b100, mlp4x1024_emr_exact_step_b100, mlp4x1024_emr_approx_step_b100, "
-                        + "galloway_cifar_cnn_train_step_b128, sgemm_1024_gflops.",
-                "`make bench-compare` runs the same workloads in DL4J and PyTorch and prints one table.",
+                        + "galloway_cifar_cnn_train_step_b128, resnet18_cifar_train_step_b32, vgg16_cifar_train_step_b32, wrn_16_4_cifar_pgd10_b32, "
+                        + "madry_mnist_apgd_ce100_b100, autoattack_standard_madry_mnist_b100, sgemm_1024_gflops.",
+                "`make bench-compare` runs the same workloads in DL4J and PyTorch, interleaved, one process per workload, and prints one table.",
                 "With --objective SPEC (repeatable; A+B sums objectives): seconds per training step of each objective and the ratio to cross-entropy "
                         + "(objective loss with its inner attack, weight gradient, Adam step) on --model with --batch, e.g. "
                         + "brink bench --objective pgd-at --train-attack pgd:eps=0.3,steps=40 --model madry-mnist --batch 128."})

@@ -15,6 +15,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dl4jBench {
     private Dl4jBench() {}
 
+    private static String env(String name) {
+        String v = System.getenv(name);
+        return v == null ? "unset" : v;
+    }
+
     public static void main(String[] args) {
         int code = 0;
         try {
@@ -24,9 +29,11 @@ public final class Dl4jBench {
             } else {
                 Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
                 if (c.threads() > 0) Nd4j.getEnvironment().setMaxThreads(c.threads());
-                System.err.printf("# dl4j bench: nd4j backend %s, max threads %d (OMP_NUM_THREADS=%s), blas %s, java %s%n",
+                System.err.printf("# dl4j bench: nd4j backend %s, max threads %d (OMP_NUM_THREADS=%s), blas %s, OPENBLAS_CORETYPE %s, "
+                                + "OPENBLAS_L2_SIZE %s, helpers (oneDNN) allowed %s, environment %s, java %s%n",
                         Nd4j.getBackend().getClass().getSimpleName(), Nd4j.getEnvironment().maxThreads(), System.getenv("OMP_NUM_THREADS"),
-                        Nd4j.factory().blas().getBlasVendor(), System.getProperty("java.version"));
+                        Nd4j.factory().blas().getBlasVendor(), env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"),
+                        Nd4j.getEnvironment().helpersAllowed(), Nd4j.getExecutioner().getEnvironmentInformation(), System.getProperty("java.version"));
                 Harness.runAll(Harness.select(Dl4jWorkloads.all(), c.workloads()), c.options(), System.out, System.err);
             }
         } catch (IllegalArgumentException e) {

@@ -57,6 +57,9 @@ public final class Dl4jWorkloads {
         list.add(Workload.unsupported(MLP_EMR, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(Workload.unsupported(MLP_EMR_APPROX, "DL4J cannot differentiate a gradient (no double backprop)"));
         list.add(of(GALLOWAY_TRAIN, Dl4jWorkloads::gallowayTrain, 0));
+        list.add(Workload.unsupported(RESNET18_TRAIN, "not written for DL4J (its residual blocks need a ComputationGraph; only the MultiLayerNetwork models are ported)"));
+        list.add(Workload.unsupported(VGG16_TRAIN, "not written for DL4J (the deep CIFAR models are compared with PyTorch only)"));
+        list.add(Workload.unsupported(WRN_PGD10, "not written for DL4J (its residual blocks need a ComputationGraph; only the MultiLayerNetwork models are ported)"));
         list.add(Workload.unsupported(MADRY_APGD_CE, "not written for DL4J (no APGD; its PGD loop is madry_mnist_pgd40_b128)"));
         list.add(Workload.unsupported(MADRY_AUTOATTACK, "DL4J has no AutoAttack"));
         list.add(of(SGEMM, Dl4jWorkloads::sgemm, 1));

@@ -1,0 +1,78 @@
+package dev.brink.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench/scripts/interleave.py} (what {@code make bench-compare} runs) with two fake engines: every engine runs
+ * every workload once per round, in a fresh process, engines interleaved per workload, at N and (with --one-thread)
+ * 1 thread, with the OPENBLAS_* variables removed and the thread variables set; the outputs join into the table.
+ */
+class InterleaveScriptTest {
+
+    /** A runner that prints one line in the harness format, recording its arguments and environment. */
+    private static String fakeEngine(Path dir, String label) throws IOException {
+        Path script = dir.resolve(label + ".py");
+        Files.writeString(script, """
+                import os, sys
+                name = sys.argv[-1]
+                threads = sys.argv[sys.argv.index("--threads") + 1]
+                with open(os.path.join(os.path.dirname(__file__), "calls.txt"), "a") as f:
+                    f.write("%s %s %s %s %s\\n" % (sys.argv[1], name, threads, os.environ.get("OPENBLAS_CORETYPE", "unset"),
+                                                os.environ.get("OMP_NUM_THREADS")))
+                t = 0.2 if threads == "1" else 0.1
+                print("%s\\t%.6f\\tpeak_rss_mib=7\\treps=%.6f,%.6f" % (name, t, t, t))
+                """);
+        return label + "=/usr/bin/python3 " + script + " " + label;
+    }
+
+    @Test
+    void enginesAreInterleavedPerWorkloadAndRoundAndJoinIntoTheTable(@TempDir Path dir) throws Exception {
+        Path script = Path.of("scripts", "interleave.py");
+        assumeTrue(Files.isRegularFile(script), "run from the bench module directory");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "Debian's /usr/bin/python3 is not installed");
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--out", out.toString(), "--rounds", "2", "--threads", "2",
+                "--one-thread", "--workloads", Workloads.MADRY_TRAIN + " " + Workloads.SGEMM,
+                "--engine", fakeEngine(dir, "Brink"), "--engine", fakeEngine(dir, "PyTorch"), "--", "--reps", "2");
+        pb.environment().put("OPENBLAS_CORETYPE", "Haswell");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), log);
+        assertEquals(0, p.exitValue(), log);
+
+        List<String> calls = Files.readAllLines(dir.resolve("calls.txt"));
+        // round 1: madry at 2 threads (Brink, PyTorch), at 1 thread (Brink, PyTorch), then sgemm likewise; round 2 again
+        assertEquals(16, calls.size(), String.join("\n", calls));
+        assertEquals(List.of("Brink " + Workloads.MADRY_TRAIN + " 2 unset 2", "PyTorch " + Workloads.MADRY_TRAIN + " 2 unset 2",
+                "Brink " + Workloads.MADRY_TRAIN + " 1 unset 1", "PyTorch " + Workloads.MADRY_TRAIN + " 1 unset 1",
+                "Brink " + Workloads.SGEMM + " 2 unset 2"), calls.subList(0, 5));
+        assertEquals(calls.subList(0, 8), calls.subList(8, 16));
+
+        Map<String, CompareTable.Runs> brink = CompareTable.read(out.resolve("brink.tsv"));
+        assertEquals(4, brink.get(Workloads.MADRY_TRAIN).seconds().size(), "2 rounds x 2 reps pooled");
+        assertEquals(4, CompareTable.read(out.resolve("pytorch-1thread.tsv")).get(Workloads.MADRY_TRAIN).seconds().size());
+        assertEquals(7, brink.get(Workloads.MADRY_TRAIN).peakRss());
+        String load = Files.readString(out.resolve("othercpu.tsv"));
+        assertTrue(load.startsWith("Brink\t") && load.contains("\nPyTorch\t"), load);
+        String scaling = CompareTable.scalingTable(
+                List.of(brink, Map.of(), CompareTable.read(out.resolve("pytorch.tsv"))),
+                List.of(CompareTable.read(out.resolve("brink-1thread.tsv")), Map.of(), CompareTable.read(out.resolve("pytorch-1thread.tsv"))), 2);
+        assertTrue(scaling.contains("| " + Workloads.MADRY_TRAIN + " | 0.2 / 0.1 | 2.00 | 0.2 / 0.1 | 2.00 |"), scaling);
+        assertFalse(Files.exists(out.resolve("dl4j.tsv")));
+    }
+}
