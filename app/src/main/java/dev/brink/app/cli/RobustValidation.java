@@ -9,6 +9,7 @@ import dev.brink.nn.data.DataLoader;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.Validation;
+import dev.brink.robust.analysis.MarginDistribution;
 import dev.brink.robust.attack.Attack;
 import dev.brink.robust.attack.Classifier;
 import dev.brink.robust.attack.Goal;
@@ -27,11 +28,16 @@ import java.util.Map;
  * ({@code val_robust}: the fraction of validation samples classified correctly both clean and under the untargeted
  * attack) on the held-out split, in evaluation mode. The score that selects the best model is the robust accuracy,
  * or the clean accuracy without an attack. The attack's random starts come from a generator seeded by the run's
- * seed and the epoch, never from the training stream, so validating changes no training number.
+ * seed and the epoch, never from the training stream, so validating changes no training number. It also logs Liu and
+ * Chan's effective margins ({@code val_margin_mean}, {@code val_margin_std}: L2, over the correctly classified points
+ * among the first {@value #MARGIN_POINTS} of the split), so their growth can be followed per epoch.
  */
 final class RobustValidation implements Validation {
     /** Metric names, as in the training log. */
-    static final String CLEAN = "val_clean", ROBUST = "val_robust";
+    static final String CLEAN = "val_clean", ROBUST = "val_robust", MARGIN_MEAN = "val_margin_mean", MARGIN_STD = "val_margin_std";
+
+    /** Validation points whose effective margins are measured each epoch (the first ones of the split). */
+    static final int MARGIN_POINTS = 1000;
 
     private final Dataset data;
     private final AttackSpec attackSpec;
@@ -100,7 +106,31 @@ final class RobustValidation implements Validation {
         double n = data.size();
         m.put(CLEAN, n == 0 ? Double.NaN : clean / n);
         if (attack != null) m.put(ROBUST, n == 0 ? Double.NaN : robust / n);
+        double[] margins = margins(model);
+        double mean = Double.NaN, std = Double.NaN;
+        if (margins.length > 0) {
+            double s = 0, ss = 0;
+            for (double v : margins) { s += v; ss += v * v; }
+            mean = s / margins.length;
+            std = Math.sqrt(Math.max(0, ss / margins.length - mean * mean));
+        }
+        m.put(MARGIN_MEAN, mean);
+        m.put(MARGIN_STD, std);
         return new Result(m, attack != null ? m.get(ROBUST) : m.get(CLEAN));
+    }
+
+    /** Effective margins of the correctly classified points among the first {@link #MARGIN_POINTS}, in eval mode. */
+    private double[] margins(Module model) {
+        int k = Math.min(MARGIN_POINTS, data.size());
+        if (k == 0) return new double[0];
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try {
+            Dataset first = data.subset(java.util.stream.IntStream.range(0, k).toArray());
+            return MarginDistribution.compute(model, first, Math.min(batchSize, 100), null).correct();
+        } finally {
+            if (wasTraining) model.train();
+        }
     }
 
     private static boolean[] hits(Tensor logits, Tensor labels) {

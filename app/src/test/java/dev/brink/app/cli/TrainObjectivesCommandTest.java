@@ -248,6 +248,9 @@ class TrainObjectivesCommandTest {
                 bestEpoch = Integer.parseInt(c[0]);
             }
             assertEquals(score == bestScore && Integer.parseInt(c[0]) == bestEpoch ? "1" : "0", c[8], "best flag of " + row);
+            // validation also logs the effective margins of its correctly classified points: positive, finite
+            double margin = Double.parseDouble(c[9]), spread = Double.parseDouble(c[10]);
+            assertTrue(margin > 0 && Double.isFinite(margin) && spread >= 0, "margin columns of " + row);
         }
         assertTrue(bestEpoch < 4, "the run is chosen so that the best epoch is not the last: " + log);
         ModelFile best = ModelFile.load(dir.resolve("best/m.best.safetensors"));

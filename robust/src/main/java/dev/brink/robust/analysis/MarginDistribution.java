@@ -122,7 +122,7 @@ public final class MarginDistribution implements Analysis {
         for (int c = 0; c < header.size(); c++) if (header.get(c).toLowerCase(java.util.Locale.ROOT).contains("margin")) cols.add(c);
         if (cols.isEmpty() || epoch < 0) {
             out.summary("per_epoch_margins", "not in the training log " + in.trainingLog().getFileName() + " (its columns: "
-                    + String.join(" ", header) + "); brink train does not log effective margins");
+                    + String.join(" ", header) + "); brink train logs them with --validation");
             return;
         }
         List<List<?>> rows = new ArrayList<>();
@@ -137,6 +137,25 @@ public final class MarginDistribution implements Analysis {
         }
         out.csv("margins-per-epoch.csv", "margin columns of the training log, per epoch", h, rows);
         out.summary("per_epoch_margins", "margins-per-epoch.csv");
+        var chart = new dev.brink.robust.report.chart.LineChart("effective margins per epoch (training log)", "epoch", "effective margin (L2)");
+        int series = 0;
+        for (int k = 0; k < cols.size(); k++) {
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            for (List<?> r : rows) {
+                String v = (String) r.get(k + 1);
+                if (v.isEmpty()) continue;
+                try {
+                    xs.add(Double.parseDouble((String) r.get(0)));
+                    ys.add(Double.parseDouble(v));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("training log " + in.trainingLog() + ": '" + v + "' in column " + h.get(k + 1) + " is not a number");
+                }
+            }
+            if (xs.isEmpty()) continue;
+            chart.add(h.get(k + 1), xs.stream().mapToDouble(Double::doubleValue).toArray(), ys.stream().mapToDouble(Double::doubleValue).toArray());
+            series++;
+        }
+        if (series > 0) out.png("margins-per-epoch.png", "effective margins per epoch, from the training log", chart.render(720, 480));
     }
 
     private static double[] counts(List<List<?>> hist, String split, int bins) {
