@@ -8,6 +8,7 @@ import dev.brink.nn.io.OutputPaths;
 import dev.brink.nn.io.SafeTensors;
 import dev.brink.nn.train.ClassCheck;
 import dev.brink.robust.analysis.Analyses;
+import dev.brink.robust.analysis.NotApplicableException;
 import dev.brink.robust.analysis.Analysis;
 import dev.brink.robust.analysis.AnalysisInput;
 import dev.brink.robust.analysis.AnalysisOutput;
@@ -213,7 +214,12 @@ public final class ReportCommand implements Callable<Integer> {
                     System.err.println();
                     ModelCard.analysis(h, res, Analyses.entry(n).summary());
                 } catch (RuntimeException e) {
-                    // an analysis that does not apply to this model (or fails on it) is reported on the card, not fatal
+                    if (e instanceof NotApplicableException && analyses.isEmpty()) {
+                        // one of the default list that does not apply to this model: said plainly, not as a failure
+                        h.paragraph("Not applicable to this model. " + e.getMessage());
+                        continue;
+                    }
+                    // an analysis that fails on this model (or was asked for and does not apply) is reported on the card, not fatal
                     String msg = n + " failed: " + e.getMessage();
                     spec.commandLine().getErr().println("warning: " + msg);
                     spec.commandLine().getErr().flush();

@@ -65,7 +65,7 @@ public final class LinearPictures implements Analysis {
                 for (int i = 0; i < d; i++) worst = Math.max(worst, Math.abs(all[(c0 * m + s) * d + i] - w[c0][i]));
         }
         if (worst > LINEAR_TOLERANCE * Math.max(scale, 1e-12))
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
+            throw new NotApplicableException(String.format(Locale.ROOT,
                     "linear-weights: the model is not linear (its Jacobian rows differ between inputs by %.3g, %.3g of the largest weight); jacobian-maps shows a non-linear model's input gradients",
                     worst, worst / Math.max(scale, 1e-30)));
         return w;
