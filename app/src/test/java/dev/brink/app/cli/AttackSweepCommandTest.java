@@ -1,22 +1,20 @@
 package dev.brink.app.cli;
 
+import dev.brink.app.cli.Fixtures.Run;
 import dev.brink.robust.eval.SweepCsv;
 import dev.brink.robust.eval.TransferSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.brink.app.cli.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** brink attack / sweep end to end on a tiny model trained by the test on a tiny IDX data set. */
@@ -32,8 +30,7 @@ class AttackSweepCommandTest {
     static void setUp() throws IOException {
         data = dir.resolve("toy");
         Files.createDirectories(data);
-        writeSplit("train", 200, 1);
-        writeSplit("t10k", 60, 2);
+        Fixtures.idx(data, 200, 60, i -> i % 2);
         Path spec = dir.resolve("tiny.json");
         Files.writeString(spec, SPEC);
         model = dir.resolve("m/tiny.safetensors");
@@ -45,34 +42,6 @@ class AttackSweepCommandTest {
         }
     }
 
-    private static void writeSplit(String prefix, int n, int seed) throws IOException {
-        java.util.Random r = new java.util.Random(seed);
-        try (DataOutputStream img = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-images-idx3-ubyte")));
-             DataOutputStream lbl = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-labels-idx1-ubyte")))) {
-            img.writeInt(0x803);
-            img.writeInt(n);
-            img.writeInt(4);
-            img.writeInt(4);
-            lbl.writeInt(0x801);
-            lbl.writeInt(n);
-            for (int i = 0; i < n; i++) {
-                int y = i % 2;
-                lbl.writeByte(y);
-                for (int p = 0; p < 16; p++) img.writeByte(((p % 4 < 2) == (y == 0) ? 200 : 30) + r.nextInt(40));
-            }
-        }
-    }
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = BrinkCli.newCommandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static double number(String text, String label) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(label) + "\\s+([0-9.]+)").matcher(text);

@@ -42,13 +42,13 @@ class JsonOutputTest {
         Path spec = dir.resolve("tiny.json");
         Files.writeString(spec, "{\"input\":[1,4,4],\"layers\":[{\"type\":\"flatten\"},{\"type\":\"linear\",\"out\":8},{\"type\":\"tanh\"},{\"type\":\"linear\",\"out\":2}]}");
         model = dir.resolve("m/tiny.safetensors");
-        AttackSweepCommandTest.Run t = AttackSweepCommandTest.run("train", "--spec", spec.toString(), "--data", data.toString(), "--epochs", "2",
+        Fixtures.Run t = Fixtures.run("train", "--spec", spec.toString(), "--data", data.toString(), "--epochs", "2",
                 "--batch-size", "20", "--lr", "0.05", "-o", model.toString());
         assertEquals(0, t.code(), t.out() + t.err());
     }
 
     private static JsonNode stdout(String... args) throws Exception {
-        AttackSweepCommandTest.Run r = AttackSweepCommandTest.run(args);
+        Fixtures.Run r = Fixtures.run(args);
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode doc = ResultJson.MAPPER.readTree(r.out()); // fails unless stdout is JSON alone
         assertEquals(ResultJson.FORMAT, doc.get("format").asText());
@@ -86,7 +86,7 @@ class JsonOutputTest {
 
         Path sweepOut = dir.resolve("json-sweep");
         Path file = dir.resolve("sweep.json");
-        AttackSweepCommandTest.Run r = AttackSweepCommandTest.run("sweep", m, "--data", d, "--limit", "20", "--attack", "fgsm", "--eps", "0:0.2:0.1",
+        Fixtures.Run r = Fixtures.run("sweep", m, "--data", d, "--limit", "20", "--attack", "fgsm", "--eps", "0:0.2:0.1",
                 "--out", sweepOut.toString(), "--json=" + file);
         assertEquals(0, r.code(), r.err());
         JsonNode sweep = ResultJson.MAPPER.readTree(file.toFile());

@@ -1,17 +1,14 @@
 package dev.brink.app.cli;
 
+import dev.brink.app.cli.Fixtures.Run;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.io.ModelFile;
 import dev.brink.nn.io.ModelInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import static dev.brink.app.cli.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -40,8 +38,7 @@ class OutputSafetyTest {
     static void setUp() throws IOException {
         data = dir.resolve("toy");
         Files.createDirectories(data);
-        writeSplit(data, "train", 100, 1);
-        writeSplit(data, "t10k", 40, 2);
+        Fixtures.idx(data, 100, 40, i -> i % 2);
         spec = dir.resolve("tiny.json");
         Files.writeString(spec, SPEC);
         model = dir.resolve("tiny.safetensors");
@@ -53,35 +50,6 @@ class OutputSafetyTest {
         ModelFile.save(model, st, new ModelInfo(SPEC, ""));
     }
 
-    /** 4x4 images, two classes (bright left half vs bright right half), in IDX format. */
-    static void writeSplit(Path data, String prefix, int n, int seed) throws IOException {
-        java.util.Random r = new java.util.Random(seed);
-        try (DataOutputStream img = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-images-idx3-ubyte")));
-             DataOutputStream lbl = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-labels-idx1-ubyte")))) {
-            img.writeInt(0x803);
-            img.writeInt(n);
-            img.writeInt(4);
-            img.writeInt(4);
-            lbl.writeInt(0x801);
-            lbl.writeInt(n);
-            for (int i = 0; i < n; i++) {
-                int y = i % 2;
-                lbl.writeByte(y);
-                for (int p = 0; p < 16; p++) img.writeByte(((p % 4 < 2) == (y == 0) ? 200 : 30) + r.nextInt(40));
-            }
-        }
-    }
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = BrinkCli.newCommandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static boolean sh(String... cmd) {
         try {

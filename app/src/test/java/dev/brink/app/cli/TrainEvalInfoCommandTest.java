@@ -1,17 +1,15 @@
 package dev.brink.app.cli;
 
+import dev.brink.app.cli.Fixtures.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.brink.app.cli.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** brink train / eval / info end to end on a tiny MNIST-format data set written by the test. */
@@ -25,38 +23,9 @@ class TrainEvalInfoCommandTest {
     static void writeData() throws IOException {
         data = dir.resolve("toy");
         Files.createDirectories(data);
-        writeSplit("train", 200, 1);
-        writeSplit("t10k", 60, 2);
+        Fixtures.idx(data, 200, 60, i -> i % 2);
     }
 
-    private static void writeSplit(String prefix, int n, int seed) throws IOException {
-        java.util.Random r = new java.util.Random(seed);
-        try (DataOutputStream img = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-images-idx3-ubyte")));
-             DataOutputStream lbl = new DataOutputStream(Files.newOutputStream(data.resolve(prefix + "-labels-idx1-ubyte")))) {
-            img.writeInt(0x803);
-            img.writeInt(n);
-            img.writeInt(4);
-            img.writeInt(4);
-            lbl.writeInt(0x801);
-            lbl.writeInt(n);
-            for (int i = 0; i < n; i++) {
-                int y = i % 2;
-                lbl.writeByte(y);
-                for (int p = 0; p < 16; p++) img.writeByte(((p % 4 < 2) == (y == 0) ? 200 : 30) + r.nextInt(40));
-            }
-        }
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = BrinkCli.newCommandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static final String SPEC = "{\"input\":[1,4,4],\"layers\":[{\"type\":\"flatten\"},{\"type\":\"linear\",\"out\":8},{\"type\":\"tanh\"},{\"type\":\"linear\",\"out\":2}]}";
 

@@ -1,5 +1,6 @@
 package dev.brink.app.cli;
 
+import dev.brink.app.cli.Fixtures.Run;
 import dev.brink.engine.DType;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
@@ -12,12 +13,9 @@ import dev.brink.robust.train.Objectives;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static dev.brink.app.cli.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -82,17 +81,6 @@ class TrainObjectivesCommandTest {
                 for (int p = 0; p < 16; p++) img.writeByte(((p % 4 < 2) == (y == 0) ? 150 : 80) + r.nextInt(60));
             }
         }
-    }
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = BrinkCli.newCommandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -1,5 +1,6 @@
 package dev.brink.app.cli;
 
+import dev.brink.app.cli.Fixtures.Run;
 import dev.brink.app.vectors.ModelVectorCheck;
 import dev.brink.engine.Tensor;
 import dev.brink.nn.io.ModelFile;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static dev.brink.app.cli.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Issue 13, case 7 through the commands: control characters, directories given as files, --width 0, link loops. */
@@ -30,8 +32,7 @@ class UntrustedTextTest {
     static void setUp() throws IOException {
         data = dir.resolve("toy");
         Files.createDirectories(data);
-        OutputSafetyTest.writeSplit(data, "train", 40, 1);
-        OutputSafetyTest.writeSplit(data, "t10k", 20, 2);
+        Fixtures.idx(data, 40, 20, i -> i % 2);
     }
 
     private static Map<String, Tensor> weights() {
@@ -143,10 +144,5 @@ class UntrustedTextTest {
         assertEquals("x\\u000ay\\u0009z", TerminalText.line("x\ny\tz"));
     }
 
-    private record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
-        OutputSafetyTest.Run r = OutputSafetyTest.run(args);
-        return new Run(r.code(), r.out(), r.err());
-    }
 }
