@@ -106,16 +106,9 @@ final class RobustValidation implements Validation {
         double n = data.size();
         m.put(CLEAN, n == 0 ? Double.NaN : clean / n);
         if (attack != null) m.put(ROBUST, n == 0 ? Double.NaN : robust / n);
-        double[] margins = margins(model);
-        double mean = Double.NaN, std = Double.NaN;
-        if (margins.length > 0) {
-            double s = 0, ss = 0;
-            for (double v : margins) { s += v; ss += v * v; }
-            mean = s / margins.length;
-            std = Math.sqrt(Math.max(0, ss / margins.length - mean * mean));
-        }
-        m.put(MARGIN_MEAN, mean);
-        m.put(MARGIN_STD, std);
+        MarginDistribution.Moments margins = MarginDistribution.Moments.of(margins(model));
+        m.put(MARGIN_MEAN, margins.mean());
+        m.put(MARGIN_STD, margins.std());
         return new Result(m, attack != null ? m.get(ROBUST) : m.get(CLEAN));
     }
 

@@ -1,5 +1,6 @@
 package dev.brink.robust.analysis;
 
+import dev.brink.robust.eval.CsvFields;
 import dev.brink.robust.report.Outputs;
 
 import java.awt.image.BufferedImage;
@@ -55,17 +56,30 @@ public final class AnalysisOutput {
         return command;
     }
 
-    /** Writes a CSV table: {@code header} then one line per row (values written by {@link CsvText#cell}). */
+    /**
+     * Writes a CSV table: {@code header} then one line per row; numbers in Java's shortest round-trip form, text
+     * quoted where it must be ({@link CsvFields#quote}), null as an empty field.
+     */
     public Path csv(String file, String caption, List<String> header, List<? extends List<?>> rows) throws IOException {
         Path p = claim(file, ".csv", tables, caption);
-        StringBuilder b = new StringBuilder(CsvText.line(header));
+        StringBuilder b = new StringBuilder(line(header));
         for (List<?> r : rows) {
             if (r.size() != header.size())
                 throw new IllegalArgumentException(file + ": row of " + r.size() + " values under a header of " + header.size());
-            b.append(CsvText.line(r));
+            b.append(line(r));
         }
         Outputs.write(p, b.toString());
         return p;
+    }
+
+    private static String line(List<?> values) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) b.append(',');
+            Object v = values.get(i);
+            if (v != null) b.append(v instanceof Number || v instanceof Boolean ? v.toString() : CsvFields.quote(v.toString()));
+        }
+        return b.append('\n').toString();
     }
 
     /** Writes a PNG figure. */

@@ -49,6 +49,17 @@ public final class MarginDistribution implements Analysis {
         }
     }
 
+    /** Mean and (population) standard deviation of {@code count} values; both NaN when there are none. */
+    public record Moments(double mean, double std, int count) {
+        public static Moments of(double[] v) {
+            if (v.length == 0) return new Moments(Double.NaN, Double.NaN, 0);
+            double s = 0, ss = 0;
+            for (double x : v) { s += x; ss += x * x; }
+            double mean = s / v.length;
+            return new Moments(mean, Math.sqrt(Math.max(0, ss / v.length - mean * mean)), v.length);
+        }
+    }
+
     /** Effective margins and predictions of every sample of {@code data}, in batches of {@code batchSize}. */
     public static Margins compute(dev.brink.nn.Module model, Dataset data, int batchSize, ProgressBar bar) {
         int n = data.size();
@@ -171,12 +182,10 @@ public final class MarginDistribution implements Analysis {
     }
 
     private static void summarize(AnalysisOutput out, String split, double[] v) {
-        double s = 0, ss = 0;
-        for (double x : v) { s += x; ss += x * x; }
-        double mean = v.length == 0 ? Double.NaN : s / v.length;
-        out.summary(split + "_margin_mean", mean);
-        out.summary(split + "_margin_std", v.length == 0 ? Double.NaN : Math.sqrt(Math.max(0, ss / v.length - mean * mean)));
-        out.summary(split + "_margin_count", v.length);
+        Moments m = Moments.of(v);
+        out.summary(split + "_margin_mean", m.mean());
+        out.summary(split + "_margin_std", m.std());
+        out.summary(split + "_margin_count", m.count());
     }
 
     private void histogram(List<List<?>> hist, String split, double[] v, double max) {

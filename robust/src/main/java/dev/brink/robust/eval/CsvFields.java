@@ -11,9 +11,9 @@ import java.util.List;
 public final class CsvFields {
     private CsvFields() {}
 
-    /** The field as written: quoted (quotes doubled) when it holds a comma, a quote or a line break. */
+    /** The field as written: quoted (quotes doubled) when it holds a comma, a quote or a line break (LF or CR). */
     public static String quote(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) return s;
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) return s;
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 
