@@ -1,5 +1,6 @@
 package dev.brink.app.cli;
 
+import dev.brink.app.results.CommandLines;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.io.OutputPaths;
 import dev.brink.nn.train.ClassCheck;
@@ -108,12 +109,22 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     /** The command line that reproduces this run. */
     private String command() {
-        List<String> a = new ArrayList<>(List.of("./brink", "analyze", kind, modelFile.toString()));
+        return CommandLines.brink(arguments(kind, modelFile, specFile, data, split, batchSize, seed, withTrain, trainingLog, out));
+    }
+
+    /**
+     * The {@code brink analyze} arguments of one analysis run: what this command and the model card show as the
+     * command that reproduces an analysis' numbers ({@code specFile}, {@code trainingLog} and {@code out} may be null).
+     */
+    static List<String> arguments(String analysisSpec, Path model, Path specFile, DataOptions data, String split, int batchSize, long seed,
+                                  boolean withTrain, Path trainingLog, Path out) {
+        List<String> a = new ArrayList<>(List.of("analyze", analysisSpec, model.toString()));
         if (specFile != null) a.addAll(List.of("--spec", specFile.toString()));
         a.addAll(data.args());
         a.addAll(List.of("--split", split, "--batch-size", Integer.toString(batchSize), "--seed", Long.toString(seed)));
         if (withTrain) a.add("--with-train");
         if (trainingLog != null) a.addAll(List.of("--training-log", trainingLog.toString()));
-        return String.join(" ", a);
+        if (out != null) a.addAll(List.of("--out", out.toString()));
+        return a;
     }
 }

@@ -295,13 +295,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     /** {@code brink analyze} arguments that give one analysis' numbers and files. */
     private List<String> analyzeArgs(String analysisSpec, Path log, Path adir) {
-        List<String> a = new ArrayList<>(List.of("analyze", analysisSpec));
-        a.addAll(common());
-        a.addAll(List.of("--batch-size", Integer.toString(batchSize), "--seed", Long.toString(seed)));
-        if (withTrain) a.add("--with-train");
-        if (log != null) a.addAll(List.of("--training-log", log.toString()));
-        a.addAll(List.of("--out", adir.toString()));
-        return a;
+        return AnalyzeCommand.arguments(analysisSpec, modelFile, specFile, data, split, batchSize, seed, withTrain, log, adir);
     }
 
     /** This command's arguments. */
