@@ -77,6 +77,7 @@ final class RobustValidation implements Validation {
         ProgressBar bar = progress == null ? null : new ProgressBar(progress, attack == null ? "  validating" : "  validating (" + attackSpec.label() + ")", data.size());
         long clean = 0, robust = 0;
         int done = 0;
+        MarginDistribution.Moments margins;
         try {
             DataLoader loader = DataLoader.builder(data).batchSize(batchSize).shuffle(false).build();
             for (Batch b : loader.epoch(0)) {
@@ -98,6 +99,7 @@ final class RobustValidation implements Validation {
                         ? String.format(Locale.ROOT, "clean %.4f", (double) clean / done)
                         : String.format(Locale.ROOT, "clean %.4f robust %.4f", (double) clean / done, (double) robust / done));
             }
+            margins = MarginDistribution.Moments.of(margins(model));
         } finally {
             if (wasTraining) model.train();
             else model.eval();
@@ -106,24 +108,17 @@ final class RobustValidation implements Validation {
         double n = data.size();
         m.put(CLEAN, n == 0 ? Double.NaN : clean / n);
         if (attack != null) m.put(ROBUST, n == 0 ? Double.NaN : robust / n);
-        MarginDistribution.Moments margins = MarginDistribution.Moments.of(margins(model));
         m.put(MARGIN_MEAN, margins.mean());
         m.put(MARGIN_STD, margins.std());
         return new Result(m, attack != null ? m.get(ROBUST) : m.get(CLEAN));
     }
 
-    /** Effective margins of the correctly classified points among the first {@link #MARGIN_POINTS}, in eval mode. */
+    /** Effective margins of the correctly classified points among the first {@link #MARGIN_POINTS} (model in eval mode). */
     private double[] margins(Module model) {
         int k = Math.min(MARGIN_POINTS, data.size());
         if (k == 0) return new double[0];
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        try {
-            Dataset first = data.subset(java.util.stream.IntStream.range(0, k).toArray());
-            return MarginDistribution.compute(model, first, Math.min(batchSize, 100), null).correct();
-        } finally {
-            if (wasTraining) model.train();
-        }
+        Dataset first = data.subset(java.util.stream.IntStream.range(0, k).toArray());
+        return MarginDistribution.compute(model, first, Math.min(batchSize, 100), null).correct();
     }
 
     private static boolean[] hits(Tensor logits, Tensor labels) {
