@@ -1,7 +1,5 @@
 package dev.brink.robust.analysis;
 
-import dev.brink.engine.GradMode;
-import dev.brink.engine.Tensor;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.data.DataLoader;
 import dev.brink.nn.data.Dataset;
@@ -67,12 +65,10 @@ public final class MarginDistribution implements Analysis {
         double[] m = new double[n];
         int done = 0;
         for (Batch b : DataLoader.builder(data).batchSize(batchSize).shuffle(false).build().epoch(0)) {
-            double[] mb = EffectiveMargins.of(model, b.x(), b.y());
+            EffectiveMargins.MarginsAndPredictions mp = EffectiveMargins.withPredictions(model, b.x(), b.y());
+            double[] mb = mp.margins();
             int[] yb = b.y().toIntArray();
-            int[] pb;
-            try (GradMode.Scope s = GradMode.noGrad()) {
-                pb = new dev.brink.robust.attack.Classifier(model::forward, "model").logits(b.x()).argmax(1).toIntArray();
-            }
+            int[] pb = mp.predictions();
             System.arraycopy(mb, 0, m, done, mb.length);
             System.arraycopy(yb, 0, labels, done, yb.length);
             System.arraycopy(pb, 0, pred, done, pb.length);

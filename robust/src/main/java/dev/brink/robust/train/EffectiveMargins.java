@@ -21,6 +21,20 @@ public final class EffectiveMargins {
      * class whose row equals the label's (zero denominator) is skipped, and a sample with none left gets +infinity.
      */
     public static double[] of(Module model, Tensor x, Tensor labels) {
+        return withPredictions(model, x, labels).margins();
+    }
+
+    /**
+     * Effective margins of a batch and the classes the model predicts for it, from the same logits.
+     *
+     * @param margins     as {@link #of}, {@code [N]}
+     * @param predictions the argmax of each sample's logits (the first on ties, the first NaN if any; a one-logit
+     *                    model's logits are (0, z))
+     */
+    public record MarginsAndPredictions(double[] margins, int[] predictions) {}
+
+    /** {@link #of} and the predicted classes, with the one forward pass both need. */
+    public static MarginsAndPredictions withPredictions(Module model, Tensor x, Tensor labels) {
         return RegularizerInputs.inEval(model, () -> {
             Tensor rows = Derivatives.jacobianRows(in -> Logits.of(model, in), x.detach(), false);
             double[] z;
@@ -31,15 +45,18 @@ public final class EffectiveMargins {
             int[] y = labels.toIntArray();
             int n = y.length, k = rows.size(0);
             double[] m = new double[n];
+            int[] pred = new int[n];
             for (int i = 0; i < n; i++) {
                 double best = Double.POSITIVE_INFINITY;
                 for (int j = 0; j < k; j++) {
+                    double zj = z[i * k + j], top = z[i * k + pred[i]];
+                    if (!Double.isNaN(top) && (Double.isNaN(zj) || zj > top)) pred[i] = j;
                     if (j == y[i] || sq[i * k + j] == 0) continue;
-                    best = Math.min(best, (z[i * k + y[i]] - z[i * k + j]) / Math.sqrt(sq[i * k + j]));
+                    best = Math.min(best, (z[i * k + y[i]] - zj) / Math.sqrt(sq[i * k + j]));
                 }
                 m[i] = best;
             }
-            return m;
+            return new MarginsAndPredictions(m, pred);
         });
     }
 
