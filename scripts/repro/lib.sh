@@ -23,7 +23,7 @@ q() { if [ "$QUICK" = 1 ]; then echo "$1"; else echo "$2"; fi; }
 
 repro_init() {
   PAPER=$1
-  OUT="reports/repro/$PAPER$( [ "$QUICK" = 1 ] && echo /quick )"
+  OUT="reports/repro/$PAPER$(q /quick "")"
   MODE=$(q quick full)
   mkdir -p "$OUT/models" "$OUT/logs" "$OUT/raw" "$OUT/analysis"
   [ -x "$BRINK" ] || { echo "repro: $BRINK is missing; run 'make build'" >&2; exit 1; }

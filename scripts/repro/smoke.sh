@@ -2,7 +2,8 @@
 # Smoke test of the reproduction runner (scripts/repro/lib.sh), make repro-smoke: a tiny "paper" (logistic regression
 # on 300 MNIST 3-vs-7 images for one epoch, FGSM at eps 0.25 on 50 test points, an analysis this build lacks) run
 # twice. The first run trains, attacks and fills its cells (the missing analysis noted, its cell n/a); the second
-# skips every step (the resume path) and writes the same cells. Exits 1 naming what differed. About half a minute.
+# skips every step (the resume path) and writes the same cells; a third run in full mode (QUICK unset) writes its own
+# directory with the same seeded numbers. Exits 1 naming what differed. About half a minute.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUTDIR="$ROOT/reports/repro/smoke/quick"
@@ -41,5 +42,15 @@ PY
 QUICK=1 bash "$PAPER_SH" > "$LOG" 2>&1 || fail "second run exited with an error"
 grep -q '0 steps run, 2 skipped' "$LOG" || fail "second run: expected every step skipped (resume)"
 [ "$(cat "$OUTDIR/cells.csv")" = "$cells1" ] || fail "second run: cells differ from the first run's"
+# The full mode (QUICK unset) of the same script: its own directory, mode "full", the same seeded numbers.
+FULLDIR="$ROOT/reports/repro/smoke"
+bash "$PAPER_SH" > "$LOG" 2>&1 || fail "full-mode run exited with an error"
+grep -q '2 steps run, 0 skipped' "$LOG" || fail "full-mode run: expected 2 steps run in its own directory"
+python3 - "$FULLDIR/cells.csv" "$OUTDIR/cells.csv" <<'PY' || fail "full-mode run: cells"
+import csv, sys
+full, quick = (list(csv.DictReader(open(f))) for f in sys.argv[1:])
+assert [r['mode'] for r in full] == ['full'] * 3, full
+assert [r['brink'] for r in full] == [r['brink'] for r in quick], (full, quick)
+PY
 rm -rf "$ROOT/reports/repro/smoke"
-echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells)"
+echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; full mode in its own directory)"
