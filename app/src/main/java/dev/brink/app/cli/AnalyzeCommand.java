@@ -1,6 +1,7 @@
 package dev.brink.app.cli;
 
 import dev.brink.app.results.CommandLines;
+import dev.brink.app.results.ResultJson;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.io.OutputPaths;
 import dev.brink.nn.train.ClassCheck;
@@ -65,12 +66,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: reports/analyze/KIND).")
     Path out;
 
+    @Mixin
+    JsonOption json;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter o = json.human(spec);
         if (list) {
             o.print(Analyses.help());
             o.flush();
@@ -82,6 +86,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Analysis analysis = Analyses.create(s.name(), s.options());
         Path dir = out != null ? out : Path.of("reports", "analyze", s.name());
         OutputPaths.checkDirectory("--out", dir, true, "summary.json");
+        json.checkOutput();
         if (trainingLog != null && !java.nio.file.Files.isRegularFile(trainingLog))
             throw new IllegalArgumentException("--training-log " + trainingLog + ": no such file");
 
@@ -102,9 +107,32 @@ public final class AnalyzeCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%-32s %s%n", e.getKey(), e.getValue() instanceof Double v ? String.format(Locale.ROOT, "%.6g", v) : e.getValue());
         for (AnalysisOutput.Item i : res.tables()) o.printf("table  %s  %s%n", dir.resolve(i.file()), i.caption());
         for (AnalysisOutput.Item i : res.figures()) o.printf("figure %s  %s%n", dir.resolve(i.file()), i.caption());
-        o.printf(Locale.ROOT, "wrote %s (%.1f s)%n", summary, (System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String jf = json.emit(spec, document(m, d, res, seconds));
+        o.printf(Locale.ROOT, "wrote %s%s (%.1f s)%n", summary, jf == null ? "" : ", " + jf, seconds);
         o.flush();
         return 0;
+    }
+
+    /**
+     * The {@code --json} document: the command line without {@code --out} (the numbers do not depend on it), the
+     * model's hash, the data, the analysis spec, and {@code results}: the summary's numbers and the written files.
+     */
+    private com.fasterxml.jackson.databind.node.ObjectNode document(LoadedModel m, Dataset d, AnalysisOutput res, double seconds) throws java.io.IOException {
+        List<String> args = arguments(kind, modelFile, specFile, data, split, batchSize, seed, withTrain, trainingLog, null);
+        com.fasterxml.jackson.databind.node.ObjectNode doc = ResultJson.document(args);
+        com.fasterxml.jackson.databind.node.ObjectNode cfg = doc.putObject("config");
+        cfg.set("model", ResultJson.model(modelFile, null));
+        cfg.set("data", DataOptions.json(args, d));
+        cfg.put("analysis", kind);
+        ResultJson.runtime(cfg, m.model().stateDict());
+        com.fasterxml.jackson.databind.node.ObjectNode results = doc.putObject("results");
+        results.set("summary", ResultJson.MAPPER.valueToTree(res.summary()));
+        com.fasterxml.jackson.databind.node.ArrayNode files = results.putArray("files");
+        for (AnalysisOutput.Item i : res.tables()) files.add(i.file());
+        for (AnalysisOutput.Item i : res.figures()) files.add(i.file());
+        doc.putObject("timings").put("seconds", seconds);
+        return doc;
     }
 
     /** The command line that reproduces this run. */

@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {"The robustness demo on the embedded CPU backend: trains a small MNIST CNN and MLP (one epoch on a subset; reused from "
                 + "--models on later runs), sweeps FGSM and PGD over epsilon until accuracy reaches zero, runs more attacks at one epsilon "
-                + "(worst case per sample), evaluates a transfer set on the MLP, and writes an HTML report (plot, image grid, tables) "
+                + "(worst case per sample), evaluates a transfer set on the MLP, trains a small MLP three ways (standard, PGD adversarial "
+                + "training, Liu and Chan's EMR) and compares them under AutoAttack and by effective margins, and writes an HTML report (plot, image grid, tables) "
                 + "that shows beside every number the brink command line that gives it again, and results.json (each run: command, configuration, numbers).",
                 "Needs MNIST in --data-dir ('make data'); a few minutes on two cores.",
                 "--engine runs the engine tour instead (higher-order autodiff in a few seconds)."})
@@ -62,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         if (train < 1 || attackSamples < 1) throw new IllegalArgumentException("--train and --attack-samples must be positive");
-        dev.brink.nn.io.OutputPaths.checkDirectory("--out", out, true, "index.html", "results.json", "sweep.csv", "sweep.png", "grid.png");
+        dev.brink.nn.io.OutputPaths.checkDirectory("--out", out, true, "index.html", "results.json", "sweep.csv", "sweep.png", "grid.png", "margins.png");
         dev.brink.nn.io.OutputPaths.checkDirectory("--models", models, true);
         RobustnessDemo.Config c = new RobustnessDemo.Config(dataDir != null ? dataDir : Datasets.defaultDataDir(), models, out, quick, train,
                 1000, attackSamples, retrain, seed);

@@ -99,7 +99,7 @@ public final class RobustnessDemo {
         out.printf(Locale.ROOT, "Brink robustness demo (%s backend, %d cores%s)%n", dev.brink.engine.backend.Backends.defaultBackend().name(),
                 Runtime.getRuntime().availableProcessors(), c.quick() ? ", quick mode on synthetic data" : "");
         out.printf(Locale.ROOT, "writing the report to %s%n%n", c.outDir().resolve("index.html"));
-        int steps = 6;
+        int steps = 7;
 
         // 1. data
         Step s = new Step(out, 1, steps, "data");
@@ -290,15 +290,37 @@ public final class RobustnessDemo {
                             TargetSpec.UNTARGETED, List.of(), minimal, null, ResultJson.MAPPER.createArrayNode(), minimal.seconds()));
         }
 
-        // 6. report
-        s = new Step(out, 6, steps, "report");
+        // 6. standard vs adversarial vs EMR training, under AutoAttack, with effective margins
+        s = new Step(out, 6, steps, "training methods");
+        TrainingMethods.Settings ts = c.quick()
+                ? new TrainingMethods.Settings(dataArgs, trainSub.size(), 4, 0.03, 64, c.seed(), "0.2", 5, Math.min(40, attackSub.size()), evalSub.size(),
+                c.modelDir(), c.outDir(), c.retrain(), tag)
+                : new TrainingMethods.Settings(dataArgs, trainSub.size(), 3, 0.25, 64, c.seed(), "0.1", 10, Math.min(200, attackSub.size()), evalSub.size(),
+                c.modelDir(), c.outDir(), c.retrain(), tag);
+        out.printf(Locale.ROOT, "      mlp-4x1024 at width %s, %d epochs on %,d images, three ways; AutoAttack (standard, linf %s) on %d test images, "
+                + "effective margins on %,d%n", EpsRange.format(ts.width()), ts.epochs(), ts.trainSamples(), ts.eps(), ts.attackPoints(), ts.marginPoints());
+        List<TrainingMethods.Outcome> methods = TrainingMethods.run(ts, out);
+        List<DemoRuns.Run> methodRuns = new ArrayList<>();
+        for (TrainingMethods.Outcome o : methods) {
+            methodRuns.add(runs.add("autoattack-" + o.method().id(), "AutoAttack on the " + o.method().title() + " model", o.autoattack()));
+            methodRuns.add(runs.add("margins-" + o.method().id(), "effective margins of the " + o.method().title() + " model", o.margins()));
+        }
+        Path marginsPng = c.outDir().resolve("margins.png");
+        TrainingMethods.writeMarginFigure(marginsPng, methods);
+        s.done("wrote " + marginsPng);
+
+        // 7. report
+        s = new Step(out, 7, steps, "report");
         double secs = (System.nanoTime() - t0) / 1e9;
-        Commands cmds = new Commands(cleanRuns, sweepRun, rowRuns, groupRuns, minimalRun, runs.all());
-        HtmlReport h = report(c, b, cnn, mlp, cleanCnn, cleanMlp, evalSub.size(), attackSub.size(), rows, linf, l2r, minimal, craft, onSource, onMlp, back.size(), secs, cmds);
+        Commands cmds = new Commands(cleanRuns, sweepRun, rowRuns, groupRuns, minimalRun, runs.all(), methodRuns);
+        HtmlReport h = report(c, b, cnn, mlp, cleanCnn, cleanMlp, evalSub.size(), attackSub.size(), rows, linf, l2r, minimal, craft, onSource, onMlp, back.size(), secs, cmds,
+                ts, methods);
         Path index = c.outDir().resolve("index.html");
         h.write(index);
         Path results = c.outDir().resolve("results.json");
-        ResultJson.write(results, resultsJson(c, b, cnn, mlp, runs, secs));
+        ObjectNode resultsDoc = resultsJson(c, b, cnn, mlp, runs, secs);
+        resultsDoc.set("training", TrainingMethods.trainingJson(methods));
+        ResultJson.write(results, resultsDoc);
         s.done("wrote " + index + " and " + results);
         out.printf(Locale.ROOT, "%ndone in %s; open %s%n", clock(secs), index.toAbsolutePath());
         return new Summary(index, cleanCnn, rows, linf, secs);
@@ -453,7 +475,7 @@ public final class RobustnessDemo {
 
     /** The runs the report shows beside its numbers. */
     private record Commands(List<DemoRuns.Run> clean, DemoRuns.Run sweep, Map<String, DemoRuns.Run> rows, List<DemoRuns.Run> groups,
-                            DemoRuns.Run minimal, List<DemoRuns.Run> all) {}
+                            DemoRuns.Run minimal, List<DemoRuns.Run> all, List<DemoRuns.Run> methods) {}
 
     private static String labels(List<Sweep.SweepAttack> l) {
         return String.join(", ", l.stream().map(Sweep.SweepAttack::label).toList());
@@ -489,7 +511,8 @@ public final class RobustnessDemo {
     private static HtmlReport report(Config c, Budget b, Model cnn, Model mlp, double cleanCnn, double cleanMlp, int evalN, int attackN,
                                      List<Sweep.Row> rows, RobustEvaluation.Result linf, RobustEvaluation.Result l2r, RobustEvaluation.Result minimal,
                                      RobustEvaluation.Entry craft,
-                                     TransferSet.Outcome onSource, TransferSet.Outcome onMlp, int setSize, double secs, Commands cmds) {
+                                     TransferSet.Outcome onSource, TransferSet.Outcome onMlp, int setSize, double secs, Commands cmds,
+                                     TrainingMethods.Settings ts, List<TrainingMethods.Outcome> methods) {
         String esc = HtmlReport.esc(c.outDir().toString());
         HtmlReport h = new HtmlReport("Brink robustness demo" + (c.quick() ? " (quick mode, synthetic data)" : ""));
         h.paragraph(String.format(Locale.ROOT, "%s (%,d parameters; %s) trained for %s on %,d %s images: clean accuracy %.4f on %,d test images. "
@@ -502,6 +525,7 @@ public final class RobustnessDemo {
                 + BuildInfo.commit() + (BuildInfo.dirty().equals("true") ? " with local changes" : "") + "; add --json for the numbers as JSON). "
                 + "results.json holds each command with its numbers, the resolved attack parameters and the model files' SHA-256.");
         h.pre(DemoRuns.text(cmds.clean()));
+        methodsSection(h, c, ts, methods, cmds.methods());
         h.heading("Accuracy versus epsilon");
         h.paragraph("Each attack at each epsilon of the range, then on past it until accuracy reaches zero (Galloway et al. argue for sweeping "
                 + "the full range: an attack that stalls above zero hints at gradient masking or a weak attack). The dashed line is the worst "
@@ -553,6 +577,29 @@ public final class RobustnessDemo {
         h.pre(DemoRuns.text(cmds.all()));
         h.html("<p class=\"meta\">Files: <a href=\"results.json\">results.json</a>, <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.png\">sweep.png</a>, <a href=\"grid.png\">grid.png</a> in " + esc + "</p>");
         return h;
+    }
+
+    /** Standard vs adversarial vs EMR training: the table, the margin histogram and the commands. */
+    private static void methodsSection(HtmlReport h, Config c, TrainingMethods.Settings ts, List<TrainingMethods.Outcome> methods, List<DemoRuns.Run> runs) {
+        h.heading("Standard, adversarial and EMR training under AutoAttack");
+        h.paragraph(String.format(Locale.ROOT, "The same MLP (mlp-4x1024 at width %s) trained three ways on the same %,d %s images for %d epochs (Adam, lr 0.001, "
+                        + "batch %d, seed %d): plain cross-entropy; Madry et al.'s adversarial training on PGD examples (%s); Liu and Chan's effective "
+                        + "margin regularization (EMR, lambda 0.1, exact). Each is evaluated with AutoAttack (Croce and Hein's standard version: "
+                        + "APGD-CE, APGD-T, FAB-T, Square) at L-inf eps %s on the first %d test images, and by its effective margins (Liu and Chan: the "
+                        + "distance to the decision boundary of the logits' linearization, in L2 pixel units) on the correctly classified among the "
+                        + "first %,d. A larger effective margin should go with higher robust accuracy; adversarial training buys it with robust "
+                        + "examples, EMR with a penalty on the weights' effective norm, at no attack cost per step.",
+                EpsRange.format(ts.width()), ts.trainSamples(), c.quick() ? "synthetic" : "MNIST", ts.epochs(), ts.batchSize(), ts.seed(), ts.trainAttack(),
+                ts.eps(), ts.attackPoints(), ts.marginPoints()));
+        h.table(List.of("training", "clean accuracy", "AutoAttack robust accuracy", "mean effective margin ± std", "training time"), TrainingMethods.table(methods));
+        h.figure("margins.png", "Effective margins of the correctly classified test points of each model (dashed lines: each model's mean, in its colour).");
+        StringBuilder train = new StringBuilder();
+        for (TrainingMethods.Outcome o : methods)
+            train.append(train.length() == 0 ? "" : "\n").append("# ").append(o.method().title()).append('\n').append(dev.brink.app.results.CommandLines.brink(o.trainArgs()));
+        h.paragraph("The models, as trained (same seed, same file: results.json gives each file's SHA-256):");
+        h.pre(train.toString());
+        h.paragraph("The numbers of the table (the AutoAttack and margins outputs are in autoattack-*/ and margins-*/):");
+        h.pre(DemoRuns.text(runs));
     }
 
     private static List<List<String>> table(RobustEvaluation.Result r) {

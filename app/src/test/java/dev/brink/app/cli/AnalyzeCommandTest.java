@@ -72,4 +72,21 @@ class AnalyzeCommandTest {
         assertTrue(summary.contains("./brink analyze margins:bins=5 " + model), summary);
         assertEquals(1 + 2 * 5, Files.readAllLines(out.resolve("margins-histogram.csv")).size());
     }
+
+    /** --json prints the result document on standard output: the summary's numbers, the model's hash, the command without --out. */
+    @Test
+    void jsonGivesTheSummaryAsAResultDocument() throws Exception {
+        Path out = dir.resolve("j");
+        Fixtures.Run r = Fixtures.run("analyze", "margins", model.toString(), "--data", data.toString(), "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.all());
+        com.fasterxml.jackson.databind.JsonNode doc = dev.brink.app.results.ResultJson.MAPPER.readTree(r.out());
+        com.fasterxml.jackson.databind.JsonNode summary = dev.brink.app.results.ResultJson.MAPPER.readTree(out.resolve("summary.json").toFile()).get("summary");
+        assertEquals(summary, doc.get("results").get("summary"));
+        assertTrue(doc.get("results").get("summary").get("test_margin_mean").asDouble() > 0, r.out());
+        assertEquals(dev.brink.app.results.ResultJson.sha256(model), doc.get("config").get("model").get("sha256").asText());
+        assertEquals(20, doc.get("config").get("data").get("samples").asInt(), r.out());
+        String command = doc.get("command").asText();
+        assertTrue(command.startsWith("./brink analyze margins " + model) && !command.contains("--out"), command);
+        assertTrue(r.err().contains("analysis margins of"), "the human lines go to standard error: " + r.err());
+    }
 }

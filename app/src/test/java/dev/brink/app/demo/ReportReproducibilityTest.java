@@ -68,6 +68,22 @@ class ReportReproducibilityTest {
             if (r.get("config").has("attacks")) assertEquals(r.get("config").get("attacks"), again.get("config").get("attacks"), command);
         }
         assertTrue(ids.contains("sweep") && ids.contains("attack-pgd-5") && ids.contains("attack-worst-case-linf"), ids.toString());
+        for (String m : List.of("standard", "adversarial", "emr"))
+            assertTrue(ids.contains("autoattack-" + m) && ids.contains("margins-" + m), ids.toString());
+
+        // the models of the training-methods table: each shown brink train command writes the same file again
+        JsonNode training = report.get("training");
+        assertEquals(3, training.size(), training.toString());
+        for (JsonNode t : training) {
+            String command = t.get("command").asText();
+            assertTrue(html.contains(command.replace("'", "&#39;")), "the report shows " + command);
+            List<String> args = new ArrayList<>();
+            t.get("args").forEach(a -> args.add(a.asText()));
+            Path again = dir.resolve("again-" + t.get("id").asText() + ".safetensors");
+            args.set(args.indexOf("-o") + 1, again.toString());
+            run(args);
+            assertEquals(t.get("model").get("sha256").asText(), ResultJson.sha256(again), command + " writes the same model");
+        }
     }
 
     /** A copy without timings ("seconds" fields). */

@@ -51,7 +51,7 @@ public final class Histogram extends Chart<Histogram> {
         return addCounts(name, edges(bins, lo, hi), counts(values, bins, lo, hi));
     }
 
-    /** A vertical line at {@code x} with a label in the legend colour {@code color}. */
+    /** A vertical line at {@code x} in the legend colour {@code color}, labelled unless {@code label} is empty. */
     public Histogram marker(double x, String label, Color color) {
         markers.add(new Marker(x, label, color));
         return this;
@@ -107,7 +107,7 @@ public final class Histogram extends Chart<Histogram> {
         XYPlot p = new XYPlot(data, xAxis(), yAxis(), r);
         for (Marker m : markers) {
             ValueMarker v = new ValueMarker(m.x(), m.color(), new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
-            v.setLabel(m.label());
+            if (m.label() != null && !m.label().isEmpty()) v.setLabel(m.label());
             v.setLabelFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
             v.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
             v.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);
