@@ -60,7 +60,7 @@ for n in 10 $(q "" 100); do
     for t in 0 1 2 3 4 5 6 7 8 9; do
       attack "jsma-n$n-g$g-t$t" "$(model cnn-l2)" -- --data cifar10 --limit "$n" -a "jsma:gamma=0.0$g" --norm l0 --eps 1 --target "$t"
     done
-    python3 - "$OUT/raw" "$n" "$g" <<'PY'
+    [ "$PLAN" = 1 ] || python3 - "$OUT/raw" "$n" "$g" <<'PY'
 import json, sys, os
 raw, n, g = sys.argv[1:]
 s = a = 0

@@ -9,13 +9,15 @@
 #   cell TABLE ROW COLUMN PAPER FILE SELECTOR TRANSFORM SETTINGS
 #                                        one row of cells.csv (brink's value read by cells.py get)
 #   repro_finish                         index.html from cells.csv, a summary line
-# Knobs (environment): QUICK=1 (the quick variant: same steps, fewer samples/epochs), BRINK (./brink), SEED (0).
+# Knobs (environment): QUICK=1 (the quick variant: same steps, fewer samples/epochs), BRINK (./brink), SEED (0),
+# PLAN=1 (print every step's command without running it, into OUT/plan: checks a mode's script runs to its end).
 set -euo pipefail
 REPRO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPRO_ROOT"
 BRINK=${BRINK:-./brink}
 SEED=${SEED:-0}
 QUICK=${QUICK:-0}
+PLAN=${PLAN:-0}
 CELLS_PY="$REPRO_ROOT/scripts/repro/cells.py"
 
 # q QUICK_VALUE FULL_VALUE: the value for this mode.
@@ -24,6 +26,7 @@ q() { if [ "$QUICK" = 1 ]; then echo "$1"; else echo "$2"; fi; }
 repro_init() {
   PAPER=$1
   OUT="reports/repro/$PAPER$(q /quick "")"
+  [ "$PLAN" = 1 ] && OUT="$OUT/plan"
   MODE=$(q quick full)
   mkdir -p "$OUT/models" "$OUT/logs" "$OUT/raw" "$OUT/analysis"
   [ -x "$BRINK" ] || { echo "repro: $BRINK is missing; run 'make build'" >&2; exit 1; }
@@ -44,6 +47,7 @@ step() {
   if [ -e "$output" ] && [ -f "$rec" ] && [ "$(cat "$rec")" = "$want" ]; then
     echo "[$PAPER $STEP_NO] $name: done earlier, skipped"; STEPS_SKIPPED=$((STEPS_SKIPPED + 1)); return 0
   fi
+  if [ "$PLAN" = 1 ]; then echo "[$PAPER $STEP_NO] $name (plan, not run): $want"; return 0; fi
   echo "[$PAPER $STEP_NO] $name: $want"
   local t0; t0=$(date +%s)
   rm -f "$rec"
@@ -108,6 +112,7 @@ repro_finish() {
   mv "$CELLS.tmp" "$CELLS"
   python3 "$CELLS_PY" html "$CELLS" "$OUT/index.html" "Reproduction: $PAPER ($MODE)"
   local n na; n=$(( $(wc -l < "$CELLS") - 1 )); na=$(grep -c ',n/a,' "$CELLS" || true)
+  [ "$PLAN" = 1 ] && { echo "[$PAPER] $MODE plan finished: $STEP_NO steps, $STEPS_SKIPPED done earlier; $n cells in $CELLS"; return 0; }
   echo "[$PAPER] $MODE run finished in $(( $(date +%s) - REPRO_START )) s: $STEPS_RUN steps run, $STEPS_SKIPPED skipped; $n cells ($na n/a) in $CELLS, $OUT/index.html"
   if [ ${#UNAVAILABLE[@]} -gt 0 ]; then echo "[$PAPER] not available in this build: ${UNAVAILABLE[*]}"; fi
 }

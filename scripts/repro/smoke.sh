@@ -3,7 +3,8 @@
 # on 300 MNIST 3-vs-7 images for one epoch, FGSM at eps 0.25 on 50 test points, an analysis this build lacks) run
 # twice. The first run trains, attacks and fills its cells (the missing analysis noted, its cell n/a); the second
 # skips every step (the resume path) and writes the same cells; a third run in full mode (QUICK unset) writes its own
-# directory with the same seeded numbers. Exits 1 naming what differed. About half a minute.
+# directory with the same seeded numbers; then every paper's script is planned (PLAN=1) in both modes. Exits 1 naming
+# what differed. About a minute.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUTDIR="$ROOT/reports/repro/smoke/quick"
@@ -53,4 +54,13 @@ assert [r['mode'] for r in full] == ['full'] * 3, full
 assert [r['brink'] for r in full] == [r['brink'] for r in quick], (full, quick)
 PY
 rm -rf "$ROOT/reports/repro/smoke"
-echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; full mode in its own directory)"
+# Every paper's script, both modes, as a plan (PLAN=1: each step's command printed, none run): the scripts' own logic
+# must reach the end in each mode (a full-mode-only shell error once stopped every full run at its first line).
+for p in galloway shaham li yu liu-chan; do
+  for quick in 0 1; do
+    QUICK=$quick PLAN=1 bash "$ROOT/scripts/repro/$p.sh" > "$LOG" 2>&1 || fail "$p (QUICK=$quick) plan exited with an error"
+    grep -q "plan finished" "$LOG" || fail "$p (QUICK=$quick) plan did not finish"
+  done
+  rm -rf "$ROOT/reports/repro/$p/plan" "$ROOT/reports/repro/$p/quick/plan"
+done
+echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; full mode in its own directory; every paper planned in both modes)"
