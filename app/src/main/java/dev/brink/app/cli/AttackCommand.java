@@ -155,7 +155,8 @@ public final class AttackCommand implements Callable<Integer> {
             for (int k = 0; k < others.size(); k++) {
                 TransferSet.Outcome t = set.evaluate(Classifier.of(others.get(k).model(), "model " + transferTo.get(k)), attackOptions.batchSize);
                 o.printf(Locale.ROOT, "transfer %s -> %s: %s%n", a.label(), transferTo.get(k), t);
-                transferLines.add(new String[] {a.label(), transferTo.get(k).toString(), Integer.toString(t.samples()), f4(t.cleanAccuracy()), f4(t.adversarialAccuracy()), f4(t.transferRate())});
+                transferLines.add(new String[] {a.label(), transferTo.get(k).toString(), Integer.toString(t.samples()), f4(t.cleanAccuracy()), f4(t.adversarialAccuracy()), f4(t.transferRate()),
+                        Integer.toString(t.successful()), f4(t.successfulAccuracy())});
                 transfers.add(ResultJson.transfer(a.label(), transferTo.get(k), t));
             }
         }
@@ -272,7 +273,8 @@ public final class AttackCommand implements Callable<Integer> {
             h.heading("Transfer");
             List<List<String>> rows = new ArrayList<>();
             for (String[] t : transfer) rows.add(List.of(t));
-            h.table(List.of("attack", "target model", "samples", "clean accuracy", "adversarial accuracy", "transfer rate"), rows);
+            h.table(List.of("attack", "target model", "samples", "clean accuracy", "adversarial accuracy", "transfer rate", "fooled the source",
+                    "accuracy on those"), rows);
         }
         if (withGrid) {
             h.heading("Examples");

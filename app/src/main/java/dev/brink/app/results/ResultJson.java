@@ -170,6 +170,8 @@ public final class ResultJson {
         num(o, "clean_accuracy", t.cleanAccuracy());
         num(o, "adversarial_accuracy", t.adversarialAccuracy());
         num(o, "transfer_rate", t.transferRate());
+        o.put("successful_samples", t.successful());
+        num(o, "successful_accuracy", t.successfulAccuracy());
         return o;
     }
 

@@ -143,20 +143,23 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
      * @param adversarialAccuracy target's accuracy on the adversarial inputs
      * @param transferRate        among the inputs the target classifies correctly, the fraction whose adversarial
      *                            version it misclassifies
+     * @param successful          how many adversarial inputs fooled the source model (its {@code success} flags)
+     * @param successfulAccuracy  target's accuracy on those alone (NaN if none): Shaham et al.'s "A_mnist" accuracy,
+     *                            whose set keeps only the examples that fooled the baseline
      */
-    public record Outcome(int samples, double cleanAccuracy, double adversarialAccuracy, double transferRate) {
+    public record Outcome(int samples, double cleanAccuracy, double adversarialAccuracy, double transferRate, int successful, double successfulAccuracy) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d samples: clean accuracy %.4f, adversarial accuracy %.4f, transfer rate %.4f",
-                    samples, cleanAccuracy, adversarialAccuracy, transferRate);
+            return String.format(Locale.ROOT, "%d samples: clean accuracy %.4f, adversarial accuracy %.4f, transfer rate %.4f; on the %d that fooled the source: accuracy %.4f",
+                    samples, cleanAccuracy, adversarialAccuracy, transferRate, successful, successfulAccuracy);
         }
     }
 
     /** Evaluates the set on a model (in batches, no graph recorded). */
     public Outcome evaluate(Classifier target, int batchSize) {
         int n = size();
-        if (n == 0) return new Outcome(0, Double.NaN, Double.NaN, Double.NaN);
-        int cleanRight = 0, advRight = 0, cleanOk = 0, flipped = 0;
+        if (n == 0) return new Outcome(0, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
+        int cleanRight = 0, advRight = 0, cleanOk = 0, flipped = 0, fooled = 0, fooledRight = 0;
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             int[] pc = RobustEvaluation.predict(target, clean.slice(0, from, to).contiguous(), from, "clean samples of the transfer set");
@@ -165,12 +168,17 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
                 boolean c = pc[i - from] == labels[i], a = pa[i - from] == labels[i];
                 if (c) cleanRight++;
                 if (a) advRight++;
+                if (success[i]) {
+                    fooled++;
+                    if (a) fooledRight++;
+                }
                 if (c) {
                     cleanOk++;
                     if (!a) flipped++;
                 }
             }
         }
-        return new Outcome(n, (double) cleanRight / n, (double) advRight / n, cleanOk == 0 ? Double.NaN : (double) flipped / cleanOk);
+        return new Outcome(n, (double) cleanRight / n, (double) advRight / n, cleanOk == 0 ? Double.NaN : (double) flipped / cleanOk, fooled,
+                fooled == 0 ? Double.NaN : (double) fooledRight / fooled);
     }
 }

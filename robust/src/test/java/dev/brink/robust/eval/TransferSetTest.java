@@ -56,17 +56,26 @@ class TransferSetTest {
         assertEquals(1.0, src.cleanAccuracy(), 1e-12);
         assertEquals(0.5, src.adversarialAccuracy(), 1e-12);
         assertEquals(0.5, src.transferRate(), 1e-12);
+        // Shaham et al.'s A_mnist accuracy: on the 4 examples that fooled the source, the source is wrong on all
+        assertEquals(4, src.successful());
+        assertEquals(0.0, src.successfulAccuracy(), 1e-12);
         // another model (threshold 0.6): check against a direct count
         TransferSet.Outcome other = back.evaluate(threshold(0.6), 8);
         float[] xa = back.adversarial().toFloatArray(), xc = back.clean().toFloatArray();
-        int cleanOk = 0, flipped = 0, advOk = 0;
+        int cleanOk = 0, flipped = 0, advOk = 0, fooled = 0, fooledOk = 0;
         for (int i = 0; i < 8; i++) {
             int y = back.labels()[i];
             boolean c = (xc[2 * i] > 0.6 ? 1 : 0) == y, a = (xa[2 * i] > 0.6 ? 1 : 0) == y;
             if (c) cleanOk++;
             if (a) advOk++;
             if (c && !a) flipped++;
+            if ((xa[2 * i] > 0.5 ? 1 : 0) != y) { // fooled the source (threshold 0.5)
+                fooled++;
+                if (a) fooledOk++;
+            }
         }
+        assertEquals(fooled, other.successful());
+        assertEquals((double) fooledOk / fooled, other.successfulAccuracy(), 1e-12);
         assertEquals(cleanOk / 8.0, other.cleanAccuracy(), 1e-12);
         assertEquals(advOk / 8.0, other.adversarialAccuracy(), 1e-12);
         assertEquals((double) flipped / cleanOk, other.transferRate(), 1e-12);
