@@ -19,7 +19,8 @@ Output in DIR (engine labels in lower case): ENGINE.tsv (one line per workload a
 --one-thread, ENGINE.log (the
 runners' standard error: their setup line with BLAS and oneDNN, every repetition), othercpu.tsv
 (`ENGINE<TAB>other<TAB>steal<TAB>seconds`, as bench/scripts/othercpu.py writes it, summed over the engine's runs).
-Exits non-zero when a runner fails.
+Exits non-zero when a runner fails: at once, or with --keep-going (make gpu-check) after the remaining runs, the
+failed run's line in ENGINE.tsv reading `name<TAB>n/a<TAB>failed=exit N` (a table shows it as n/a).
 """
 
 import argparse
@@ -49,6 +50,8 @@ def main():
     p.add_argument("--one-thread", action="store_true", help="also run every workload at 1 thread in every round")
     p.add_argument("--workloads", default="", help="space-separated names (default: the first engine's --list)")
     p.add_argument("--engine", action="append", type=parse_engine, required=True)
+    p.add_argument("--keep-going", action="store_true",
+                   help="after a runner fails, record the workload as n/a and go on; exit non-zero at the end")
     p.add_argument("args", nargs=argparse.REMAINDER, help="after --: extra runner options for every engine (e.g. --reps 3)")
     a = p.parse_args()
     if a.rounds < 1:
@@ -69,6 +72,7 @@ def main():
     total = a.rounds * len(names) * len(a.engine) * len(thread_counts)
     done = 0
     started = time.monotonic()
+    failed = 0
     for r in range(1, a.rounds + 1):
         for name in names:
             for t in thread_counts:
@@ -93,7 +97,13 @@ def main():
                     if proc.returncode != 0:
                         sys.stderr.write("%s failed on %s (exit %d); its standard error is in %s\n" % (
                             label, name, proc.returncode, os.path.join(a.out, label.lower() + ".log")))
-                        return proc.returncode
+                        if not a.keep_going:
+                            return proc.returncode
+                        failed = proc.returncode
+                        with open(tsv(a.out, label, t, a.threads), "a") as f:
+                            f.write("%s\tn/a\tfailed=exit %d\n" % (name, proc.returncode))
+                        write_load(a.out, a.engine, busy)
+                        continue
                     lines = [l for l in proc.stdout.splitlines() if l.strip() and not l.startswith("#")]
                     with open(tsv(a.out, label, t, a.threads), "a") as f:
                         for l in lines:
@@ -105,7 +115,7 @@ def main():
                     print("[%d/%d, %.0f s] round %d %-8s %d thr %-44s %-10s %s MiB  reps %s" % (
                         done, total, time.monotonic() - started, r, label, t, name, shown[1] if len(shown) > 1 else "?", rss,
                         " ".join("%.4g" % float(x) for x in reps.split(",") if x)), flush=True)
-    return 0
+    return failed
 
 
 def write_load(out, engines, busy):

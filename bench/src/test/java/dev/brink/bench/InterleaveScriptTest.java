@@ -75,4 +75,36 @@ class InterleaveScriptTest {
         assertTrue(scaling.contains("| " + Workloads.MADRY_TRAIN + " | 0.2 / 0.1 | 2.00 | 0.2 / 0.1 | 2.00 |"), scaling);
         assertFalse(Files.exists(out.resolve("dl4j.tsv")));
     }
+
+    /** With --keep-going (make gpu-check) a failing runner costs its own workload only: the others still run. */
+    @Test
+    void keepGoingRecordsAFailedRunAsNaAndRunsTheRest(@TempDir Path dir) throws Exception {
+        Path script = Path.of("scripts", "interleave.py");
+        assumeTrue(Files.isRegularFile(script), "run from the bench module directory");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "Debian's /usr/bin/python3 is not installed");
+        Path failing = dir.resolve("failing.py");
+        Files.writeString(failing, """
+                import sys
+                name = sys.argv[-1]
+                if name == "%s":
+                    sys.stderr.write("out of device memory\\n")
+                    sys.exit(3)
+                print("%%s\\t0.1\\tpeak_rss_mib=7\\treps=0.1" %% name)
+                """.formatted(Workloads.MADRY_TRAIN));
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--out", out.toString(), "--rounds", "1", "--threads", "1",
+                "--keep-going", "--workloads", Workloads.MADRY_TRAIN + " " + Workloads.SGEMM,
+                "--engine", "Brink=/usr/bin/python3 " + failing, "--engine", fakeEngine(dir, "PyTorch"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), log);
+        assertEquals(3, p.exitValue(), "the failure's exit status, after the remaining runs:\n" + log);
+        assertTrue(log.contains("Brink failed on " + Workloads.MADRY_TRAIN + " (exit 3)"), log);
+        assertEquals(List.of(Workloads.MADRY_TRAIN + "\tn/a\tfailed=exit 3", Workloads.SGEMM + "\t0.1\tpeak_rss_mib=7\treps=0.1"),
+                Files.readAllLines(out.resolve("brink.tsv")));
+        assertEquals(2, Files.readAllLines(out.resolve("pytorch.tsv")).size(), "PyTorch ran both workloads");
+        assertTrue(Files.readString(out.resolve("brink.log")).contains("out of device memory"));
+        assertTrue(Double.isNaN(CompareTable.read(out.resolve("brink.tsv")).get(Workloads.MADRY_TRAIN).median()));
+    }
 }
