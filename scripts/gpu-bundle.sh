@@ -18,7 +18,6 @@
 # Environment: MVN (mvn), MVN_FLAGS (-B), JDK17_HOME (/usr/lib/jvm/java-17-openjdk-amd64), GPU_BUNDLE_MAX_MIB (56).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$(pwd)
 
 MVN=${MVN:-mvn}
 MVN_FLAGS=${MVN_FLAGS:--B}
@@ -39,7 +38,7 @@ $MVN $MVN_FLAGS -q -Pgpu-bundle -DskipTests package -pl app -am
 
 jar_file=app/target/brink.jar
 console=kernels/target/gpu-bundle/junit-platform-console-standalone.jar
-engine_tests=$(ls engine/target/brink-engine-*-tests.jar 2>/dev/null | head -1 || true)
+engine_tests=$(find engine/target -maxdepth 1 -name 'brink-engine-*-tests.jar' 2>/dev/null | head -1)
 tests=kernels/target/test-classes
 for f in "$jar_file" "$console" "$engine_tests"; do [ -n "$f" ] && [ -f "$f" ] || die "the build did not make ${f:-engine/target/brink-engine-*-tests.jar}"; done
 [ -d "$tests/dev/brink/kernels" ] || die "the build did not compile the kernels' tests into $tests"

@@ -20,7 +20,8 @@ Output in DIR (engine labels in lower case): ENGINE.tsv (one line per workload a
 runners' standard error: their setup line with BLAS and oneDNN, every repetition), othercpu.tsv
 (`ENGINE<TAB>other<TAB>steal<TAB>seconds`, as bench/scripts/othercpu.py writes it, summed over the engine's runs).
 Exits non-zero when a runner fails: at once, or with --keep-going (make gpu-check) after the remaining runs, the
-failed run's line in ENGINE.tsv reading `name<TAB>n/a<TAB>failed=exit N` (a table shows it as n/a).
+failed run's line in ENGINE.tsv reading `name<TAB>n/a<TAB>failed=exit N: LAST LINE OF ITS STANDARD ERROR` (a table shows
+it as n/a).
 """
 
 import argparse
@@ -85,6 +86,7 @@ def main():
                     with open(os.path.join(a.out, label.lower() + ".log"), "a") as log:
                         log.write("## round %d, %s, %d threads: %s\n" % (r, name, t, " ".join(shlex.quote(c) for c in full)))
                         log.flush()
+                        log_start = log.tell()
                         proc = subprocess.run(full, stdout=subprocess.PIPE, stderr=log, text=True, env=runner_env(t))
                     u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
                     b1, s1 = cpu_jiffies()
@@ -101,7 +103,8 @@ def main():
                             return proc.returncode
                         failed = proc.returncode
                         with open(tsv(a.out, label, t, a.threads), "a") as f:
-                            f.write("%s\tn/a\tfailed=exit %d\n" % (name, proc.returncode))
+                            f.write("%s\tn/a\tfailed=exit %d%s\n" % (name, proc.returncode,
+                                                                     last_line(os.path.join(a.out, label.lower() + ".log"), log_start)))
                         write_load(a.out, a.engine, busy)
                         continue
                     lines = [l for l in proc.stdout.splitlines() if l.strip() and not l.startswith("#")]
@@ -116,6 +119,14 @@ def main():
                         done, total, time.monotonic() - started, r, label, t, name, shown[1] if len(shown) > 1 else "?", rss,
                         " ".join("%.4g" % float(x) for x in reps.split(",") if x)), flush=True)
     return failed
+
+
+def last_line(log, start):
+    """': ' and the last non-blank line the run wrote to its log from offset start (tabs as spaces), or ''."""
+    with open(log, errors="replace") as f:
+        f.seek(start)
+        lines = [l.strip().replace("\t", " ") for l in f.read().splitlines() if l.strip()]
+    return ": " + lines[-1][:300] if lines else ""
 
 
 def write_load(out, engines, busy):

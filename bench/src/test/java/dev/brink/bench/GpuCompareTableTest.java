@@ -16,7 +16,7 @@ class GpuCompareTableTest {
             # brink bench: backend cuda
             madry_mnist_train_step_b128\t0.006\tpeak_rss_mib=900\treps=0.006,0.007,0.005
             madry_mnist_input_hvp_b128\t0.0035\tpeak_rss_mib=900\treps=0.0034,0.0036
-            mlp4x1024_train_step_b100\tn/a\tfailed=exit 1
+            mlp4x1024_train_step_b100\tn/a\tfailed=exit 1: brink bench: out of device memory
             sgemm_1024_gflops\t12000\tpeak_rss_mib=800\treps=0.000179,0.000179
             madry_mnist_train_step_b128\t0.0062\tpeak_rss_mib=910\treps=0.0062,0.0064
             """;
@@ -34,7 +34,8 @@ class GpuCompareTableTest {
 
     @Test
     void ratiosPerWorkloadWithTheFailedRunAsNaAndASummary() {
-        String t = GpuCompareTable.table(CompareTable.parse(BRINK), CompareTable.parse(TORCH), List.of("device: test"));
+        String t = GpuCompareTable.table(CompareTable.parse(BRINK), CompareTable.parse(TORCH),
+                GpuCompareTable.failures(BRINK), GpuCompareTable.failures(TORCH), List.of("device: test"));
         assertTrue(t.startsWith("device: test\n"), t);
         // rounds pooled: Brink's 5 reps 0.005..0.007, median 0.0062; PyTorch 0.0019 / 0.00195
         assertEquals("| madry_mnist_train_step_b128 | 0.005 / 0.0062 | 0.0019 / 0.00195 | 2.63 / 3.18 |", row(t, Workloads.MADRY_TRAIN));
@@ -44,7 +45,9 @@ class GpuCompareTableTest {
         assertTrue(row(t, Workloads.SGEMM).endsWith("| 2.00 / 2.00 |"), row(t, Workloads.SGEMM));
         assertTrue(t.contains("Brink at or below PyTorch's median time on 1 of 3 workloads, within 1.5x on 1 of 3. "
                 + "Largest ratio: madry_mnist_train_step_b128 (3.18)."), t);
-        assertTrue(t.contains("No ratio (a side missing or failed): mlp4x1024_train_step_b100."), t);
+        assertTrue(t.contains("No ratio (a side missing or failed):\n- mlp4x1024_train_step_b100 (Brink: exit 1: brink bench: out of device memory)\n"), t);
+        assertEquals(Map.of(Workloads.MLP_TRAIN, "exit 1: brink bench: out of device memory"), GpuCompareTable.failures(BRINK));
+        assertTrue(GpuCompareTable.failures(TORCH).isEmpty());
         // rows in the bench's workload order
         assertTrue(t.indexOf(Workloads.MADRY_TRAIN) < t.indexOf(Workloads.MADRY_HVP) && t.indexOf(Workloads.MLP_TRAIN) < t.indexOf(Workloads.SGEMM), t);
     }

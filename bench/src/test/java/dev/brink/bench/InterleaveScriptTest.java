@@ -101,7 +101,7 @@ class InterleaveScriptTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), log);
         assertEquals(3, p.exitValue(), "the failure's exit status, after the remaining runs:\n" + log);
         assertTrue(log.contains("Brink failed on " + Workloads.MADRY_TRAIN + " (exit 3)"), log);
-        assertEquals(List.of(Workloads.MADRY_TRAIN + "\tn/a\tfailed=exit 3", Workloads.SGEMM + "\t0.1\tpeak_rss_mib=7\treps=0.1"),
+        assertEquals(List.of(Workloads.MADRY_TRAIN + "\tn/a\tfailed=exit 3: out of device memory", Workloads.SGEMM + "\t0.1\tpeak_rss_mib=7\treps=0.1"),
                 Files.readAllLines(out.resolve("brink.tsv")));
         assertEquals(2, Files.readAllLines(out.resolve("pytorch.tsv")).size(), "PyTorch ran both workloads");
         assertTrue(Files.readString(out.resolve("brink.log")).contains("out of device memory"));

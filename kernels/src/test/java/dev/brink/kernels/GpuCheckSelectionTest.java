@@ -1,0 +1,63 @@
+package dev.brink.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code make gpu-check} (scripts/gpu-check.sh) runs the device tests on a lent GPU machine through the JUnit
+ * console, selected by the class-name pattern {@code DEVICE_TESTS} in the script. Every test class here that takes
+ * its backend from {@link DeviceFixture} (a test that needs a GPU) must match it, or it would never run on a GPU;
+ * the emulated tests, which the CPU machines run, must not.
+ */
+class GpuCheckSelectionTest {
+    static final Path SCRIPT = Path.of("..", "scripts", "gpu-check.sh");
+    static final Path TESTS = Path.of("src", "test", "java");
+
+    /** The script's DEVICE_TESTS pattern, as the JUnit console's --include-classname reads it (a Java regex). */
+    static Pattern deviceTests() throws IOException {
+        Matcher m = Pattern.compile("(?m)^DEVICE_TESTS='([^']+)'$").matcher(Files.readString(SCRIPT));
+        assertTrue(m.find(), "no DEVICE_TESTS='...' line in " + SCRIPT);
+        return Pattern.compile(m.group(1));
+    }
+
+    private static final Pattern USES_FIXTURE = Pattern.compile("DeviceFixture\\.(cuda|assumeDevice)\\(");
+
+    /** Fully qualified names of the test sources that call DeviceFixture's cuda() or assumeDevice(). */
+    static List<String> deviceTestClasses() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(TESTS)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String name = TESTS.relativize(f).toString().replace(f.getFileSystem().getSeparator(), ".").replaceAll("\\.java$", "");
+                if (!name.endsWith(".DeviceFixture") && USES_FIXTURE.matcher(Files.readString(f)).find()) names.add(name);
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void everyTestThatNeedsAGpuIsSelectedAndNoEmulatedOne() throws IOException {
+        Pattern p = deviceTests();
+        List<String> device = deviceTestClasses();
+        assertTrue(device.size() >= 3, "expected the CudaDevice*Test classes, found " + device);
+        for (String c : device) {
+            assertTrue(p.matcher(c).matches(), c + " needs a GPU (DeviceFixture) but make gpu-check's DEVICE_TESTS " + p + " leaves it out: name it CudaDevice*Test");
+            assertTrue(p.matcher(c + "$Nested").matches(), "nested classes of " + c);
+        }
+        for (String c : List.of("dev.brink.kernels.CudaProviderTest", "dev.brink.kernels.CudaShimsTest"))
+            assertTrue(p.matcher(c).matches(), c);
+        for (String c : List.of("dev.brink.kernels.ElementwiseKernelTest", "dev.brink.engine.vectors.EmulatedCudaOpVectorTest",
+                "dev.brink.kernels.KernelInventoryTest", "dev.brink.kernels.GpuCheckSelectionTest"))
+            assertFalse(p.matcher(c).matches(), c + " runs here, not in make gpu-check");
+    }
+}
