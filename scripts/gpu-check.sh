@@ -26,6 +26,7 @@
 #   GPU_CHECK_WORKLOADS=...    the workloads (default: every workload of `brink bench --list` but GPU_CHECK_SKIP)
 #   GPU_CHECK_SKIP=autoattack_standard_madry_mnist_b100   (PyTorch has no peer for it, and it is the slowest)
 #   GPU_CHECK_REPS=7  GPU_CHECK_WARMUP_S=2  GPU_CHECK_ROUNDS=1  GPU_CHECK_THREADS=$(nproc)
+#   GPU_CHECK_RUN_TIMEOUT_S=60 one engine on one workload (warm-up, reps, start-up) stops after this: n/a in the table
 #   GPU_CHECK_BENCH_ARGS=      extra options for both runners (e.g. --warmup 1)
 #   GPU_CHECK_PYTHON           the PyTorch interpreter (default: python3, else /usr/bin/python3, whichever has torch)
 #   GPU_CHECK_DRY=1            no GPU needed: the same steps on the CPU backend, to test this script (make
@@ -46,16 +47,20 @@ TEST_TIMEOUT=${GPU_CHECK_TEST_TIMEOUT_S:-240}
 REPS=${GPU_CHECK_REPS:-7}
 WARMUP_S=${GPU_CHECK_WARMUP_S:-2}
 ROUNDS=${GPU_CHECK_ROUNDS:-1}
+RUN_TIMEOUT=${GPU_CHECK_RUN_TIMEOUT_S:-60}
 THREADS=${GPU_CHECK_THREADS:-$(nproc)}
 SKIP=${GPU_CHECK_SKIP:-autoattack_standard_madry_mnist_b100}
 # The device test classes: a test that needs a GPU is named CudaDevice*Test and takes its backend from DeviceFixture
 # (GpuCheckSelectionTest holds every such class to this pattern).
 DEVICE_TESTS='^dev\.brink\..*\.(CudaDevice\w*Test|CudaProviderTest|CudaShimsTest)(\$.*)?$'
+# GPU_CHECK_DRY=1 also runs CPU twins of the device tests (the same test bodies on the CPU backend and the g++
+# emulator), so that the dry run shows the bundle's runtime and class path carry the test bodies, not only the skips.
+DRY_TWINS='^dev\.brink\.(engine\.vectors\.TorchOpVectorTest|kernels\.(Elementwise|Optimizer)KernelTest)$'
 
 if [ "$DRY" = 1 ]; then
   BACKEND=cpu
   DEVICE=cpu
-  WORKLOADS=${GPU_CHECK_WORKLOADS:-madry_mnist_train_step_b128 mlp4x1024_train_step_b100 sgemm_1024_gflops}
+  WORKLOADS=${GPU_CHECK_WORKLOADS:-madry_mnist_train_step_b128 madry_mnist_input_hvp_b128 mlp4x1024_train_step_b100}
   BENCH_ARGS=${GPU_CHECK_BENCH_ARGS:---smoke}
 else
   BACKEND=cuda
@@ -111,7 +116,13 @@ fi
 jre="$root/$WORK/jre"
 if [ ! -x "$jre/bin/java" ] || [ "$BUNDLE/jre.tar.xz" -nt "$jre/bin/java" ]; then
   rm -rf "$jre"
-  tar -C "$WORK" -xJf "$BUNDLE/jre.tar.xz" || stop 2 "cannot unpack $BUNDLE/jre.tar.xz into $WORK"
+  if command -v xz >/dev/null 2>&1; then
+    tar -C "$WORK" -xJf "$BUNDLE/jre.tar.xz"
+  else  # Python's tarfile reads xz through its lzma module
+    python3 -c 'import sys, tarfile
+t = tarfile.open(sys.argv[1])
+t.extractall(sys.argv[2], **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))' "$BUNDLE/jre.tar.xz" "$WORK"
+  fi || stop 2 "cannot unpack $BUNDLE/jre.tar.xz into $WORK"
   touch "$jre/bin/java"
 fi
 JAVA="$jre/bin/java"
@@ -163,12 +174,17 @@ backends=$(printf '%s\n' "$info" | grep -E '^ *(cuda|cpu) +priority|^cuda device
 # 5. the device tests
 tests_line="not run (GPU_CHECK_TESTS=0)"
 if [ "$TESTS" = 1 ]; then
-  echo "== device tests (JUnit console from kernels/, classes matching $DEVICE_TESTS; timeout ${TEST_TIMEOUT} s)"
+  select=(--scan-class-path "$root/$BUNDLE/kernels-tests.jar" --include-classname "$DEVICE_TESTS")
+  if [ "$DRY" = 1 ]; then
+    select=(--scan-class-path "$root/$BUNDLE/kernels-tests.jar:$root/$BUNDLE/brink-engine-tests.jar" --include-classname "$DEVICE_TESTS"
+      --include-classname "$DRY_TWINS")
+  fi
+  echo "== device tests (JUnit console from kernels/, classes matching $DEVICE_TESTS$([ "$DRY" = 1 ] && echo " and the CPU twins $DRY_TWINS"); timeout ${TEST_TIMEOUT} s)"
   rm -rf "$WORK/tests"
   cp_tests="$root/$BUNDLE/kernels-tests.jar:$root/$BUNDLE/brink-engine-tests.jar:$root/$BUNDLE/brink.jar"
   (cd kernels && LD_LIBRARY_PATH="$ldpath${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout "$TEST_TIMEOUT" \
     "$JAVA" -Xmx8g -Xss8m --add-modules jdk.incubator.vector -jar "$root/$BUNDLE/junit-platform-console-standalone.jar" execute \
-      --class-path "$cp_tests" --scan-class-path "$root/$BUNDLE/kernels-tests.jar" --include-classname "$DEVICE_TESTS" \
+      --class-path "$cp_tests" "${select[@]}" \
       --details tree --details-theme ascii --disable-banner --disable-ansi-colors --fail-if-no-tests \
       --reports-dir "$root/$WORK/tests") >"$WORK/tests.txt" 2>&1
   junit_rc=$?
@@ -215,7 +231,8 @@ if [ "$left" -lt 30 ]; then
   failed+=("no time left for the bench (GPU_CHECK_BUDGET_S=$BUDGET)")
 else
   # shellcheck disable=SC2086  # BENCH_ARGS is a word list
-  timeout "$left" "$PY" bench/scripts/interleave.py --out "$bench_dir" --rounds "$ROUNDS" --threads "$THREADS" --keep-going \
+  timeout "$left" "$PY" bench/scripts/interleave.py --out "$bench_dir" --rounds "$ROUNDS" --threads "$THREADS" \
+    --keep-going --run-timeout "$RUN_TIMEOUT" \
     --workloads "$WORKLOADS" \
     --engine "Brink=env BRINK_JAR=$root/$BUNDLE/brink.jar JAVA_HOME=$jre LD_LIBRARY_PATH=$ldpath scripts/brink --backend $BACKEND bench" \
     --engine "PyTorch=$PY bench/pytorch/workloads.py --device $DEVICE" \
