@@ -113,7 +113,8 @@ nvcc-check:
 	@command -v $(PTXAS) >/dev/null 2>&1 || { echo "make kernels: $(PTXAS) not found (it comes with nvcc in the CUDA toolkit); set PTXAS=/path/to/ptxas" >&2; exit 1; }
 
 # ---- the device run (docs/kernels.md, "Running on a lent GPU"): gpu-bundle here, gpu-check there, in one device call
-#   run(command="make gpu-check", carry=[".gpu"], timeout_s=600)
+# (the script itself, as the GPU machine may have no make):
+#   run(command="bash scripts/gpu-check.sh", carry=[".gpu"], timeout_s=600)
 gpu-bundle: ## Build .gpu/ (jlink'd JDK 17 runtime, brink.jar with the PTX, the device tests, JUnit console, shims) for make gpu-check on a GPU machine without a JDK or Maven
 	MVN="$(MVN)" MVN_FLAGS="$(MVN_FLAGS)" bash scripts/gpu-bundle.sh
 

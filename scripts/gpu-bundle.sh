@@ -99,4 +99,4 @@ fi
 if [ $((total + tree)) -gt $((64 * 1048576)) ]; then
   die "the working tree and .gpu/ come to $(mib $((total + tree))) MiB, over the device call's 64 MiB"
 fi
-echo "ready: on a lent GPU machine run 'make gpu-check' with carry [\".gpu\"] (docs/kernels.md)"
+echo "ready: the device call is run(command=\"bash scripts/gpu-check.sh\", carry=[\".gpu\"], timeout_s=600) (docs/kernels.md)"

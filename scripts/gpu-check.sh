@@ -75,7 +75,7 @@ elapsed() { echo $(($(date +%s) - start)); }
 # 1. the device, before anything else
 if [ "$DRY" != 1 ]; then
   command -v nvidia-smi >/dev/null 2>&1 \
-    || stop 2 "no GPU here: nvidia-smi is not on the PATH. Run it on a lent GPU machine (the device tool's run, command 'make gpu-check', carry [\".gpu\"]; docs/kernels.md), or GPU_CHECK_DRY=1 make gpu-check (make gpu-check-dry) to test the script on the CPU backend"
+    || stop 2 "no GPU here: nvidia-smi is not on the PATH. Run it on a lent GPU machine (the device tool: run(command=\"bash scripts/gpu-check.sh\", carry=[\".gpu\"], timeout_s=600) after make gpu-bundle here; docs/kernels.md), or GPU_CHECK_DRY=1 make gpu-check (make gpu-check-dry) to test the script on the CPU backend"
   gpus=$(nvidia-smi -L 2>&1) && printf '%s\n' "$gpus" | grep -q '^GPU ' \
     || stop 2 "no CUDA device here: nvidia-smi lists none ($(printf '%s' "$gpus" | head -1)); GPU_CHECK_DRY=1 tests the script on the CPU backend"
 fi

@@ -1,16 +1,20 @@
 package dev.brink.kernels;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code make gpu-check} (scripts/gpu-check.sh) runs the device tests on a lent GPU machine through the JUnit
  * console, selected by the class-name pattern {@code DEVICE_TESTS} in the script. Every test class here that takes
  * its backend from {@link DeviceFixture} (a test that needs a GPU) must match it, or it would never run on a GPU;
- * the emulated tests, which the CPU machines run, must not.
+ * the emulated tests, which the CPU machines run, must not. Where no GPU is listed the script stops at once, saying
+ * why. (The whole script runs without a GPU in {@code make gpu-check-dry}, too slow for this suite.)
  */
 class GpuCheckSelectionTest {
     static final Path SCRIPT = Path.of("..", "scripts", "gpu-check.sh");
@@ -59,5 +64,27 @@ class GpuCheckSelectionTest {
         for (String c : List.of("dev.brink.kernels.ElementwiseKernelTest", "dev.brink.engine.vectors.EmulatedCudaOpVectorTest",
                 "dev.brink.kernels.KernelInventoryTest", "dev.brink.kernels.GpuCheckSelectionTest"))
             assertFalse(p.matcher(c).matches(), c + " runs here, not in make gpu-check");
+    }
+
+    /** nvidia-smi that lists no device (as on a machine whose GPU is gone): exit 2 at once, nothing written. */
+    @Test
+    void stopsAtOnceWithExit2WhereNoGpuIsListed(@TempDir Path dir) throws IOException, InterruptedException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\necho 'No devices were found'\nexit 6\n");
+        assertTrue(smi.toFile().setExecutable(true));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString()).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("OUT", out.toString());
+        pb.environment().remove("GPU_CHECK_DRY");
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), text);
+        assertEquals(2, p.exitValue(), text);
+        assertTrue(text.contains("no CUDA device here: nvidia-smi lists none (No devices were found)") && text.contains("GPU_CHECK_DRY=1"), text);
+        try (Stream<Path> written = Files.list(out)) {
+            assertEquals(0, written.count(), "stopped before writing anything");
+        }
     }
 }
