@@ -24,7 +24,7 @@
 #   GPU_CHECK_TESTS=1          0 skips the device tests
 #   GPU_CHECK_TEST_TIMEOUT_S=240
 #   GPU_CHECK_WORKLOADS=...    the workloads (default: every workload of `brink bench --list` but GPU_CHECK_SKIP)
-#   GPU_CHECK_SKIP=autoattack_standard_madry_mnist_b100   (PyTorch has no peer for it, and it is the slowest)
+#   GPU_CHECK_SKIP=autoattack_standard_madry_mnist_b100   (PyTorch has no peer for it, and it is among the slowest)
 #   GPU_CHECK_REPS=7  GPU_CHECK_WARMUP_S=2  GPU_CHECK_ROUNDS=1  GPU_CHECK_THREADS=$(nproc)
 #   GPU_CHECK_RUN_TIMEOUT_S=60 one engine on one workload (warm-up, reps, start-up) stops after this: n/a in the table
 #   GPU_CHECK_BENCH_ARGS=      extra options for both runners (e.g. --warmup 1)
