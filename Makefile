@@ -26,6 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test demo info test-jdk25 kernels kernels-optional nvcc-check vectors vectors-torch-check pytorch-fixture pytorch-check pytorch-zoo-check torch-check data clean
+.PHONY: gpu-bundle gpu-check gpu-check-dry
 .PHONY: bench bench-compare torch-venv cuda-shims check-cpu-only install javadoc objectives-smoke experiment-emr-mnist fuzz repro-galloway repro-shaham repro-li repro-yu repro-liu-chan repro-quick browser cluster-jar eval-cluster-mnist repro-smoke
 
 help: ## List the make targets
@@ -110,6 +111,18 @@ kernels-optional:
 nvcc-check:
 	@command -v $(NVCC) >/dev/null 2>&1 || { echo "make kernels: $(NVCC) not found (needed for $(notdir $(CU_SRCS))); install the CUDA toolkit (nvcc) or set NVCC=/path/to/nvcc" >&2; exit 1; }
 	@command -v $(PTXAS) >/dev/null 2>&1 || { echo "make kernels: $(PTXAS) not found (it comes with nvcc in the CUDA toolkit); set PTXAS=/path/to/ptxas" >&2; exit 1; }
+
+# ---- the device run (docs/kernels.md, "Running on a lent GPU"): gpu-bundle here, gpu-check there, in one device call
+# (the script itself, as the GPU machine may have no make):
+#   run(command="bash scripts/gpu-check.sh", carry=[".gpu"], timeout_s=600)
+gpu-bundle: ## Build .gpu/ (jlink'd JDK 17 runtime, brink.jar with the PTX, the device tests, JUnit console, shims) for make gpu-check on a GPU machine without a JDK or Maven
+	MVN="$(MVN)" MVN_FLAGS="$(MVN_FLAGS)" bash scripts/gpu-bundle.sh
+
+gpu-check: ## On a GPU machine with .gpu/: device tests + Brink vs PyTorch-CUDA bench -> OUT or reports/gpu-check/gpu-check.md (~6 min; GPU_CHECK_* knobs in scripts/gpu-check.sh)
+	bash scripts/gpu-check.sh
+
+gpu-check-dry: gpu-bundle ## Test make gpu-check without a GPU: the same script on the CPU backend (device tests skip with their reason, smoke bench) -> reports/gpu-check
+	GPU_CHECK_DRY=1 bash scripts/gpu-check.sh
 
 browser: ## Headless Chromium from Debian's packages (chromium), for the model card's browser test (ModelCardBrowserTest; skipped where it is missing)
 	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \

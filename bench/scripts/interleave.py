@@ -19,7 +19,10 @@ Output in DIR (engine labels in lower case): ENGINE.tsv (one line per workload a
 --one-thread, ENGINE.log (the
 runners' standard error: their setup line with BLAS and oneDNN, every repetition), othercpu.tsv
 (`ENGINE<TAB>other<TAB>steal<TAB>seconds`, as bench/scripts/othercpu.py writes it, summed over the engine's runs).
-Exits non-zero when a runner fails.
+Exits non-zero when a runner fails: at once, with the runner's status; or, with --keep-going (make gpu-check), with
+status 1 after the remaining runs, the failed run's line in ENGINE.tsv reading
+`name<TAB>n/a<TAB>failed=exit N: LAST LINE OF ITS STANDARD ERROR` (a table shows it as n/a). --run-timeout S stops a
+run after S seconds: a failure with exit status 124 and the reason `timeout after S s`.
 """
 
 import argparse
@@ -49,6 +52,10 @@ def main():
     p.add_argument("--one-thread", action="store_true", help="also run every workload at 1 thread in every round")
     p.add_argument("--workloads", default="", help="space-separated names (default: the first engine's --list)")
     p.add_argument("--engine", action="append", type=parse_engine, required=True)
+    p.add_argument("--run-timeout", type=float, default=None, metavar="S",
+                   help="stop a run after S seconds and count it as failed (exit status 124)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="after a runner fails, record the workload as n/a and go on; exit 1 at the end")
     p.add_argument("args", nargs=argparse.REMAINDER, help="after --: extra runner options for every engine (e.g. --reps 3)")
     a = p.parse_args()
     if a.rounds < 1:
@@ -69,6 +76,7 @@ def main():
     total = a.rounds * len(names) * len(a.engine) * len(thread_counts)
     done = 0
     started = time.monotonic()
+    failed = 0
     for r in range(1, a.rounds + 1):
         for name in names:
             for t in thread_counts:
@@ -81,7 +89,8 @@ def main():
                     with open(os.path.join(a.out, label.lower() + ".log"), "a") as log:
                         log.write("## round %d, %s, %d threads: %s\n" % (r, name, t, " ".join(shlex.quote(c) for c in full)))
                         log.flush()
-                        proc = subprocess.run(full, stdout=subprocess.PIPE, stderr=log, text=True, env=runner_env(t))
+                        log_start = log.tell()
+                        proc = run(full, log, runner_env(t), a.run_timeout)
                     u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
                     b1, s1 = cpu_jiffies()
                     wall = time.monotonic() - t0
@@ -93,7 +102,15 @@ def main():
                     if proc.returncode != 0:
                         sys.stderr.write("%s failed on %s (exit %d); its standard error is in %s\n" % (
                             label, name, proc.returncode, os.path.join(a.out, label.lower() + ".log")))
-                        return proc.returncode
+                        if not a.keep_going:
+                            return proc.returncode
+                        failed = 1
+                        why = (": timeout after %g s" % a.run_timeout if proc.timed_out
+                               else last_line(os.path.join(a.out, label.lower() + ".log"), log_start))
+                        with open(tsv(a.out, label, t, a.threads), "a") as f:
+                            f.write("%s\tn/a\tfailed=exit %d%s\n" % (name, proc.returncode, why))
+                        write_load(a.out, a.engine, busy)
+                        continue
                     lines = [l for l in proc.stdout.splitlines() if l.strip() and not l.startswith("#")]
                     with open(tsv(a.out, label, t, a.threads), "a") as f:
                         for l in lines:
@@ -105,7 +122,32 @@ def main():
                     print("[%d/%d, %.0f s] round %d %-8s %d thr %-44s %-10s %s MiB  reps %s" % (
                         done, total, time.monotonic() - started, r, label, t, name, shown[1] if len(shown) > 1 else "?", rss,
                         " ".join("%.4g" % float(x) for x in reps.split(",") if x)), flush=True)
-    return 0
+    return failed
+
+
+class Finished:
+    """A run's exit status, standard output, and whether --run-timeout stopped it."""
+
+    def __init__(self, returncode, stdout, timed_out):
+        self.returncode, self.stdout, self.timed_out = returncode, stdout, timed_out
+
+
+def run(cmd, log, env, timeout):
+    """Runs cmd with standard error to log; after timeout seconds (None: no limit) kills it, exit status 124."""
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env, timeout=timeout)
+        return Finished(p.returncode, p.stdout, False)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return Finished(124, out, True)
+
+
+def last_line(log, start):
+    """': ' and the last non-blank line the run wrote to its log from offset start (tabs as spaces), or ''."""
+    with open(log, errors="replace") as f:
+        f.seek(start)
+        lines = [l.strip().replace("\t", " ") for l in f.read().splitlines() if l.strip()]
+    return ": " + lines[-1][:300] if lines else ""
 
 
 def write_load(out, engines, busy):

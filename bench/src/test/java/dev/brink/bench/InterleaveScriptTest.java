@@ -75,4 +75,65 @@ class InterleaveScriptTest {
         assertTrue(scaling.contains("| " + Workloads.MADRY_TRAIN + " | 0.2 / 0.1 | 2.00 | 0.2 / 0.1 | 2.00 |"), scaling);
         assertFalse(Files.exists(out.resolve("dl4j.tsv")));
     }
+
+    /** With --keep-going (make gpu-check) a failing runner costs its own workload only: the others still run. */
+    @Test
+    void keepGoingRecordsAFailedRunAsNaAndRunsTheRest(@TempDir Path dir) throws Exception {
+        Path script = Path.of("scripts", "interleave.py");
+        assumeTrue(Files.isRegularFile(script), "run from the bench module directory");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "Debian's /usr/bin/python3 is not installed");
+        Path failing = dir.resolve("failing.py");
+        Files.writeString(failing, """
+                import sys
+                name = sys.argv[-1]
+                if name == "%s":
+                    sys.stderr.write("out of device memory\\n")
+                    sys.exit(3)
+                print("%%s\\t0.1\\tpeak_rss_mib=7\\treps=0.1" %% name)
+                """.formatted(Workloads.MADRY_TRAIN));
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--out", out.toString(), "--rounds", "1", "--threads", "1",
+                "--keep-going", "--workloads", Workloads.MADRY_TRAIN + " " + Workloads.SGEMM,
+                "--engine", "Brink=/usr/bin/python3 " + failing, "--engine", fakeEngine(dir, "PyTorch"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), log);
+        assertEquals(1, p.exitValue(), "exit 1 after the remaining runs:\n" + log);
+        assertTrue(log.contains("Brink failed on " + Workloads.MADRY_TRAIN + " (exit 3)"), log);
+        assertEquals(List.of(Workloads.MADRY_TRAIN + "\tn/a\tfailed=exit 3: out of device memory", Workloads.SGEMM + "\t0.1\tpeak_rss_mib=7\treps=0.1"),
+                Files.readAllLines(out.resolve("brink.tsv")));
+        assertEquals(2, Files.readAllLines(out.resolve("pytorch.tsv")).size(), "PyTorch ran both workloads");
+        assertTrue(Files.readString(out.resolve("brink.log")).contains("out of device memory"));
+        assertTrue(Double.isNaN(CompareTable.read(out.resolve("brink.tsv")).get(Workloads.MADRY_TRAIN).median()));
+    }
+
+    /** --run-timeout stops a run that hangs (a GPU workload that never ends would eat make gpu-check's budget). */
+    @Test
+    void runTimeoutStopsARunAndRecordsWhy(@TempDir Path dir) throws Exception {
+        Path script = Path.of("scripts", "interleave.py");
+        assumeTrue(Files.isRegularFile(script), "run from the bench module directory");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "Debian's /usr/bin/python3 is not installed");
+        Path hanging = dir.resolve("hanging.py");
+        Files.writeString(hanging, """
+                import sys, time
+                name = sys.argv[-1]
+                if name == "%s":
+                    time.sleep(60)
+                print("%%s\\t0.1\\treps=0.1" %% name)
+                """.formatted(Workloads.MADRY_TRAIN));
+        Path out = dir.resolve("out");
+        long t0 = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--out", out.toString(), "--rounds", "1", "--threads", "1",
+                "--keep-going", "--run-timeout", "1", "--workloads", Workloads.MADRY_TRAIN + " " + Workloads.SGEMM,
+                "--engine", "Brink=/usr/bin/python3 " + hanging);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), log);
+        assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "the hanging run was not stopped");
+        assertEquals(1, p.exitValue(), log);
+        assertEquals(List.of(Workloads.MADRY_TRAIN + "\tn/a\tfailed=exit 124: timeout after 1 s", Workloads.SGEMM + "\t0.1\treps=0.1"),
+                Files.readAllLines(out.resolve("brink.tsv")));
+    }
 }
