@@ -135,11 +135,13 @@ final class FloatConv {
             int cg = d.cg(), k2 = d.kh() * d.kw(), tkk = og * k2;
             SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
             float[] flipped = new float[cg * tkk];
+            boolean parallel = CpuParallel.partsFor(d.work()) > 1;
             for (int gi = 0; gi < d.groups(); gi++) {
                 int base = wo + gi * og * cg * k2;
-                for (int c = 0; c < cg; c++)
+                CpuParallel.forRange(cg, parallel, c -> {
                     for (int o = 0; o < og; o++)
                         for (int q = 0; q < k2; q++) flipped[c * tkk + o * k2 + q] = wd[base + (o * cg + c) * k2 + k2 - 1 - q];
+                });
                 wp[gi] = new SgemmPacking.PrepackedA(cg, tkk, SgemmPacking.strided(flipped, 0, tkk, 1), SgemmKernel.get());
             }
             correlate(t, gd, go, wp, od, oo);
