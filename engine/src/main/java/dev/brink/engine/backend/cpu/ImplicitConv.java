@@ -53,10 +53,33 @@ final class ImplicitConv {
      * every output element is computed the same way under any split.
      */
     static void forward(Dims d, float[] xd, int xo, float[] wd, int wo, float[] yd, int yo) {
+        int parts = CpuParallel.partsFor(d.work());
+        float[] wt = transposed(wd, wo, d.o(), d.k(), Sgemm.roundUp(d.o(), SgemmKernel.get().nr), parts);
+        forward(d, xd, xo, wt, yd, yo, parts);
+    }
+
+    /**
+     * The input gradient of a stride-1 convolution with weights w [O, C, kh, kw] at {@code wd[wo]} as the forward
+     * pass {@code t} of the output gradient gy [N, O, Ho, Wo] (t's input) with the flipped, transposed kernel
+     * [C, O, kh, kw] (t's weights, padding {@code dil*(k-1) - pad}): dx [N, C, H, W] at {@code dxd[dxo]},
+     * overwritten. The kernel is flipped and transposed straight into the B matrix, in one parallel pass.
+     */
+    static void inputGradStride1(Dims t, float[] gd, int go, float[] wd, int wo, float[] dxd, int dxo) {
+        int parts = CpuParallel.partsFor(t.work());
+        int c = t.o(), o = t.c(), k2 = t.kh() * t.kw(), ldb = Sgemm.roundUp(c, SgemmKernel.get().nr);
+        float[] wt = CpuScratch.floats(CpuScratch.OPERAND, t.k() * ldb);
+        CpuParallel.forRange(o, parts > 1, oi -> { // rows oi*k2 .. of B: B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
+            for (int ci = 0; ci < c; ci++)
+                for (int q = 0, src = wo + (oi * c + ci) * k2 + k2 - 1; q < k2; q++, src--) wt[(oi * k2 + q) * ldb + ci] = wd[src];
+            if (ldb > c) for (int q = 0; q < k2; q++) Arrays.fill(wt, (oi * k2 + q) * ldb + c, (oi * k2 + q + 1) * ldb, 0f);
+        });
+        forward(t, gd, go, wt, dxd, dxo, parts);
+    }
+
+    /** The forward pass with the weights already as B = w^T ([k x ldb], zero in columns o..ldb-1). */
+    private static void forward(Dims d, float[] xd, int xo, float[] wt, float[] yd, int yo, int parts) {
         SgemmKernel kernel = SgemmKernel.get();
         int mr = kernel.mr, nr = kernel.nr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), nr);
-        int parts = CpuParallel.partsFor(d.work());
-        float[] wt = transposed(wd, wo, d.o(), k, ldb, parts);
         int[] taps = taps(d);
         Source src = source(d, xd, xo, parts);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
@@ -116,9 +139,12 @@ final class ImplicitConv {
                     for (int i0 = t0; i0 < t1; i0 += mr)
                         kernel.gatherTile(sc, src.data, taps, i0, pos, s0, gyt, s0 * ldb + j0, ldb, dwt, i0 * ldb + j0, ldb, s0 > 0);
             }
-            int r1 = Math.min(k, t1); // this part's tap rows of dw^T back to dw [O x K]
-            for (int c = 0; c < o; c++)
-                for (int r = t0, t = t0 * ldb + c; r < r1; r++, t += ldb) dwd[dwo + c * k + r] = dwt[t];
+            int r1 = Math.min(k, t1); // this part's tap rows of dw^T back to dw [O x K], blocks of rows
+            for (int rb = t0; rb < r1; rb += TRANSPOSE_BLOCK) {
+                int re = Math.min(r1, rb + TRANSPOSE_BLOCK);
+                for (int c = 0; c < o; c++)
+                    for (int r = rb, t = rb * ldb + c, di = dwo + c * k + rb; r < re; r++, t += ldb, di++) dwd[di] = dwt[t];
+            }
         });
     }
 
