@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's convolution kernels (forward, input gradient, weight gradient) at the layers of the benchmark
- * models, batch 128, into preallocated outputs:
+ * models, batch 128 (32 where the name ends in {@code _b32}), into preallocated outputs:
  * <ul>
  *   <li>{@code madry1}: 1->32, 5x5, pad 2, on 28x28;</li>
  *   <li>{@code madry2}: 32->64, 5x5, pad 2, on 14x14;</li>
@@ -32,10 +32,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code galloway2}: 32->64, 6x6, stride 2, on 16x16;</li>
  *   <li>{@code galloway3}: 64->64, 5x5, on 6x6;</li>
  *   <li>{@code stem3x3}: 3->64, 3x3, pad 1, on 32x32 (the first layer of VGG16, ResNet18 and the WideResNets);</li>
- *   <li>{@code cifar3x3}: 64->64, 3x3, pad 1, on 32x32 (their first stage).</li>
+ *   <li>{@code cifar3x3}: 64->64, 3x3, pad 1, on 32x32 (their first stage);</li>
+ *   <li>{@code vgg64x32_b32}, {@code vgg256x8_b32}, {@code vgg512x4_b32}, {@code vgg512x2_b32}: C->C, 3x3, pad 1, on
+ *       the named map, <b>batch 32</b>: VGG-16's layers in {@code vgg16_cifar_train_step_b32} (the last three go
+ *       implicit; ResNet-18's stages have the same shapes on 32x32, 16x16, 8x8 and 4x4);</li>
+ *   <li>{@code res512s2_b32}: 256->512, 3x3, stride 2, pad 1, on 8x8, batch 32 (ResNet-18's stage-4 entry).</li>
  * </ul>
  * Multiply-adds per call (each of the three kernels does the same count): madry1 0.08 G, madry2 1.28 G,
- * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G (x2 for FLOP).
+ * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G, vgg64x32_b32 1.21 G, vgg256x8_b32 1.21 G,
+ * vgg512x4_b32 1.21 G, vgg512x2_b32 0.30 G, res512s2_b32 0.60 G (x2 for FLOP).
  * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
  * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM): the numbers behind the rule.
  */
@@ -46,7 +51,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ConvBench {
-    @Param({"madry1", "madry2", "galloway1", "galloway2", "galloway3", "stem3x3", "cifar3x3"})
+    @Param({"madry1", "madry2", "galloway1", "galloway2", "galloway3", "stem3x3", "cifar3x3",
+            "vgg64x32_b32", "vgg256x8_b32", "vgg512x4_b32", "vgg512x2_b32", "res512s2_b32"})
     public String layer;
 
     @Param({"auto"})
@@ -67,6 +73,11 @@ public class ConvBench {
             case "galloway3" -> { c = 64; o = 64; h = 6; k = 5; stride = 1; pad = 0; }
             case "stem3x3" -> { c = 3; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
             case "cifar3x3" -> { c = 64; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
+            case "vgg64x32_b32" -> { n = 32; c = 64; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
+            case "vgg256x8_b32" -> { n = 32; c = 256; o = 256; h = 8; k = 3; stride = 1; pad = 1; }
+            case "vgg512x4_b32" -> { n = 32; c = 512; o = 512; h = 4; k = 3; stride = 1; pad = 1; }
+            case "vgg512x2_b32" -> { n = 32; c = 512; o = 512; h = 2; k = 3; stride = 1; pad = 1; }
+            case "res512s2_b32" -> { n = 32; c = 256; o = 512; h = 8; k = 3; stride = 2; pad = 1; }
             default -> throw new IllegalArgumentException(layer);
         }
         System.setProperty("brink.conv", path); // read when the first convolution runs, in this fork

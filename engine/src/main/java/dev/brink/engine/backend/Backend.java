@@ -216,4 +216,20 @@ public interface Backend {
     default Tensor emrPairSquaredNorms(Tensor jac, Tensor labels) {
         return ComposedJacobianRows.emrPairSquaredNorms(jac, labels);
     }
+
+    // ------------------------------------------------------------------ per-channel batch-norm steps (see dev.brink.engine.op.ChannelOps)
+    //
+    // Like the attack steps, these return a new contiguous result that records no graph (the op records the
+    // backward). x is [N, C, ...] (rank >= 2, any strides), the per-channel tensors [C] of x's dtype (checked by the
+    // op). The defaults compose tensor ops; the CPU overrides them with one-pass kernels.
+
+    /** {@code (x - center[c]) * scale[c] + shift[c]} for every element of channel c (axis 1) of x. */
+    default Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+        return ComposedChannelOps.normalize(x, center, scale, shift);
+    }
+
+    /** {@code [C]}: the mean over each channel (axis 1) of x of {@code (x - mean[c])^2}. */
+    default Tensor channelVariance(Tensor x, Tensor mean) {
+        return ComposedChannelOps.variance(x, mean);
+    }
 }

@@ -9,6 +9,12 @@ import dev.brink.engine.Tensor;
  * Training mode normalizes with the batch mean and biased variance and updates the running statistics in place
  * (running = (1 - momentum) * running + momentum * batch, with the unbiased variance, as PyTorch does);
  * evaluation mode normalizes with the running statistics. Gradients flow through the batch statistics.
+ *
+ * <p>Composed of three passes over x: the per-channel mean (a reduction), the variance about it
+ * ({@link ChannelOps#channelVariance}, read only) and {@code (x - mean) * (weight / sqrt(var + eps)) + bias}
+ * ({@link ChannelOps#channelNormalize}, the only pass that writes), with the per-channel factors computed on
+ * {@code [C]} vectors. (It used to be a subtraction, a square, a mean, a division, a multiplication and an addition
+ * over x, each writing a temporary that autodiff kept; the backward now takes about half the passes too.)
  */
 public final class BatchNorm {
     public static final OpDef DEF = OpDef.composite("batch_norm", "per-channel normalization with batch or running statistics");
@@ -32,36 +38,30 @@ public final class BatchNorm {
                 throw new IllegalArgumentException(op + ": per-channel parameter of shape " + Shape.str(t.shape()) + " does not match " + c + " channels of x " + Shape.str(x.shape()));
         }
         int[] axes = x.dim() == 4 ? new int[] {0, 2, 3} : new int[] {0};
-        int[] bshape = x.dim() == 4 ? new int[] {1, c, 1, 1} : new int[] {1, c};
         Tensor mean;
         Tensor var;
         if (training) {
             int n = x.numel() / c;
             if (n < 2) throw new IllegalArgumentException(op + ": training mode needs more than one value per channel, got x " + Shape.str(x.shape()));
-            mean = x.mean(axes, true);
-            Tensor centered = x.sub(mean);
-            var = centered.square().mean(axes, true);
+            mean = x.mean(axes, false);
+            var = ChannelOps.channelVariance(x, mean);
             if (runningMean != null && runningVar != null) {
                 try (GradMode.Scope s = GradMode.noGrad()) {
-                    Tensor m = mean.detach().reshape(c);
-                    Tensor v = var.detach().reshape(c).mul((double) n / (n - 1));
+                    Tensor m = mean.detach();
+                    Tensor v = var.detach().mul((double) n / (n - 1));
                     runningMean.assign(runningMean.mul(1 - momentum).add(m.mul(momentum)));
                     runningVar.assign(runningVar.mul(1 - momentum).add(v.mul(momentum)));
                 }
             }
-            Tensor y = centered.div(var.add(eps).sqrt());
-            return affine(y, weight, bias, bshape);
+        } else {
+            if (runningMean == null || runningVar == null)
+                throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
+            mean = runningMean;
+            var = runningVar;
         }
-        if (runningMean == null || runningVar == null)
-            throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
-        mean = runningMean.reshape(bshape);
-        var = runningVar.reshape(bshape);
-        return affine(x.sub(mean).div(var.add(eps).sqrt()), weight, bias, bshape);
-    }
-
-    private static Tensor affine(Tensor y, Tensor weight, Tensor bias, int[] bshape) {
-        if (weight != null) y = y.mul(weight.reshape(bshape));
-        if (bias != null) y = y.add(bias.reshape(bshape));
-        return y;
+        Tensor scale = var.add(eps).sqrt().reciprocal();
+        if (weight != null) scale = weight.mul(scale);
+        Tensor shift = bias != null ? bias : Tensor.full(x.backend(), x.dtype(), 0.0, c);
+        return ChannelOps.channelNormalize(x, mean, scale, shift);
     }
 }

@@ -7,6 +7,7 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.backend.ConvGeometry;
 import dev.brink.engine.backend.PoolGeometry;
 import dev.brink.engine.check.GradCheck;
+import dev.brink.engine.op.ChannelOps;
 import dev.brink.engine.op.Convolution;
 import dev.brink.engine.op.Loss;
 import dev.brink.engine.op.Scan;
@@ -447,6 +448,21 @@ public final class GradCheckCases {
                 g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), randn(g, 3), uniform(g, 0.5, 2.0, 3)));
         t.add("batch_norm", "eval 4-D, no affine, squared", xs -> F.batchNorm(xs[0], null, null, xs[1], xs[2], false, 0.1, 1e-5).square(),
                 g -> in(v(randn(g, 2, 2, 2, 2)), randn(g, 2), uniform(g, 0.5, 2.0, 2)));
+
+        // batch norm's per-channel primitives, every input differentiable (the variance about a mean that is not
+        // the batch mean, so its mean gradient is not zero)
+        t.add("channel_normalize", "4-D, all inputs", xs -> ChannelOps.channelNormalize(xs[0], xs[1], xs[2], xs[3]),
+                g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
+        t.add("channel_normalize", "2-D, squared output", xs -> ChannelOps.channelNormalize(xs[0], xs[1], xs[2], xs[3]).square(),
+                g -> in(v(randn(g, 4, 2)), v(randn(g, 2)), v(randn(g, 2)), v(randn(g, 2))));
+        t.add("channel_normalize", "3-D non-contiguous x, times x", xs -> ChannelOps.channelNormalize(xs[0].permute(1, 0, 2), xs[1], xs[2], xs[3]).mul(xs[0].permute(1, 0, 2)),
+                g -> in(v(randn(g, 2, 3, 2)), v(randn(g, 2)), v(randn(g, 2)), v(randn(g, 2))));
+        t.add("channel_variance", "4-D, off-center mean", xs -> ChannelOps.channelVariance(xs[0], xs[1]),
+                g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3))));
+        t.add("channel_variance", "2-D, squared", xs -> ChannelOps.channelVariance(xs[0], xs[1]).square(),
+                g -> in(v(randn(g, 5, 2)), v(randn(g, 2))));
+        t.add("channel_variance", "4-D non-contiguous x, batch mean", xs -> ChannelOps.channelVariance(xs[0].permute(1, 0, 2, 3), xs[0].permute(1, 0, 2, 3).mean(new int[] {0, 2, 3}, false)),
+                g -> in(v(randn(g, 3, 2, 2, 2))));
 
         // dropout: a Generator created inside the function draws the same mask at every evaluation
         t.add("dropout", "train p=0.3 [4,5]", xs -> F.dropout(xs[0], 0.3, true, new Generator(77)), g -> in(v(randn(g, 4, 5))));

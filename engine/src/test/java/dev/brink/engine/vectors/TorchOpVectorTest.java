@@ -46,6 +46,10 @@ class TorchOpVectorTest {
             + "emr objective and effective margins (test-vectors/objectives_gradient.json, GradientObjectivesTorchVectorTest) and by "
             + "gradient checks and hand-computed values in GradCheckCases";
 
+    private static final String BATCH_NORM_STEP = "one of batch_norm's per-channel steps with no single PyTorch op; checked "
+            + "against PyTorch through batch_norm's cases here, by gradient checks in GradCheckCases and against the tensor-op "
+            + "composition in CpuChannelOpsTest";
+
     /**
      * Registered ops without a PyTorch case, each with the reason. Everything else in {@link OpRegistry#all()}
      * must have at least one case in ops.json.
@@ -54,7 +58,8 @@ class TorchOpVectorTest {
             "dropout", "PyTorch's Philox/MT RNG stream differs from Brink's counter-based generator: the masks cannot "
                     + "match; dropout is covered by gradient checks and its own tests",
             "sign_step", ATTACK_STEP, "l2_step", ATTACK_STEP, "project_linf", ATTACK_STEP, "project_l2", ATTACK_STEP, "project_l1", ATTACK_STEP,
-            "row_squared_norms", JACOBIAN_ROWS, "emr_pair_squared_norms", JACOBIAN_ROWS);
+            "row_squared_norms", JACOBIAN_ROWS, "emr_pair_squared_norms", JACOBIAN_ROWS,
+            "channel_normalize", BATCH_NORM_STEP, "channel_variance", BATCH_NORM_STEP);
 
     /**
      * Differentiable registered ops whose cases are output-only (no grads in ops.json), each with the reason.

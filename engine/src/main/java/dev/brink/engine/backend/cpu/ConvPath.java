@@ -6,9 +6,10 @@ import java.util.Locale;
  * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}) or the
  * implicit GEMM ({@link ImplicitConv}). The system property {@code brink.conv} forces one ({@code lowered} or
  * {@code implicit}; read once, for benchmarks and tests); by default ({@code auto}) the rule below chooses, from
- * the numbers in docs/performance.md ("CPU convolution paths"): strided convolutions and small maps (where im2col
- * copies short rows) go implicit, the forward pass always, the weight gradient when the kernel has enough taps to
- * fill the tap tiles.
+ * the numbers in docs/performance.md ("CPU convolution paths"): the forward pass of strided convolutions and small
+ * maps (where im2col copies short rows) goes implicit; the weight gradient goes implicit whenever the kernel has
+ * enough taps to fill the tap tiles (with stride 1 on large maps too: VGG-16's and ResNet-18's 32x32 and 16x16
+ * layers and Madry et al.'s 14x14 one were 15-25% faster implicit, measured in-process, 1 thread, CPU time).
  */
 final class ConvPath {
     /**
@@ -18,8 +19,14 @@ final class ConvPath {
      */
     static final int SMALL_MAP = 64;
     /**
-     * Kernel taps ({@code C*kh*kw}) from which the weight gradient goes implicit: below it (one- and
-     * three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
+     * Input positions per image up to which a stride-1 input gradient goes implicit: 2x2 and 4x4 maps of 512
+     * channels at batch 32 took 20-30% less CPU time implicit, 8x8 maps of 256 channels up to 10% more
+     * (in-process, 1 thread).
+     */
+    static final int SMALL_INPUT_GRAD_MAP = 16;
+    /**
+     * Kernel taps ({@code C*kh*kw}) from which the weight gradient goes implicit (any stride and map size): below
+     * it (one- and three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
      */
     static final int MIN_TAPS = 64;
 
@@ -55,13 +62,27 @@ final class ConvPath {
         };
     }
 
+    /**
+     * True when the stride-1 input gradient whose forward form (gy convolved with the flipped kernel) is t runs as
+     * an implicit GEMM: maps of at most {@link #SMALL_INPUT_GRAD_MAP} positions (the 4x4 and 2x2 layers of VGG-16
+     * and ResNet-18, where the flipped kernel's packing costs as much as the product).
+     */
+    static boolean implicitInputGrad(ImplicitConv.Dims t) {
+        if (!ImplicitConv.supports(t.g(), t.n(), t.ho(), t.wo())) return false;
+        return switch (mode) {
+            case LOWERED -> false;
+            case IMPLICIT -> true;
+            case AUTO -> t.p() <= SMALL_INPUT_GRAD_MAP;
+        };
+    }
+
     /** True when the weight gradient of d runs as an implicit GEMM. */
     static boolean implicitWeightGrad(ImplicitConv.Dims d) {
         if (!ImplicitConv.supports(d.g(), d.n(), d.ho(), d.wo())) return false;
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> stridedOrSmall(d) && d.k() >= MIN_TAPS;
+            case AUTO -> d.k() >= MIN_TAPS;
         };
     }
 

@@ -28,7 +28,8 @@ import dev.brink.engine.backend.UnaryKernel;
  * does) and plain loops otherwise; {@code -Dbrink.simd=false} forces the plain loops.
  *
  * <p>The attack steps ({@link #signStep}, {@link #l2Step}, {@link #projectLinf}, {@link #projectL2},
- * {@link #projectL1}) are one-pass kernels ({@code CpuAttackSteps}) that follow the CUDA backend's attack.cu.
+ * {@link #projectL1}) are one-pass kernels ({@code CpuAttackSteps}) that follow the CUDA backend's attack.cu; so are
+ * batch norm's per-channel steps ({@link #channelNormalize}, {@link #channelVariance}: {@code CpuChannelOps}).
  *
  * <p>Threads: all available processors by default; set with the system property {@code brink.threads}, the
  * environment variable {@code BRINK_THREADS}, or {@link #setThreads}. Results do not depend on the thread count.
@@ -201,6 +202,16 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor signStep(Tensor x, Tensor grad, double alpha) {
         return CpuAttackSteps.run(CpuAttackSteps.Kind.SIGN_STEP, x, grad, alpha, 0, 0, 0);
+    }
+
+    @Override
+    public Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+        return CpuChannelOps.normalize(x, center, scale, shift);
+    }
+
+    @Override
+    public Tensor channelVariance(Tensor x, Tensor mean) {
+        return CpuChannelOps.variance(x, mean);
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * <ul>
  *   <li>forward: {@code Y[og x cols] = W[og x kk] * col[kk x cols]};</li>
  *   <li>input gradient: with stride 1, the forward convolution of gY with the flipped, transposed kernel (padding
- *       {@code dil*(k-1) - pad}); otherwise (or with few input channels) {@code dcol[kk x cols] = W^T * gY[og x
+ *       {@code dil*(k-1) - pad}; on the implicit path where {@link ConvPath#implicitInputGrad} says so: maps of 4x4
+ *       and smaller); otherwise (or with few input channels) {@code dcol[kk x cols] = W^T * gY[og x
  *       cols]} (both packed from their own layouts) followed by col2im;</li>
  *   <li>weight gradient: {@code dW[og x kk] += gY[og x cols] * col^T}, accumulated over the chunks in order.</li>
  * </ul>
@@ -132,14 +133,20 @@ final class FloatConv {
             // dx is the correlation of gy with the flipped, transposed kernel: a forward convolution, no col2im
             ConvGeometry tg = new ConvGeometry(1, 1, padH, padW, g.dilationH(), g.dilationW(), g.groups());
             Geo t = new Geo(d.n(), d.o(), d.ho(), d.wo(), d.c(), d.kh(), d.kw(), d.h(), d.w(), tg);
+            if (d.groups() == 1 && ConvPath.implicitInputGrad(t.implicit())) { // small maps
+                ImplicitConv.inputGradStride1(t.implicit(), gd, go, wd, wo, od, oo);
+                return;
+            }
             int cg = d.cg(), k2 = d.kh() * d.kw(), tkk = og * k2;
             SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
             float[] flipped = new float[cg * tkk];
+            boolean parallel = CpuParallel.partsFor(d.work()) > 1;
             for (int gi = 0; gi < d.groups(); gi++) {
                 int base = wo + gi * og * cg * k2;
-                for (int c = 0; c < cg; c++)
+                CpuParallel.forRange(cg, parallel, c -> {
                     for (int o = 0; o < og; o++)
                         for (int q = 0; q < k2; q++) flipped[c * tkk + o * k2 + q] = wd[base + (o * cg + c) * k2 + k2 - 1 - q];
+                });
                 wp[gi] = new SgemmPacking.PrepackedA(cg, tkk, SgemmPacking.strided(flipped, 0, tkk, 1), SgemmKernel.get());
             }
             correlate(t, gd, go, wp, od, oo);

@@ -17,14 +17,17 @@ import java.util.Arrays;
  * This wins where lowering loses: few output channels per B-packing (the im2col copy costs as much as the
  * product), short strided rows and small kernels per channel (see {@link FloatConv} for the rule). Groups are
  * not supported here (the caller checks {@link #supports}). No result depends on the thread count. Scratch:
- * the padded input, the transposed output gradient and the transposed weight gradient live in the calling
- * thread's {@link CpuScratch} buffers; each forward chunk's output in its own thread's.
+ * the padded input, the transposed weights, the transposed output gradient and the transposed weight gradient
+ * live in the calling thread's {@link CpuScratch} buffers; each forward chunk's output in its own thread's. The
+ * layout transforms (padding, transpositions) run in parallel like the products.
  */
 final class ImplicitConv {
     /** Kernel taps (forward) or positions (weight gradient) per block: the B block stays in L1. */
     private static final int KC = 128;
     /** Output positions per chunk of images in the forward pass. */
     private static final int TARGET_POSITIONS = 512;
+    /** Columns of a matrix transposed together: one 64-byte line of each source row. */
+    private static final int TRANSPOSE_BLOCK = 16;
 
     private ImplicitConv() {}
 
@@ -43,62 +46,106 @@ final class ImplicitConv {
         return g.groups() == 1 && n > 0 && ho > 0 && wo > 0;
     }
 
-    /** {@code y = conv(x, w)}: x at {@code xd[xo]} [N, C, H, W], w at {@code wd[wo]} [O, C, kh, kw], y at {@code yd[yo]} [N, O, Ho, Wo], all contiguous. */
+    /**
+     * {@code y = conv(x, w)}: x at {@code xd[xo]} [N, C, H, W], w at {@code wd[wo]} [O, C, kh, kw], y at {@code yd[yo]}
+     * [N, O, Ho, Wo], all contiguous. The work is split over chunks of images and, when there are fewer chunks than
+     * threads (small maps at small batches: one chunk of 32 4x4 images), over blocks of output channels as well;
+     * every output element is computed the same way under any split.
+     */
     static void forward(Dims d, float[] xd, int xo, float[] wd, int wo, float[] yd, int yo) {
+        int parts = CpuParallel.partsFor(d.work());
+        float[] wt = transposed(wd, wo, d.o(), d.k(), Sgemm.roundUp(d.o(), SgemmKernel.get().nr), parts);
+        forward(d, xd, xo, wt, yd, yo, parts);
+    }
+
+    /**
+     * The input gradient of a stride-1 convolution with weights w [O, C, kh, kw] at {@code wd[wo]} as the forward
+     * pass {@code t} of the output gradient gy [N, O, Ho, Wo] (t's input) with the flipped, transposed kernel
+     * [C, O, kh, kw] (t's weights, padding {@code dil*(k-1) - pad}): dx [N, C, H, W] at {@code dxd[dxo]},
+     * overwritten. The kernel is flipped and transposed straight into the B matrix, in one parallel pass.
+     */
+    static void inputGradStride1(Dims t, float[] gd, int go, float[] wd, int wo, float[] dxd, int dxo) {
+        int parts = CpuParallel.partsFor(t.work());
+        int c = t.o(), o = t.c(), k2 = t.kh() * t.kw(), ldb = Sgemm.roundUp(c, SgemmKernel.get().nr);
+        float[] wt = CpuScratch.floats(CpuScratch.OPERAND, t.k() * ldb);
+        CpuParallel.forRange(o, parts > 1, oi -> { // rows oi*k2 .. of B: B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
+            for (int ci = 0; ci < c; ci++)
+                for (int q = 0, src = wo + (oi * c + ci) * k2 + k2 - 1; q < k2; q++, src--) wt[(oi * k2 + q) * ldb + ci] = wd[src];
+            if (ldb > c) for (int q = 0; q < k2; q++) Arrays.fill(wt, (oi * k2 + q) * ldb + c, (oi * k2 + q + 1) * ldb, 0f);
+        });
+        forward(t, gd, go, wt, dxd, dxo, parts);
+    }
+
+    /** The forward pass with the weights already as B = w^T ([k x ldb], zero in columns o..ldb-1). */
+    private static void forward(Dims d, float[] xd, int xo, float[] wt, float[] yd, int yo, int parts) {
         SgemmKernel kernel = SgemmKernel.get();
-        int mr = kernel.mr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), kernel.nr);
-        float[] wt = transposed(wd, wo, d.o(), k, ldb);
+        int mr = kernel.mr, nr = kernel.nr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), nr);
         int[] taps = taps(d);
-        Source src = source(d, xd, xo);
+        Source src = source(d, xd, xo, parts);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
-        boolean parallel = chunks > 1 && CpuParallel.partsFor(d.work()) > 1;
-        CpuParallel.forRange(chunks, parallel, ch -> {
+        int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
+        CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
+            int ch = u / colParts, cp = u % colParts;
+            int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
             int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), q = nb * p, qPad = Sgemm.roundUp(q, mr);
             int[] pos = positions(d, src, n0, nb, qPad);
             float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, qPad * ldb);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                for (int j0 = 0; j0 < ldb; j0 += kernel.nr)
+                for (int jb = j0; jb < j1; jb += nr)
                     for (int i0 = 0; i0 < qPad; i0 += mr)
-                        kernel.gatherTile(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + j0, ldb, yt, i0 * ldb + j0, ldb, k0 > 0);
+                        kernel.gatherTile(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + jb, ldb, yt, i0 * ldb + jb, ldb, k0 > 0);
             }
-            int ohw = d.o() * p;
+            int ohw = d.o() * p, o1 = Math.min(d.o(), j1);
             for (int b = 0; b < nb; b++) {
                 int y0 = yo + (n0 + b) * ohw;
-                for (int o = 0; o < d.o(); o++)
+                for (int o = j0; o < o1; o++)
                     for (int s = 0, t = b * p * ldb + o; s < p; s++, t += ldb) yd[y0 + o * p + s] = yt[t];
             }
         });
     }
 
-    /** {@code dw = dL/dw}: x [N, C, H, W], gy [N, O, Ho, Wo], dw [O, C, kh, kw] (overwritten), all contiguous. */
+    /**
+     * {@code dw = dL/dw}: x [N, C, H, W], gy [N, O, Ho, Wo], dw [O, C, kh, kw] (overwritten), all contiguous. The
+     * transposition of gy is split over images, the product and the transposition back over tap rows.
+     */
     static void weightGrad(Dims d, float[] xd, int xo, float[] gd, int go, float[] dwd, int dwo) {
         SgemmKernel kernel = SgemmKernel.get();
         int mr = kernel.mr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), kernel.nr);
-        int q = d.n() * p, kPad = Sgemm.roundUp(k, mr);
-        Source src = source(d, xd, xo);
+        int q = d.n() * p, kPad = Sgemm.roundUp(k, mr), o = d.o();
+        int parts = CpuParallel.partsFor(d.work());
+        Source src = source(d, xd, xo, parts);
         int[] pos = positions(d, src, 0, d.n(), q);
         int[] taps = Arrays.copyOf(taps(d), kPad);
         Arrays.fill(taps, k, kPad, taps[k - 1]);
         float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O], zero in the padding columns
-        int ohw = d.o() * p;
-        for (int b = 0; b < d.n(); b++)
-            for (int o = 0; o < d.o(); o++)
-                for (int s = 0, t = b * p * ldb + o, g = go + b * ohw + o * p; s < p; s++, t += ldb) gyt[t] = gd[g + s];
-        if (ldb > d.o()) for (int r = 0; r < q; r++) Arrays.fill(gyt, r * ldb + d.o(), (r + 1) * ldb, 0f);
+        int ohw = o * p;
+        CpuParallel.forRange(d.n(), parts > 1, b -> { // gy[b] is [O x p]: written as rows b*p.. of gyt
+            int g = go + b * ohw, r0 = b * p;
+            for (int s0 = 0; s0 < p; s0 += TRANSPOSE_BLOCK) {
+                int s1 = Math.min(p, s0 + TRANSPOSE_BLOCK);
+                for (int c = 0; c < o; c++)
+                    for (int s = s0, gi = g + c * p + s0; s < s1; s++, gi++) gyt[(r0 + s) * ldb + c] = gd[gi];
+            }
+            if (ldb > o) for (int r = r0; r < r0 + p; r++) Arrays.fill(gyt, r * ldb + o, (r + 1) * ldb, 0f);
+        });
         float[] dwt = CpuScratch.floats(CpuScratch.GEMM_OUT, kPad * ldb); // every tile's first block stores
-        int tiles = kPad / mr, parts = Math.max(1, Math.min(tiles, CpuParallel.partsFor(d.work())));
-        CpuParallel.run(parts, part -> {
-            int t0 = (int) ((long) tiles * part / parts) * mr, t1 = (int) ((long) tiles * (part + 1) / parts) * mr;
+        int tiles = kPad / mr, np = Math.max(1, Math.min(tiles, parts));
+        CpuParallel.run(np, part -> {
+            int t0 = (int) ((long) tiles * part / np) * mr, t1 = (int) ((long) tiles * (part + 1) / np) * mr;
             for (int s0 = 0; s0 < q; s0 += KC) {
                 int sc = Math.min(KC, q - s0);
                 for (int j0 = 0; j0 < ldb; j0 += kernel.nr)
                     for (int i0 = t0; i0 < t1; i0 += mr)
                         kernel.gatherTile(sc, src.data, taps, i0, pos, s0, gyt, s0 * ldb + j0, ldb, dwt, i0 * ldb + j0, ldb, s0 > 0);
             }
+            int r1 = Math.min(k, t1); // this part's tap rows of dw^T back to dw [O x K], blocks of rows
+            for (int rb = t0; rb < r1; rb += TRANSPOSE_BLOCK) {
+                int re = Math.min(r1, rb + TRANSPOSE_BLOCK);
+                for (int c = 0; c < o; c++)
+                    for (int r = rb, t = rb * ldb + c, di = dwo + c * k + rb; r < re; r++, t += ldb, di++) dwd[di] = dwt[t];
+            }
         });
-        for (int o = 0; o < d.o(); o++)
-            for (int r = 0, t = o; r < k; r++, t += ldb) dwd[dwo + o * k + r] = dwt[t];
     }
 
     /**
@@ -107,16 +154,17 @@ final class ImplicitConv {
      */
     private record Source(float[] data, int offset, int image) {}
 
-    private static Source source(Dims d, float[] xd, int xo) {
+    private static Source source(Dims d, float[] xd, int xo, int parts) {
         int chw = d.c() * d.h() * d.w();
         if (!d.padded()) return new Source(xd, xo, chw);
         int hp = d.hp(), wp = d.wp(), image = d.c() * hp * wp, ph = d.g().padH(), pw = d.g().padW();
         float[] xp = CpuScratch.floats(CpuScratch.PHASES, d.n() * image);
-        Arrays.fill(xp, 0, d.n() * image, 0f);
-        for (int b = 0; b < d.n(); b++)
+        CpuParallel.forRange(d.n(), parts > 1, b -> {
+            Arrays.fill(xp, b * image, (b + 1) * image, 0f);
             for (int c = 0; c < d.c(); c++)
                 for (int y = 0; y < d.h(); y++)
                     System.arraycopy(xd, xo + b * chw + (c * d.h() + y) * d.w(), xp, b * image + (c * hp + y + ph) * wp + pw, d.w());
+        });
         return new Source(xp, 0, image);
     }
 
@@ -141,11 +189,20 @@ final class ImplicitConv {
         return pos;
     }
 
-    /** {@code w^T}: [k x ldb] with w [o x k] at {@code wd[wo]}, zero in columns o..ldb-1. */
-    private static float[] transposed(float[] wd, int wo, int o, int k, int ldb) {
-        float[] t = new float[k * ldb];
-        for (int r = 0; r < o; r++)
-            for (int s = 0; s < k; s++) t[s * ldb + r] = wd[wo + r * k + s];
+    /**
+     * {@code w^T}: [k x ldb] with w [o x k] at {@code wd[wo]}, zero in columns o..ldb-1, in the calling thread's
+     * {@link CpuScratch#OPERAND} buffer; split over blocks of k when {@code parts > 1}. Each block reads a few
+     * cache lines of every row of w and writes whole rows of w^T.
+     */
+    private static float[] transposed(float[] wd, int wo, int o, int k, int ldb, int parts) {
+        float[] t = CpuScratch.floats(CpuScratch.OPERAND, k * ldb);
+        int blocks = (k + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+        CpuParallel.forRange(blocks, parts > 1, bl -> {
+            int s0 = bl * TRANSPOSE_BLOCK, s1 = Math.min(k, s0 + TRANSPOSE_BLOCK);
+            for (int r = 0; r < o; r++)
+                for (int s = s0, wi = wo + r * k + s0; s < s1; s++, wi++) t[s * ldb + r] = wd[wi];
+            if (ldb > o) for (int s = s0; s < s1; s++) Arrays.fill(t, s * ldb + o, (s + 1) * ldb, 0f);
+        });
         return t;
     }
 }

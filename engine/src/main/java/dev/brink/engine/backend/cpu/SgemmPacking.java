@@ -34,6 +34,8 @@ final class SgemmPacking {
      * holding all row panels), so that a weight matrix shared by many GEMMs is packed only once.
      */
     static final class PrepackedA implements APacker {
+        /** Elements of A from which its blocks are packed in parallel. */
+        private static final long PARALLEL_PACK = 1 << 18;
         final float[] data;
         final int mr;
         private final int mPad;
@@ -44,12 +46,14 @@ final class SgemmPacking {
             mr = kernel.mr;
             mPad = Sgemm.roundUp(Math.max(m, 1), mr);
             data = new float[mPad * Math.max(k, 0)];
-            for (int p0 = 0; p0 < k; p0 += Sgemm.KC) {
-                int kc = Math.min(Sgemm.KC, k - p0);
+            int blocks = (Math.max(k, 0) + Sgemm.KC - 1) / Sgemm.KC;
+            // blocks of k in parallel for large weights (VGG's 512x4608): packing is a full strided pass over A
+            CpuParallel.forRange(blocks, (long) mPad * k >= PARALLEL_PACK, bl -> {
+                int p0 = bl * Sgemm.KC, kc = Math.min(Sgemm.KC, k - p0);
                 float[] block = new float[mPad * kc];
                 src.packA(0, m, p0, kc, kernel, block);
                 System.arraycopy(block, 0, data, p0 * mPad, block.length);
-            }
+            });
         }
 
         /** Offset in {@link #data} of the block starting at row i0 (a multiple of mr) and step p0 (a multiple of KC). */

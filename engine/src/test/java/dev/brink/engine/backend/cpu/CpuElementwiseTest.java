@@ -148,6 +148,42 @@ class CpuElementwiseTest {
     }
 
     @Test
+    void branchFreeComparisonsMatchJavaOnSpecialValues() {
+        float[] v = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1f, -1f, Float.MAX_VALUE, -Float.MAX_VALUE,
+                Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1e-38f, 3e38f, -3e38f, 0.1f, 1.0000001f};
+        int n = v.length;
+        float[] a = new float[n * n], b = new float[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                float x = v[i], y = v[j];
+                String what = x + " vs " + y;
+                assertEquals(x > y ? 1f : 0f, FloatElementwise.greater(x, y), what + " >");
+                assertEquals(x >= y ? 1f : 0f, FloatElementwise.atLeast(x, y), what + " >=");
+                a[i * n + j] = x;
+                b[i * n + j] = y;
+            }
+        // through the kernels: tensor vs tensor, tensor vs scalar, scalar vs tensor
+        Tensor ta = Tensor.of(a, n * n), tb = Tensor.of(b, n * n);
+        float[] gt = ta.gt(tb).toFloatArray(), lt = ta.lt(tb).toFloatArray(), ge = ta.ge(tb).toFloatArray(), le = ta.le(tb).toFloatArray();
+        for (int i = 0; i < n * n; i++) {
+            String what = a[i] + " vs " + b[i];
+            assertEquals(a[i] > b[i] ? 1f : 0f, gt[i], what + " gt");
+            assertEquals(a[i] < b[i] ? 1f : 0f, lt[i], what + " lt");
+            assertEquals(a[i] >= b[i] ? 1f : 0f, ge[i], what + " ge");
+            assertEquals(a[i] <= b[i] ? 1f : 0f, le[i], what + " le");
+        }
+        for (float y : v) {
+            float[] vs = ta.gt(y).toFloatArray(), vsl = ta.lt(y).toFloatArray();
+            float[] sv = Tensor.of(new float[] {y}, 1).gt(ta).toFloatArray();
+            for (int i = 0; i < n * n; i++) {
+                assertEquals(a[i] > y ? 1f : 0f, vs[i], a[i] + " gt scalar " + y);
+                assertEquals(a[i] < y ? 1f : 0f, vsl[i], a[i] + " lt scalar " + y);
+                assertEquals(y > a[i] ? 1f : 0f, sv[i], "scalar " + y + " gt " + a[i]);
+            }
+        }
+    }
+
+    @Test
     void nanPropagatesThroughMaxMin() {
         Tensor a = tensor(new double[]{Double.NaN, 1, 2}, 3), b = tensor(new double[]{0, Double.NaN, 1}, 3);
         Tensor out = Tensor.empty(B, DType.FLOAT64, 3);

@@ -41,6 +41,9 @@ class ImplicitConvGradTest {
             new Layer("Galloway conv2 6x6/2", new int[] {2, 3, 9, 9}, new int[] {5, 3, 6, 6}, ConvGeometry.of(2, 0)),
             new Layer("5x5 on a small map (Galloway conv3, Madry et al.)", new int[] {2, 4, 6, 6}, new int[] {3, 4, 5, 5}, ConvGeometry.of(1, 2)),
             new Layer("3x3 pad 1, dilation 2", new int[] {1, 8, 7, 6}, new int[] {3, 8, 3, 3}, new ConvGeometry(1, 2, 1, 1, 2, 1, 1)),
+            // stride 1 with 8+ input channels: the input gradient is the flipped-kernel forward pass (implicit here)
+            new Layer("3x3 pad 1 on 4x4, 8 channels (VGG-16/ResNet-18's last stages)", new int[] {2, 8, 4, 4}, new int[] {3, 8, 3, 3}, ConvGeometry.of(1, 1)),
+            new Layer("3x3 pad 2, dilation 2, 8 channels", new int[] {1, 8, 5, 5}, new int[] {2, 8, 3, 3}, new ConvGeometry(1, 1, 2, 2, 2, 2, 1)),
     };
 
     private static Function<Tensor[], Tensor> conv32(Layer l) {

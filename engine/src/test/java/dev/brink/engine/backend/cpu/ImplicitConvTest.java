@@ -61,6 +61,9 @@ class ImplicitConvTest {
                 new Conv(5, 32, 16, 16, 64, 6, 6, ConvGeometry.of(2, 0)),  // Galloway et al. conv2
                 new Conv(5, 64, 6, 6, 40, 5, 5, ConvGeometry.of(1, 0)),    // conv3 shape, 40 channels: a partial panel
                 new Conv(2, 3, 32, 32, 16, 3, 3, ConvGeometry.of(1, 1)),   // VGG/ResNet stem, narrow
+                // small maps, one chunk of images: the forward pass splits over blocks of output channels
+                new Conv(2, 64, 4, 4, 80, 3, 3, ConvGeometry.of(1, 1)),    // 3 blocks of 32, the last partial
+                new Conv(3, 128, 2, 2, 200, 3, 3, ConvGeometry.of(1, 1)),  // 7 blocks over 3 threads
         };
         for (Conv p : cases) FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, kernel + " " + p);
     }

@@ -131,6 +131,8 @@ class SgemmTest {
             run(rng, s[0], s[1], s[2], 0, 1, false, true, false);
             run(rng, s[0], s[1], s[2], 1, 0, true, true, true);
         }
+        // A large enough to be prepacked in parallel (72 x 3700 padded elements, 15 k blocks, the last partial)
+        run(rng, 70, 40, 3700, 0, 1, false, true, true);
     }
 
     @ParameterizedTest

@@ -1,0 +1,106 @@
+package dev.brink.engine.backend.cpu;
+
+import dev.brink.engine.DType;
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Tensor;
+
+/**
+ * The CPU's per-channel batch-norm kernels ({@code Backend.channelNormalize}, {@code channelVariance}) for float32
+ * and float64: one pass over x each, no temporaries, where the composed defaults take four passes with a temporary
+ * each (normalize) or two passes and two temporaries plus a reduction (variance). x (made contiguous) is seen as
+ * N x C planes of m = H*W... elements. Normalize computes {@code (x - center) * scale + shift} in x's dtype with
+ * the same three roundings as the composed subtraction, multiplication and addition (so float32 results equal the
+ * composition's); variance accumulates {@code (x - mean)^2} in double (four partial sums) and rounds once. Planes
+ * (normalize) or channels (variance) are split over threads; results do not depend on the thread count.
+ */
+final class CpuChannelOps {
+    private CpuChannelOps() {}
+
+    /** {@code (x - center[c]) * scale[c] + shift[c]}: a new contiguous tensor of x's shape and dtype. */
+    static Tensor normalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+        Tensor xc = contiguous(x);
+        Tensor out = Tensor.empty(CpuBackend.INSTANCE, x.dtype(), x.shape());
+        int n = x.size(0), c = x.size(1), total = x.numel();
+        if (total == 0) return out;
+        int m = total / (n * c), planes = n * c, xo = xc.offset();
+        double[] ctr = center.toDoubleArray(), sc = scale.toDoubleArray(), sh = shift.toDoubleArray();
+        CpuStorage xs = CpuStorage.of(xc), os = CpuStorage.of(out);
+        int parts = Math.min(planes, CpuParallel.partsFor(4L * total));
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        CpuParallel.forRange(planes, parts > 1, p -> {
+            int ch = p % c, from = p * m, to = from + m;
+            if (f32) {
+                float[] xa = xs.floats(), oa = os.floats();
+                float cc = (float) ctr[ch], s = (float) sc[ch], h = (float) sh[ch];
+                for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = (xa[j] - cc) * s + h;
+            } else {
+                double[] xa = xs.doubles(), oa = os.doubles();
+                double cc = ctr[ch], s = sc[ch], h = sh[ch];
+                for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = (xa[j] - cc) * s + h;
+            }
+        });
+        return out;
+    }
+
+    /** {@code [C]}: the mean over each channel of {@code (x - mean[c])^2}, accumulated in double. */
+    static Tensor variance(Tensor x, Tensor mean) {
+        Tensor xc = contiguous(x);
+        int n = x.size(0), c = x.size(1), total = x.numel();
+        Tensor out = Tensor.empty(CpuBackend.INSTANCE, x.dtype(), c);
+        if (total == 0) return out;
+        int m = total / (n * c), xo = xc.offset();
+        double[] mu = mean.toDoubleArray(), v = new double[c];
+        CpuStorage xs = CpuStorage.of(xc);
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        int parts = Math.min(c, CpuParallel.partsFor(4L * total));
+        CpuParallel.forRange(c, parts > 1, ch -> {
+            double mc = mu[ch], a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (int b = 0; b < n; b++) {
+                int from = xo + (b * c + ch) * m, to = from + m, i = from;
+                if (f32) {
+                    float[] xa = xs.floats();
+                    for (; i + 3 < to; i += 4) {
+                        double d0 = xa[i] - mc, d1 = xa[i + 1] - mc, d2 = xa[i + 2] - mc, d3 = xa[i + 3] - mc;
+                        a0 += d0 * d0;
+                        a1 += d1 * d1;
+                        a2 += d2 * d2;
+                        a3 += d3 * d3;
+                    }
+                    for (; i < to; i++) {
+                        double d = xa[i] - mc;
+                        a0 += d * d;
+                    }
+                } else {
+                    double[] xa = xs.doubles();
+                    for (; i + 3 < to; i += 4) {
+                        double d0 = xa[i] - mc, d1 = xa[i + 1] - mc, d2 = xa[i + 2] - mc, d3 = xa[i + 3] - mc;
+                        a0 += d0 * d0;
+                        a1 += d1 * d1;
+                        a2 += d2 * d2;
+                        a3 += d3 * d3;
+                    }
+                    for (; i < to; i++) {
+                        double d = xa[i] - mc;
+                        a0 += d * d;
+                    }
+                }
+            }
+            v[ch] = ((a0 + a1) + (a2 + a3)) / ((double) n * m);
+        });
+        CpuStorage os = CpuStorage.of(out);
+        if (f32) {
+            float[] oa = os.floats();
+            for (int i = 0; i < c; i++) oa[i] = (float) v[i];
+        } else {
+            System.arraycopy(v, 0, os.doubles(), 0, c);
+        }
+        return out;
+    }
+
+    private static Tensor contiguous(Tensor t) {
+        if (t.isContiguous()) return t;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            return t.contiguous();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.brink.engine.op;
+
+import dev.brink.engine.Autograd;
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Shape;
+import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.Backend;
+
+/**
+ * The two per-channel primitives batch normalization is made of, each one pass of the backend's kernel
+ * ({@link Backend#channelNormalize}, {@link Backend#channelVariance}; one-pass kernels on the CPU, the tensor-op
+ * composition elsewhere). x is {@code [N, C, ...]} (rank >= 2, channels on axis 1, any strides); the per-channel
+ * tensors are {@code [C]} of x's dtype; "over a channel" means over all elements with that index on axis 1.
+ * <ul>
+ *   <li>{@code channel_normalize(x, center, scale, shift)} = {@code (x - center[c]) * scale[c] + shift[c]}, x's
+ *       shape: batch norm's normalize and affine step in one pass (instead of a subtraction, a division, a
+ *       multiplication and an addition, each a pass and a temporary).</li>
+ *   <li>{@code channel_variance(x, mean)} = {@code mean over the channel of (x - mean[c])^2}, {@code [C]}: the
+ *       biased variance about a given mean, read in one pass, without the centered and squared temporaries.</li>
+ * </ul>
+ * Both backward rules are written in ops (this class's and the tensor ops), so every order of derivative follows:
+ * {@code d/dx channel_normalize = g * scale}, {@code d/dcenter = -scale * sum(g)}, {@code d/dscale = sum(g * (x -
+ * center))}, {@code d/dshift = sum(g)}; {@code d/dx channel_variance = channel_normalize(x, mean, 2g/n, 0)},
+ * {@code d/dmean = -2g/n * sum(x - mean)}, with sums over the channel and n its element count.
+ */
+public final class ChannelOps {
+    public static final OpDef NORMALIZE = OpDef.primitive("channel_normalize", "(x - center[c]) * scale[c] + shift[c] over channel axis 1");
+    public static final OpDef VARIANCE = OpDef.primitive("channel_variance", "mean over each channel (axis 1) of (x - mean[c])^2 -> [C]");
+
+    private ChannelOps() {}
+
+    /** {@code (x - center[c]) * scale[c] + shift[c]} for x {@code [N, C, ...]} and {@code [C]} center, scale, shift. */
+    public static Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+        String op = NORMALIZE.name();
+        check(op, x, new String[] {"center", "scale", "shift"}, center, scale, shift);
+        Tensor out;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            out = x.backend().channelNormalize(x, center, scale, shift);
+        }
+        int[] axes = otherAxes(x), b = channelShape(x);
+        return Autograd.record(op, out, new Tensor[] {x, center, scale, shift}, g -> {
+            boolean needSum = Autograd.needsGrad(center, 1) || Autograd.needsGrad(shift, 3);
+            Tensor gsum = needSum ? g.sum(axes, false) : null;
+            return new Tensor[] {
+                    Autograd.needsGrad(x, 0) ? g.mul(scale.reshape(b)) : null,
+                    Autograd.needsGrad(center, 1) ? gsum.mul(scale).neg() : null,
+                    Autograd.needsGrad(scale, 2) ? g.mul(x.sub(center.reshape(b))).sum(axes, false) : null,
+                    Autograd.needsGrad(shift, 3) ? gsum : null};
+        });
+    }
+
+    /** The biased variance of each channel of x {@code [N, C, ...]} about {@code mean} {@code [C]}: {@code [C]}. */
+    public static Tensor channelVariance(Tensor x, Tensor mean) {
+        String op = VARIANCE.name();
+        check(op, x, new String[] {"mean"}, mean);
+        int c = x.size(1), n = c == 0 ? 0 : x.numel() / c;
+        if (n == 0) throw new IllegalArgumentException(op + ": x " + Shape.str(x.shape()) + " has no elements per channel");
+        Tensor out;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            out = x.backend().channelVariance(x, mean);
+        }
+        int[] axes = otherAxes(x);
+        return Autograd.record(op, out, new Tensor[] {x, mean}, g -> {
+            Tensor g2 = g.mul(2.0 / n);
+            return new Tensor[] {
+                    Autograd.needsGrad(x, 0) ? channelNormalize(x, mean, g2, g2.mul(0.0)) : null,
+                    Autograd.needsGrad(mean, 1) ? g2.neg().mul(x.sum(axes, false).sub(mean.mul((double) n))) : null};
+        });
+    }
+
+    private static void check(String op, Tensor x, String[] names, Tensor... perChannel) {
+        if (x == null) throw new IllegalArgumentException(op + ": argument 'x' is null");
+        Checks.floating(op, "x", x);
+        if (x.dim() < 2) throw new IllegalArgumentException(op + ": x must be [N, C, ...] (rank >= 2), got " + Shape.str(x.shape()));
+        int c = x.size(1);
+        for (int i = 0; i < perChannel.length; i++) {
+            Tensor t = perChannel[i];
+            if (t == null) throw new IllegalArgumentException(op + ": argument '" + names[i] + "' is null");
+            Checks.sameBackend(op, x, t);
+            if (t.dim() != 1 || t.size(0) != c)
+                throw new IllegalArgumentException(op + ": " + names[i] + " must be [" + c + "] for x " + Shape.str(x.shape()) + ", got " + Shape.str(t.shape()));
+            if (t.dtype() != x.dtype())
+                throw new IllegalArgumentException(op + ": " + names[i] + " is " + t.dtype().label() + " but x is " + x.dtype().label());
+        }
+    }
+
+    /** Every axis but the channel axis 1. */
+    static int[] otherAxes(Tensor x) {
+        int[] a = new int[x.dim() - 1];
+        a[0] = 0;
+        for (int i = 2; i < x.dim(); i++) a[i - 1] = i;
+        return a;
+    }
+
+    /** {@code [1, C, 1, ...]} of x's rank. */
+    static int[] channelShape(Tensor x) {
+        int[] b = new int[x.dim()];
+        java.util.Arrays.fill(b, 1);
+        b[1] = x.size(1);
+        return b;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.brink.engine.backend.cpu;
+
+import dev.brink.engine.Autograd;
+import dev.brink.engine.DType;
+import dev.brink.engine.F;
+import dev.brink.engine.Generator;
+import dev.brink.engine.GradMode;
+import dev.brink.engine.Tensor;
+import dev.brink.engine.op.ChannelOps;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The CPU's per-channel batch-norm kernels ({@link CpuChannelOps}) against the tensor-op composition they replace
+ * (the formulas of the {@code Backend} defaults), in float32 and float64, contiguous and permuted inputs, on 3 threads; and
+ * {@link F#batchNorm} in float32 (forward and the gradients of x, weight and bias, training and evaluation mode)
+ * against batch norm's previous composition (subtract, square, mean, divide, multiply, add), which it replaced.
+ * The float64 first- and second-order gradient checks of both ops are in GradCheckCases.
+ */
+class CpuChannelOpsTest {
+    @AfterEach
+    void restore() {
+        CpuParallel.setThreads(0);
+    }
+
+    @Test
+    void kernelsMatchTheComposition() {
+        CpuParallel.setThreads(3);
+        Generator g = new Generator(5);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int[] shape : new int[][] {{32, 64, 8, 8}, {3, 5, 7, 3}, {6, 4}, {2, 3, 5}}) {
+                int c = shape[1];
+                Tensor x = Tensor.randn(g, dt, shape).mul(3.0).add(2.0);
+                Tensor center = Tensor.randn(g, dt, c), scale = Tensor.randn(g, dt, c), shift = Tensor.randn(g, dt, c);
+                Tensor permuted = x.dim() == 4 ? x.permute(0, 1, 3, 2) : x.dim() == 3 ? x.permute(0, 1, 2) : x.transpose(0, 1).transpose(0, 1);
+                for (Tensor in : new Tensor[] {x, permuted, x.mul(1.0).transpose(0, 1).contiguous().transpose(0, 1)}) {
+                    String what = dt.label() + " " + java.util.Arrays.toString(shape) + (in.isContiguous() ? "" : " strided");
+                    Tensor fused = CpuBackend.INSTANCE.channelNormalize(in, center, scale, shift);
+                    Tensor composed = composedNormalize(in, center, scale, shift);
+                    assertTrue(fused.isContiguous(), what);
+                    // the same three roundings as the composed subtract, multiply, add: equal in either dtype
+                    assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0.0, what + " normalize");
+                    Tensor mean = in.mean(ChannelOpsAxes.of(in), false);
+                    double[] v = CpuBackend.INSTANCE.channelVariance(in, mean).toDoubleArray();
+                    double[] ref = composedVariance(in.to(DType.FLOAT64), mean.to(DType.FLOAT64)).toDoubleArray();
+                    double tol = dt == DType.FLOAT32 ? 2e-6 : 1e-12;
+                    for (int i = 0; i < c; i++) assertEquals(ref[i], v[i], tol * Math.max(1, Math.abs(ref[i])), what + " variance " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchNormMatchesItsPreviousCompositionInFloat32() {
+        CpuParallel.setThreads(2);
+        Generator g = new Generator(9);
+        for (boolean training : new boolean[] {true, false}) {
+            for (int[] shape : new int[][] {{32, 64, 16, 16}, {8, 12}}) {
+                int c = shape[1];
+                Tensor x = Tensor.randn(g, DType.FLOAT32, shape).mul(2.0).add(0.5).requiresGrad(true);
+                Tensor w = Tensor.randn(g, DType.FLOAT32, c).requiresGrad(true), b = Tensor.randn(g, DType.FLOAT32, c).requiresGrad(true);
+                Tensor rm = Tensor.randn(g, DType.FLOAT32, c), rv = Tensor.rand(g, DType.FLOAT32, c).add(0.5);
+                Tensor gy = Tensor.randn(g, DType.FLOAT32, shape);
+                Tensor rmNew = rm.mul(1.0), rvNew = rv.mul(1.0), rmOld = rm.mul(1.0), rvOld = rv.mul(1.0);
+                Tensor yNew = F.batchNorm(x, w, b, rmNew, rvNew, training, 0.1, 1e-5);
+                Tensor yOld = previousBatchNorm(x, w, b, rmOld, rvOld, training, 0.1, 1e-5);
+                String what = (training ? "train " : "eval ") + java.util.Arrays.toString(shape);
+                assertClose(yOld, yNew, 2e-5, what + " output");
+                assertClose(rmOld, rmNew, 1e-6, what + " running mean");
+                assertClose(rvOld, rvNew, 1e-5, what + " running var");
+                Tensor[] gNew = Autograd.grad(yNew.mul(gy).sum(), x, w, b), gOld = Autograd.grad(yOld.mul(gy).sum(), x, w, b);
+                String[] names = {"x", "weight", "bias"};
+                for (int i = 0; i < 3; i++) assertClose(gOld[i], gNew[i], 1e-4, what + " gradient of " + names[i]);
+            }
+        }
+    }
+
+    @Test
+    void rejectsMismatchedChannelTensors() {
+        Tensor x = Tensor.zeros(DType.FLOAT32, 2, 3, 4, 4), c3 = Tensor.zeros(DType.FLOAT32, 3), c4 = Tensor.zeros(DType.FLOAT32, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelNormalize(x, c3, c4, c3));
+        assertTrue(e.getMessage().contains("scale must be [3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelVariance(x, Tensor.zeros(DType.FLOAT64, 3)));
+        assertTrue(e.getMessage().contains("mean is float64 but x is float32"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelVariance(Tensor.zeros(DType.FLOAT32, 3), c3));
+        assertTrue(e.getMessage().contains("rank >= 2"), e.getMessage());
+    }
+
+    /** {@code (x - center) * scale + shift} through tensor ops, as {@code Backend.channelNormalize}'s default. */
+    private static Tensor composedNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+        int[] b = new int[x.dim()];
+        java.util.Arrays.fill(b, 1);
+        b[1] = x.size(1);
+        return x.sub(center.reshape(b)).mul(scale.reshape(b)).add(shift.reshape(b));
+    }
+
+    /** The mean over each channel of {@code (x - mean)^2} through tensor ops, as {@code Backend.channelVariance}'s default. */
+    private static Tensor composedVariance(Tensor x, Tensor mean) {
+        int[] b = new int[x.dim()];
+        java.util.Arrays.fill(b, 1);
+        b[1] = x.size(1);
+        return x.sub(mean.reshape(b)).square().mean(ChannelOpsAxes.of(x), false);
+    }
+
+    /** Batch norm as it was composed before the per-channel kernels (the engine's code up to this change). */
+    private static Tensor previousBatchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                            boolean training, double momentum, double eps) {
+        int c = x.size(1);
+        int[] axes = x.dim() == 4 ? new int[] {0, 2, 3} : new int[] {0};
+        int[] bshape = x.dim() == 4 ? new int[] {1, c, 1, 1} : new int[] {1, c};
+        Tensor y;
+        if (training) {
+            int n = x.numel() / c;
+            Tensor mean = x.mean(axes, true);
+            Tensor centered = x.sub(mean);
+            Tensor var = centered.square().mean(axes, true);
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                Tensor m = mean.detach().reshape(c);
+                Tensor v = var.detach().reshape(c).mul((double) n / (n - 1));
+                runningMean.assign(runningMean.mul(1 - momentum).add(m.mul(momentum)));
+                runningVar.assign(runningVar.mul(1 - momentum).add(v.mul(momentum)));
+            }
+            y = centered.div(var.add(eps).sqrt());
+        } else {
+            y = x.sub(runningMean.reshape(bshape)).div(runningVar.reshape(bshape).add(eps).sqrt());
+        }
+        return y.mul(weight.reshape(bshape)).add(bias.reshape(bshape));
+    }
+
+    private static void assertClose(Tensor expected, Tensor actual, double rtol, String what) {
+        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
+        assertEquals(e.length, a.length, what);
+        double scale = 0;
+        for (double v : e) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < e.length; i++)
+            assertEquals(e[i], a[i], rtol * Math.max(1.0, scale), what + " at " + i);
+    }
+
+    /** The non-channel axes of a rank >= 2 tensor. */
+    private static final class ChannelOpsAxes {
+        static int[] of(Tensor x) {
+            int[] a = new int[x.dim() - 1];
+            for (int i = 2; i < x.dim(); i++) a[i - 1] = i;
+            return a;
+        }
+    }
+}
