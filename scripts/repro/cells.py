@@ -7,7 +7,7 @@ a paper's cells.csv as a self-contained HTML table.
       picks the first list item whose keys equal the values, key~text one whose key contains text
       (results.attacks[label=pgd-l2].robust_accuracy).
       FILE .csv: SELECTOR is col=value[,col=value...]:field (attack=fgsm,eps=0.1:accuracy); eps compare as numbers.
-      TRANSFORM: pct (x100), err (100 - x100), none. Prints the number with 2 decimals (3 significant digits
+      TRANSFORM: pct (x100), err (100 - x100), count (an integer), none. Prints the number with 2 decimals (3 significant digits
       below 0.1), or n/a.
   cells.py html CELLS_CSV OUT_HTML TITLE
   cells.py md CELLS_CSV          the cells as a markdown table (docs/reproductions.md)
@@ -86,6 +86,8 @@ def get(path, selector, transform='none'):
         v *= 100
     elif transform == 'err':
         v = 100 - 100 * v
+    elif transform == 'count':
+        return f'{v:.0f}'
     if v != 0 and abs(v) < 0.1:
         return f'{v:.3g}'  # small values (gradient norms) keep three significant digits
     return f'{v:.2f}'

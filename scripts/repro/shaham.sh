@@ -39,7 +39,7 @@ for m in baseline robust-l1 robust-l2 robust-linf; do
   cell "Table 1" "$m" "MNIST test accuracy %" "${CLEAN[$m]}" "$OUT/raw/$m-clean.json" results.accuracy pct "$S"
   cell "Table 1" "$m" "A_mnist accuracy % (pooled)" "${AM[$m]}" "$OUT/raw/a-mnist-pooled.json" "$m.accuracy" pct \
     "$S; on the pooled examples of the three balls that fooled the baseline (as the paper's A_mnist)"
-  [ $m = baseline ] && cell "Table 1" "$m" "A_mnist size (examples)" 1203 "$OUT/raw/a-mnist-pooled.json" "$m.size" none \
+  [ $m = baseline ] && cell "Table 1" "$m" "A_mnist size (examples)" 1203 "$OUT/raw/a-mnist-pooled.json" "$m.size" count \
     "$S; examples of the three one-step attacks (linf 0.1, l2 1.0, l1 1.0) that fooled the baseline (the paper gives no radii)"
   for a in linf l2 l1; do
     cell "Table 1" "$m" "A_mnist accuracy % ($a part)" "pooled only" "$OUT/raw/a-mnist.json" "results.transfer[attack=$a,model~/$m.safetensors].successful_accuracy" pct \
