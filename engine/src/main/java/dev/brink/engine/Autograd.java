@@ -215,8 +215,9 @@ public final class Autograd {
         }
 
         IdentityHashMap<Node, Tensor> grads = new IdentityHashMap<>();
+        GradientSums sums = new GradientSums(!createGraph);
         for (int i = 0; i < roots.length; i++) {
-            if (needed.containsKey(roots[i])) grads.merge(roots[i], seeds[i], Autograd::plus);
+            if (needed.containsKey(roots[i])) grads.merge(roots[i], seeds[i], sums::add);
         }
 
         IdentityHashMap<Node, Tensor> result = new IdentityHashMap<>();
@@ -226,6 +227,7 @@ public final class Autograd {
                 if (!needed.containsKey(n)) continue;
                 Tensor g = grads.remove(n);
                 if (g == null) continue;
+                sums.release(g);
                 if (targets == null ? n.isLeaf() : targets.containsKey(n)) result.put(n, g);
                 if (n.isLeaf()) continue;
                 if (n.rule == null)
@@ -247,7 +249,7 @@ public final class Autograd {
                     if (c == null || gin[i] == null || !needed.containsKey(c)) continue;
                     Tensor gi = reduceTo(gin[i], n.inputShapes[i], n, i);
                     if (Anomaly.isEnabled()) Anomaly.requireFinite("backward of " + n.describe() + ", gradient for input " + i, gi);
-                    grads.merge(c, gi, Autograd::plus);
+                    grads.merge(c, gi, sums::add);
                 }
             }
         }
@@ -260,7 +262,7 @@ public final class Autograd {
     }
 
     private static Tensor plus(Tensor a, Tensor b) {
-        return a.add(b);
+        return GradientSums.sum(a, b);
     }
 
     private static Tensor reduceTo(Tensor g, int[] shape, Node n, int input) {

@@ -35,6 +35,18 @@ public final class MatMul {
         a.backend().matmul(a, b, y);
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
                 Autograd.needsGrad(a, 0) ? g.matmul(b.transpose(-1, -2)) : null,
-                Autograd.needsGrad(b, 1) ? a.transpose(-1, -2).matmul(g) : null});
+                Autograd.needsGrad(b, 1) ? rightGrad(a, b, g) : null});
+    }
+
+    /**
+     * The gradient {@code a^T g} for the right operand, laid out as b is: when b is a transposed view of a
+     * row-major matrix (a linear layer's {@code weight.transpose(0, 1)}) it is computed as {@code (g^T a)^T}, so
+     * that after the transpose's own backward the weight's gradient is row-major, and the many contributions a
+     * weight collects in a double backward (exact EMR: one per class) share one layout and add in memory order.
+     */
+    private static Tensor rightGrad(Tensor a, Tensor b, Tensor g) {
+        if (b.dim() == 2 && a.dim() == 2 && b.size(0) > 1 && b.size(1) > 1 && b.strides()[0] == 1 && b.strides()[1] == b.size(0))
+            return g.transpose(-1, -2).matmul(a).transpose(-1, -2);
+        return a.transpose(-1, -2).matmul(g);
     }
 }
