@@ -57,6 +57,31 @@ class GradientSumsTest {
         }
     }
 
+    /**
+     * s's gradient (a sum of three terms, accumulated in place when no graph is recorded) is returned to the caller
+     * (s is a requested target) and handed on to p by add's backward; p's own term then arrives. Were the buffer still
+     * written after the walker took it out of its map, that term would land in the gradient returned for s.
+     */
+    @Test
+    void aReturnedSumIsNotWrittenAfterTheWalkerHandsItOn() {
+        Tensor x = Tensor.randn(gen, DType.FLOAT64, 3, 4);
+        Tensor c1 = Tensor.randn(gen, DType.FLOAT64, 3, 4), c2 = Tensor.randn(gen, DType.FLOAT64, 3, 4);
+        Tensor c3 = Tensor.randn(gen, DType.FLOAT64, 3, 4), c4 = Tensor.randn(gen, DType.FLOAT64, 3, 4);
+        double[] gs = c1.add(c2).add(c3).toDoubleArray(), gp = c1.add(c2).add(c3).add(c4).toDoubleArray();
+        double[] gx = c1.add(c2).add(c3).mul(8.0).add(c4.mul(3.0)).toDoubleArray();
+        for (boolean pTermFirst : new boolean[] {false, true}) for (boolean createGraph : new boolean[] {false, true}) {
+            Tensor xv = x.detach().requiresGrad(true);
+            Tensor p = xv.mul(3.0), q = xv.mul(5.0), s = p.add(q);
+            Tensor terms = s.mul(c1).sum().add(s.mul(c2).sum()).add(s.mul(c3).sum());
+            Tensor out = pTermFirst ? p.mul(c4).sum().add(terms) : terms.add(p.mul(c4).sum());
+            Tensor[] g = Autograd.grad(out, new Tensor[] {s, p, xv}, GradOptions.defaults().createGraph(createGraph));
+            String where = "p's term first " + pTermFirst + ", createGraph " + createGraph;
+            assertArrayEquals(gs, g[0].toDoubleArray(), 1e-12, "d out / d s, " + where);
+            assertArrayEquals(gp, g[1].toDoubleArray(), 1e-12, "d out / d p, " + where);
+            assertArrayEquals(gx, g[2].toDoubleArray(), 1e-12, "d out / d x, " + where);
+        }
+    }
+
     /** Gradients accumulated into a leaf's grad over two backward calls are not aliased by the engine's buffers. */
     @Test
     void repeatedBackwardAccumulatesIntoAFreshGrad() {
