@@ -152,7 +152,8 @@ public final class CompareTable {
 
     private static final Runs NONE = new Runs(List.of(), List.of(), 0, Double.NaN);
 
-    private static Runs get(Map<String, Runs> m, String name) {
+    /** The runs of {@code name}, or none (NaN values) when the map lacks it. */
+    static Runs get(Map<String, Runs> m, String name) {
         return m.getOrDefault(name, NONE);
     }
 
@@ -167,12 +168,14 @@ public final class CompareTable {
         return names;
     }
 
-    private static String pair(double a, double b) {
+    /** "best / median" values, or n/a when both are missing. */
+    static String pair(double a, double b) {
         if (Double.isNaN(a) && Double.isNaN(b)) return "n/a";
         return value(a) + " / " + value(b);
     }
 
-    private static String ratioPair(double a, double b) {
+    /** "best / median" ratios, or n/a when both are missing. */
+    static String ratioPair(double a, double b) {
         if (Double.isNaN(a) && Double.isNaN(b)) return "n/a";
         return ratioText(a) + " / " + ratioText(b);
     }

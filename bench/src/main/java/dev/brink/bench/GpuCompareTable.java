@@ -68,7 +68,7 @@ public final class GpuCompareTable {
         double worstRatio = Double.NaN;
         List<String> missing = new ArrayList<>();
         for (String n : CompareTable.names(List.of(brink, torch))) {
-            CompareTable.Runs b = runs(brink, n), t = runs(torch, n);
+            CompareTable.Runs b = CompareTable.get(brink, n), t = CompareTable.get(torch, n);
             double rb = CompareTable.ratio(n, b.best(), t.best()), rm = CompareTable.ratio(n, b.median(), t.median());
             if (Double.isNaN(rm)) {
                 List<String> why = new ArrayList<>();
@@ -85,9 +85,9 @@ public final class GpuCompareTable {
                 }
             }
             sb.append("| ").append(n)
-                    .append(" | ").append(pair(b.best(), b.median()))
-                    .append(" | ").append(pair(t.best(), t.median()))
-                    .append(" | ").append(ratioPair(rb, rm))
+                    .append(" | ").append(CompareTable.pair(b.best(), b.median()))
+                    .append(" | ").append(CompareTable.pair(t.best(), t.median()))
+                    .append(" | ").append(CompareTable.ratioPair(rb, rm))
                     .append(" |\n");
         }
         sb.append('\n').append(String.format(Locale.ROOT,
@@ -99,21 +99,6 @@ public final class GpuCompareTable {
             for (String m : missing) sb.append("- ").append(m).append('\n');
         }
         return sb.toString();
-    }
-
-    private static CompareTable.Runs runs(Map<String, CompareTable.Runs> m, String name) {
-        CompareTable.Runs r = m.get(name);
-        return r != null ? r : new CompareTable.Runs(List.of(), List.of(), 0, Double.NaN);
-    }
-
-    private static String pair(double best, double median) {
-        if (Double.isNaN(best) && Double.isNaN(median)) return "n/a";
-        return CompareTable.value(best) + " / " + CompareTable.value(median);
-    }
-
-    private static String ratioPair(double best, double median) {
-        if (Double.isNaN(best) && Double.isNaN(median)) return "n/a";
-        return CompareTable.ratioText(best) + " / " + CompareTable.ratioText(median);
     }
 
     private static String text(Path file) {

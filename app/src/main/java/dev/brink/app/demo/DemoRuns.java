@@ -33,8 +33,15 @@ final class DemoRuns {
 
     /** "# title" and command lines of some runs, for a pre block. */
     static String text(List<Run> rs) {
+        List<String[]> pairs = new ArrayList<>();
+        for (Run r : rs) pairs.add(new String[] {r.title(), r.command()});
+        return titled(pairs);
+    }
+
+    /** Each {title, command line} as "# title" above the command, for a pre block. */
+    static String titled(List<String[]> titleAndCommand) {
         StringBuilder b = new StringBuilder();
-        for (Run r : rs) b.append(b.length() == 0 ? "" : "\n").append("# ").append(r.title()).append('\n').append(r.command());
+        for (String[] tc : titleAndCommand) b.append(b.length() == 0 ? "" : "\n").append("# ").append(tc[0]).append('\n').append(tc[1]);
         return b.toString();
     }
 

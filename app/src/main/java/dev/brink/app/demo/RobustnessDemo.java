@@ -593,11 +593,10 @@ public final class RobustnessDemo {
                 ts.eps(), ts.attackPoints(), ts.marginPoints()));
         h.table(List.of("training", "clean accuracy", "AutoAttack robust accuracy", "mean effective margin ± std", "training time"), TrainingMethods.table(methods));
         h.figure("margins.png", "Effective margins of the correctly classified test points of each model (dashed lines: each model's mean, in its colour).");
-        StringBuilder train = new StringBuilder();
-        for (TrainingMethods.Outcome o : methods)
-            train.append(train.length() == 0 ? "" : "\n").append("# ").append(o.method().title()).append('\n').append(dev.brink.app.results.CommandLines.brink(o.trainArgs()));
+        List<String[]> train = new ArrayList<>();
+        for (TrainingMethods.Outcome o : methods) train.add(new String[] {o.method().title(), dev.brink.app.results.CommandLines.brink(o.trainArgs())});
         h.paragraph("The models, as trained (same seed, same file: results.json gives each file's SHA-256):");
-        h.pre(train.toString());
+        h.pre(DemoRuns.titled(train));
         h.paragraph("The numbers of the table (the AutoAttack and margins outputs are in autoattack-*/ and margins-*/):");
         h.pre(DemoRuns.text(runs));
     }
@@ -610,7 +609,7 @@ public final class RobustnessDemo {
         return rows;
     }
 
-    private static String f4(double v) {
+    static String f4(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
     }
 

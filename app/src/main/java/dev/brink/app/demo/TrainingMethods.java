@@ -149,14 +149,10 @@ final class TrainingMethods {
     static List<List<String>> table(List<Outcome> outcomes) {
         List<List<String>> rows = new ArrayList<>();
         for (Outcome o : outcomes)
-            rows.add(List.of(o.method().title(), f4(o.clean()), f4(o.robust()),
+            rows.add(List.of(o.method().title(), RobustnessDemo.f4(o.clean()), RobustnessDemo.f4(o.robust()),
                     String.format(Locale.ROOT, "%.3f ± %.3f", o.marginMean(), o.marginStd()),
                     o.reused() ? "reused" : RobustnessDemo.clock(o.trainSeconds())));
         return rows;
-    }
-
-    private static String f4(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     /** The training commands as a results.json section: each command and the SHA-256 of the model it wrote. */
