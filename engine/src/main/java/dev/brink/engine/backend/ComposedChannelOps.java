@@ -2,6 +2,7 @@ package dev.brink.engine.backend;
 
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.op.ChannelOps;
 
 /**
  * The default (tensor-op) implementations of {@link Backend#channelNormalize} and {@link Backend#channelVariance},
@@ -13,23 +14,14 @@ final class ComposedChannelOps {
 
     static Tensor normalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
         try (GradMode.Scope s = GradMode.noGrad()) {
-            int[] b = channelShape(x);
+            int[] b = ChannelOps.channelShape(x);
             return x.sub(center.reshape(b)).mul(scale.reshape(b)).add(shift.reshape(b)).contiguous();
         }
     }
 
     static Tensor variance(Tensor x, Tensor mean) {
         try (GradMode.Scope s = GradMode.noGrad()) {
-            int[] axes = new int[x.dim() - 1];
-            for (int i = 2; i < x.dim(); i++) axes[i - 1] = i;
-            return x.sub(mean.reshape(channelShape(x))).square().mean(axes, false).contiguous();
+            return x.sub(mean.reshape(ChannelOps.channelShape(x))).square().mean(ChannelOps.otherAxes(x), false).contiguous();
         }
-    }
-
-    private static int[] channelShape(Tensor x) {
-        int[] b = new int[x.dim()];
-        java.util.Arrays.fill(b, 1);
-        b[1] = x.size(1);
-        return b;
     }
 }

@@ -85,7 +85,7 @@ public final class ChannelOps {
     }
 
     /** Every axis but the channel axis 1. */
-    static int[] otherAxes(Tensor x) {
+    public static int[] otherAxes(Tensor x) {
         int[] a = new int[x.dim() - 1];
         a[0] = 0;
         for (int i = 2; i < x.dim(); i++) a[i - 1] = i;
@@ -93,7 +93,7 @@ public final class ChannelOps {
     }
 
     /** {@code [1, C, 1, ...]} of x's rank. */
-    static int[] channelShape(Tensor x) {
+    public static int[] channelShape(Tensor x) {
         int[] b = new int[x.dim()];
         java.util.Arrays.fill(b, 1);
         b[1] = x.size(1);
