@@ -108,7 +108,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         for (AnalysisOutput.Item i : res.tables()) o.printf("table  %s  %s%n", dir.resolve(i.file()), i.caption());
         for (AnalysisOutput.Item i : res.figures()) o.printf("figure %s  %s%n", dir.resolve(i.file()), i.caption());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String jf = json.emit(spec, document(m, d, res, seconds));
+        String jf = json.enabled() ? json.emit(spec, document(m, d, res, seconds)) : null; // the document hashes the model file
         o.printf(Locale.ROOT, "wrote %s%s (%.1f s)%n", summary, jf == null ? "" : ", " + jf, seconds);
         o.flush();
         return 0;
