@@ -375,7 +375,7 @@ class FloatPathsTest {
     void maxPoolSwitchesEqualTheReference() {
         SplittableRandom rng = new SplittableRandom(60);
         CpuParallel.setThreads(2);
-        PoolGeometry[] geos = {PoolGeometry.of(2, 2, 0), PoolGeometry.of(3, 2, 1), PoolGeometry.of(3, 1, 0),
+        PoolGeometry[] geos = {PoolGeometry.of(2, 2, 0), PoolGeometry.of(2, 1, 0), new PoolGeometry(3, 2, 2, 3, 0, 0, 1, 1), PoolGeometry.of(3, 2, 1), PoolGeometry.of(3, 1, 0),
                 new PoolGeometry(2, 3, 1, 2, 1, 1, 2, 1), PoolGeometry.of(1, 1, 0)};
         for (PoolGeometry g : geos) {
             for (Layout layout : Layout.values()) {
