@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's memory-bound kernels on the Madry model's first activation, {@code [128, 32, 28, 28]} float32
- * (3.2 M elements, 12.8 MB): relu, exp, add, broadcast bias add ({@code [1, 32, 1, 1]}), multiply, a full sum,
+ * (3.2 M elements, 12.8 MB): relu, its backward mask ({@code a > 0}), exp, add, broadcast bias add ({@code [1, 32, 1, 1]}), multiply, a full sum,
  * a sum over every axis but the channel (the bias gradient), and the 2x2 max-pool index kernel. Bytes moved per call:
  * unary 25.7 MB, binary 38.5 MB, reductions 12.8 MB.
  */
@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ElementwiseBench {
     private Backend cpu;
-    private Tensor a, b, bias, out, scalar, channelSum, poolIdx;
+    private Tensor a, b, bias, out, scalar, channelSum, poolIdx, zero;
     private final boolean[] allAxes = {true, true, true, true};
     private final boolean[] notChannel = {true, false, true, true};
     private final PoolGeometry pool = PoolGeometry.of(2, 2, 0);
@@ -54,11 +54,19 @@ public class ElementwiseBench {
         scalar = Tensor.empty(cpu, DType.FLOAT32, 1, 1, 1, 1);
         channelSum = Tensor.empty(cpu, DType.FLOAT32, 1, 32, 1, 1);
         poolIdx = Tensor.empty(cpu, DType.INT32, 128, 32, 14, 14);
+        zero = Tensor.empty(cpu, DType.FLOAT32, 1, 1, 1, 1);
     }
 
     @Benchmark
     public void relu(Blackhole bh) {
         cpu.unary(UnaryKernel.RELU, 0, a, out);
+        bh.consume(out);
+    }
+
+    /** The relu mask of a backward pass: {@code a > 0} (a scalar on the right). */
+    @Benchmark
+    public void greaterThanZero(Blackhole bh) {
+        cpu.binary(BinaryKernel.GT, a, zero, out);
         bh.consume(out);
     }
 

@@ -173,6 +173,7 @@ final class FloatElementwise {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[oo + i] = 1f / x[xo + i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; o[oo + i] = v * v; } }
             case RELU -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(x[xo + i], 0f); }
+            case SIGN -> FloatComparisons.get().sign(x, xo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = unaryOf(k, alpha, x[xo + i]); }
         }
     }
@@ -286,10 +287,10 @@ final class FloatElementwise {
             case MIN -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], b[bo + i]); }
             case EQ -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0; }
             case NE -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] != b[bo + i] ? 1 : 0; }
-            case LT -> { for (int i = 0; i < n; i++) o[oo + i] = greater(b[bo + i], a[ao + i]); }
-            case LE -> { for (int i = 0; i < n; i++) o[oo + i] = atLeast(b[bo + i], a[ao + i]); }
-            case GT -> { for (int i = 0; i < n; i++) o[oo + i] = greater(a[ao + i], b[bo + i]); }
-            case GE -> { for (int i = 0; i < n; i++) o[oo + i] = atLeast(a[ao + i], b[bo + i]); }
+            case LT -> FloatComparisons.get().vv(false, b, bo, a, ao, o, oo, n);
+            case LE -> FloatComparisons.get().vv(true, b, bo, a, ao, o, oo, n);
+            case GT -> FloatComparisons.get().vv(false, a, ao, b, bo, o, oo, n);
+            case GE -> FloatComparisons.get().vv(true, a, ao, b, bo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, a[ao + i], b[bo + i]); }
         }
     }
@@ -302,8 +303,10 @@ final class FloatElementwise {
             case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = x / b[bo + i]; }
             case MAX -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(x, b[bo + i]); }
             case MIN -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(x, b[bo + i]); }
-            case LT -> { for (int i = 0; i < n; i++) o[oo + i] = greater(b[bo + i], x); }
-            case GT -> { for (int i = 0; i < n; i++) o[oo + i] = greater(x, b[bo + i]); }
+            case LT -> FloatComparisons.get().vs(false, b, bo, x, o, oo, n);
+            case LE -> FloatComparisons.get().vs(true, b, bo, x, o, oo, n);
+            case GE -> FloatComparisons.get().sv(true, x, b, bo, o, oo, n);
+            case GT -> FloatComparisons.get().sv(false, x, b, bo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, x, b[bo + i]); }
         }
     }
@@ -317,8 +320,10 @@ final class FloatElementwise {
             case MAX -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], y); }
             case MIN -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], y); }
             case EQ -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] == y ? 1 : 0; }
-            case LT -> { for (int i = 0; i < n; i++) o[oo + i] = greater(y, a[ao + i]); }
-            case GT -> { for (int i = 0; i < n; i++) o[oo + i] = greater(a[ao + i], y); }
+            case LT -> FloatComparisons.get().sv(false, y, a, ao, o, oo, n);
+            case LE -> FloatComparisons.get().sv(true, y, a, ao, o, oo, n);
+            case GE -> FloatComparisons.get().vs(true, a, ao, y, o, oo, n);
+            case GT -> FloatComparisons.get().vs(false, a, ao, y, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, a[ao + i], y); }
         }
     }

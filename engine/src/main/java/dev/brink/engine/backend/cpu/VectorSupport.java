@@ -33,10 +33,17 @@ final class VectorSupport {
      * the scalar path is always a correct fallback).
      */
     static SgemmKernel loadSimdKernel() {
+        return loadSimd(SIMD_KERNEL, SgemmKernel.class);
+    }
+
+    /**
+     * A new instance of the SIMD class {@code className} (public no-argument constructor) as a {@code type}, or null
+     * when the module is absent or loading fails for any reason (the scalar class is always a correct fallback).
+     */
+    static <T> T loadSimd(String className, Class<T> type) {
         if (!moduleAvailable()) return null;
         try {
-            Object k = Class.forName(SIMD_KERNEL).getDeclaredConstructor().newInstance();
-            return (SgemmKernel) k;
+            return type.cast(Class.forName(className).getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return null;
         }

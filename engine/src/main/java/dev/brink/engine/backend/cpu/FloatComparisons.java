@@ -1,0 +1,57 @@
+package dev.brink.engine.backend.cpu;
+
+/**
+ * The float32 comparison kernels over contiguous runs: {@code o[i] = 1} where {@code a[i] > b[i]} ({@code >=} when
+ * {@code orEqual}), else 0, also where either side is NaN; {@code -0} and {@code +0} compare equal. Relu masks and
+ * the attacks' clipping masks are these, once per layer per backward pass; so is the sign of an attack step. This class holds the scalar loops
+ * ({@link FloatElementwise#greater}, branch-free); {@link SimdFloatComparisons} overrides them with Vector API
+ * compares when the module is loaded. Both give the same bits.
+ */
+class FloatComparisons {
+    /** The kernels in use: SIMD when the Vector API is available and {@code brink.simd} is not off. */
+    static FloatComparisons get() {
+        return Current.KERNELS;
+    }
+
+    /** Chosen on first use, outside this class's initialization (the SIMD subclass is created by it). */
+    private static final class Current {
+        static final FloatComparisons KERNELS = select(VectorSupport.requested());
+    }
+
+    /** The SIMD kernels when {@code simd} and the Vector API is available, else the scalar ones. */
+    static FloatComparisons select(boolean simd) {
+        FloatComparisons k = simd ? VectorSupport.loadSimd("dev.brink.engine.backend.cpu.SimdFloatComparisons", FloatComparisons.class) : null;
+        return k != null ? k : new FloatComparisons();
+    }
+
+    /** {@code o[oo+i] = a[ao+i] > b[bo+i]} (or {@code >=}) for {@code i < n}. */
+    void vv(boolean orEqual, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        if (orEqual) for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.atLeast(a[ao + i], b[bo + i]);
+        else for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.greater(a[ao + i], b[bo + i]);
+    }
+
+    /** {@code o[oo+i] = a[ao+i] > y} (or {@code >=}) for {@code i < n}. */
+    void vs(boolean orEqual, float[] a, int ao, float y, float[] o, int oo, int n) {
+        if (orEqual) for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.atLeast(a[ao + i], y);
+        else for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.greater(a[ao + i], y);
+    }
+
+    /** {@code o[oo+i] = x > b[bo+i]} (or {@code >=}) for {@code i < n}. */
+    void sv(boolean orEqual, float x, float[] b, int bo, float[] o, int oo, int n) {
+        if (orEqual) for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.atLeast(x, b[bo + i]);
+        else for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.greater(x, b[bo + i]);
+    }
+
+    /**
+     * {@code o[oo+i] = sign(x[xo+i])}: 1, -1, +0 for either zero, NaN kept ({@link FloatElementwise#unaryOf}'s SIGN,
+     * the FGSM and PGD step direction).
+     */
+    void sign(float[] x, int xo, float[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.unaryOf(dev.brink.engine.backend.UnaryKernel.SIGN, 0, x[xo + i]);
+    }
+
+    /** Short description for tests and diagnostics. */
+    String describe() {
+        return "scalar";
+    }
+}
