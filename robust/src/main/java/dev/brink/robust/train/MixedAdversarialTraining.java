@@ -24,8 +24,9 @@ import java.util.Map;
  *
  * <p>The attack is {@code --train-attack} without its norm and eps (it must support both norms; default PGD, 40
  * steps of 2.5 eps / 40 in each norm, random start, no early stop). An absolute {@code step=} applies to both norms;
- * prefer {@code rel-step}. Options: {@code linf-eps} 0.3, {@code l2-eps} 4.0, {@code mode} alternate|half,
- * {@code eval-mode} true.
+ * prefer {@code rel-step}. During the first {@code clean-epochs} epochs the loss is the clean cross-entropy (the
+ * delayed start of {@link PgdAdversarialTraining}). Options: {@code linf-eps} 0.3, {@code l2-eps} 4.0, {@code mode}
+ * alternate|half, {@code clean-epochs} 0, {@code eval-mode} true.
  */
 public final class MixedAdversarialTraining implements Objective {
     /** The inner attack when {@code --train-attack} is absent (its norm and eps come from this objective). */
@@ -35,6 +36,7 @@ public final class MixedAdversarialTraining implements Objective {
             new dev.brink.robust.attack.Attacks.Option("linf-eps", "0.3", "radius of the L-inf ball (Li et al.: 0.3)"),
             new dev.brink.robust.attack.Attacks.Option("l2-eps", "4.0", "radius of the L2 ball (Li et al.: 4.0)"),
             new dev.brink.robust.attack.Attacks.Option("mode", "alternate", "alternate (norm by optimizer step) or half (half of each batch per norm)"),
+            new dev.brink.robust.attack.Attacks.Option("clean-epochs", "0", "epochs trained on clean data before adversarial training starts"),
             new dev.brink.robust.attack.Attacks.Option("eval-mode", "true", "run the inner attack with the model in eval mode"));
 
     private final Attack attack;
@@ -42,6 +44,7 @@ public final class MixedAdversarialTraining implements Objective {
     private final ThreatModel linf, l2;
     private final boolean half;
     private final boolean evalMode;
+    private final int cleanEpochs;
 
     /**
      * @param attack   an attack supporting both L-inf and L2 (norm and eps are not its own)
@@ -51,6 +54,15 @@ public final class MixedAdversarialTraining implements Objective {
      * @param evalMode attack the model in eval mode
      */
     public MixedAdversarialTraining(Attack attack, double linfEps, double l2Eps, boolean half, boolean evalMode) {
+        this(attack, linfEps, l2Eps, half, evalMode, 0);
+    }
+
+    /**
+     * @param cleanEpochs epochs of clean training before the adversarial ones (>= 0)
+     * @see #MixedAdversarialTraining(Attack, double, double, boolean, boolean)
+     */
+    public MixedAdversarialTraining(Attack attack, double linfEps, double l2Eps, boolean half, boolean evalMode, int cleanEpochs) {
+        if (cleanEpochs < 0) throw new IllegalArgumentException("mixed-at: clean-epochs must be >= 0, got " + cleanEpochs);
         if (!attack.supportedNorms().contains(Norm.LINF) || !attack.supportedNorms().contains(Norm.L2))
             throw new IllegalArgumentException("mixed-at: the training attack must support linf and l2, " + attack.name() + " supports " + attack.supportedNorms());
         this.attack = attack;
@@ -59,6 +71,7 @@ public final class MixedAdversarialTraining implements Objective {
         this.l2 = ThreatModel.of(Norm.L2, l2Eps);
         this.half = half;
         this.evalMode = evalMode;
+        this.cleanEpochs = cleanEpochs;
     }
 
     static MixedAdversarialTraining fromOptions(dev.brink.robust.attack.Attacks.Options o, ObjectiveSetup setup) {
@@ -67,7 +80,8 @@ public final class MixedAdversarialTraining implements Objective {
         opts.remove("norm");
         opts.remove("eps");
         Attack a = AttackFactory.create(new AttackSpec(spec.name(), opts, spec.text()));
-        return new MixedAdversarialTraining(a, o.real("linf-eps"), o.real("l2-eps"), o.choice("mode", "alternate", "half").equals("half"), o.bool("eval-mode"));
+        return new MixedAdversarialTraining(a, o.real("linf-eps"), o.real("l2-eps"), o.choice("mode", "alternate", "half").equals("half"), o.bool("eval-mode"),
+                o.integer("clean-epochs"));
     }
 
     /** The threat model of an optimizer step in alternate mode: L-inf on even steps, L2 on odd ones. */
@@ -78,6 +92,10 @@ public final class MixedAdversarialTraining implements Objective {
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         Tensor x = batch.x(), y = batch.y();
+        if (context.epoch() < cleanEpochs) {
+            Tensor logits = model.forward(x);
+            return new Outcome(Objective.classificationLoss(logits, y, 0), logits);
+        }
         Tensor adv;
         if (!half || x.size(0) < 2) {
             adv = InnerAttack.craft(model, attack, threatAt(context.step()), x, y, context.generator(), evalMode);
@@ -92,6 +110,7 @@ public final class MixedAdversarialTraining implements Objective {
 
     @Override
     public String toString() {
-        return "mixed-at(" + attackText + ", " + linf + " / " + l2 + (half ? ", half batches" : ", alternating") + ")";
+        return "mixed-at(" + attackText + ", " + linf + " / " + l2 + (half ? ", half batches" : ", alternating")
+                + (cleanEpochs > 0 ? ", clean-epochs=" + cleanEpochs : "") + ")";
     }
 }

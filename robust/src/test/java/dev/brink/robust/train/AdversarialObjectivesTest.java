@@ -170,6 +170,22 @@ class AdversarialObjectivesTest {
     }
 
     @Test
+    void mixedTrainingAlsoHasADelayedStart() {
+        SpecModel m = ObjectiveTestKit.tinyConvNet(3, DType.FLOAT64);
+        Batch b = ObjectiveTestKit.tinyBatch(6, 1, DType.FLOAT64);
+        Objective mixed = Objectives.parse("mixed-at:clean-epochs=1,linf-eps=0.1,l2-eps=1", attack("pgd:steps=3"));
+        double ce = Objectives.parse("cross-entropy", ObjectiveSetup.NONE).apply(m, b, ObjectiveTestKit.context(0)).loss().item();
+        Generator g = new Generator(5);
+        assertEquals(ce, mixed.apply(m, b, new TrainingContext(0, 5, 0, 1, 1, g)).loss().item(), 0.0, "epoch 0 is clean");
+        assertEquals(0, g.counter(), "no random numbers drawn during the clean epoch");
+        for (int step = 0; step < 2; step++) {
+            double adv = mixed.apply(m, b, new TrainingContext(1, 5, step, 1, 1, g)).loss().item();
+            assertTrue(adv > ce, "epoch 1, step " + step + " trains on PGD examples: " + adv + " > " + ce);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Objectives.parse("mixed-at:clean-epochs=-1", attack("pgd:steps=3")));
+    }
+
+    @Test
     void innerAttackDrawsFromTheRunsGeneratorAndRestoresTrainMode() {
         SpecModel m = ObjectiveTestKit.tinyConvNet(3, DType.FLOAT64);
         Batch b = ObjectiveTestKit.tinyBatch(6, 1, DType.FLOAT64);
