@@ -57,6 +57,12 @@ step() {
     return 1
   fi
   echo "$want" > "$rec"
+  # A step that (re)made its output invalidates the steps that read it (an attack of a retrained model, a model
+  # trained against a retrained one): their records name the output's path, so they no longer count as done.
+  local other
+  for other in "$OUT"/logs/*.cmd; do
+    [ "$other" = "$rec" ] || [ ! -f "$other" ] || ! grep -qF -- "$output" "$other" || rm -f "$other"
+  done
   STEPS_RUN=$((STEPS_RUN + 1))
   echo "[$PAPER $STEP_NO] $name: $(( $(date +%s) - t0 )) s; $(tail -1 "$OUT/logs/$name.log" | tr -d '\r' | sed 's/.*\r//' | cut -c1-120)"
 }

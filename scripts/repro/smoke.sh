@@ -2,8 +2,9 @@
 # Smoke test of the reproduction runner (scripts/repro/lib.sh), make repro-smoke: a tiny "paper" (logistic regression
 # on 300 MNIST 3-vs-7 images for one epoch, FGSM at eps 0.25 on 50 test points, an analysis this build lacks) run
 # twice. The first run trains, attacks and fills its cells (the missing analysis noted, its cell n/a); the second
-# skips every step (the resume path) and writes the same cells; a third run in full mode (QUICK unset) writes its own
-# directory with the same seeded numbers; then every paper's script is planned (PLAN=1) in both modes. Exits 1 naming
+# skips every step (the resume path) and writes the same cells; a changed training command reruns the training and
+# the attack that read its model; a run in full mode (QUICK unset) writes its own
+# directory with the same seeded numbers as the first run; then every paper's script is planned (PLAN=1) in both modes. Exits 1 naming
 # what differed. About a minute.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -11,11 +12,11 @@ OUTDIR="$ROOT/reports/repro/smoke/quick"
 rm -rf "$ROOT/reports/repro/smoke"
 PAPER_SH=$(mktemp /tmp/repro-smoke.XXXXXX.sh)
 LOG=$(mktemp /tmp/repro-smoke.XXXXXX.log)
-trap 'rm -f "$PAPER_SH" "$LOG"' EXIT
+trap 'rm -f "$PAPER_SH" "$LOG" "$LOG.cells1"' EXIT
 cat > "$PAPER_SH" <<EOF
 source "$ROOT/scripts/repro/lib.sh"
 repro_init smoke
-train lr -- --model logreg --data mnist-3v7 --limit 300 --epochs 1 --batch-size 100 --seed "\$SEED"
+train lr -- --model logreg --data mnist-3v7 --limit 300 --epochs "\${SMOKE_EPOCHS:-1}" --batch-size 100 --seed "\$SEED"
 attack lr-fgsm "\$(model lr)" -- --data mnist-3v7 --limit 50 -a fgsm --eps 0.25
 analysis lr-missing no-such-analysis-kind "\$(model lr)" -- --data mnist-3v7 --limit 50
 cell "Smoke" "lr" "clean error %" 1.6 "\$OUT/raw/lr-fgsm.json" results.clean_accuracy err "smoke"
@@ -43,11 +44,15 @@ PY
 QUICK=1 bash "$PAPER_SH" > "$LOG" 2>&1 || fail "second run exited with an error"
 grep -q '0 steps run, 2 skipped' "$LOG" || fail "second run: expected every step skipped (resume)"
 [ "$(cat "$OUTDIR/cells.csv")" = "$cells1" ] || fail "second run: cells differ from the first run's"
+# A changed training command retrains the model, and the attack of the old model is no longer counted as done.
+SMOKE_EPOCHS=2 QUICK=1 bash "$PAPER_SH" > "$LOG" 2>&1 || fail "run with a changed training command exited with an error"
+grep -q '2 steps run, 0 skipped' "$LOG" || fail "changed training command: expected the training and the attack of its model to rerun"
 # The full mode (QUICK unset) of the same script: its own directory, mode "full", the same seeded numbers.
 FULLDIR="$ROOT/reports/repro/smoke"
 bash "$PAPER_SH" > "$LOG" 2>&1 || fail "full-mode run exited with an error"
 grep -q '2 steps run, 0 skipped' "$LOG" || fail "full-mode run: expected 2 steps run in its own directory"
-python3 - "$FULLDIR/cells.csv" "$OUTDIR/cells.csv" <<'PY' || fail "full-mode run: cells"
+printf '%s\n' "$cells1" > "$LOG.cells1"
+python3 - "$FULLDIR/cells.csv" "$LOG.cells1" <<'PY' || fail "full-mode run: cells"
 import csv, sys
 full, quick = (list(csv.DictReader(open(f))) for f in sys.argv[1:])
 assert [r['mode'] for r in full] == ['full'] * 3, full
@@ -63,4 +68,4 @@ for p in galloway shaham li yu liu-chan; do
   done
   rm -rf "$ROOT/reports/repro/$p/plan" "$ROOT/reports/repro/$p/quick/plan"
 done
-echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; full mode in its own directory; every paper planned in both modes)"
+echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; every paper planned in both modes)"
