@@ -282,6 +282,13 @@ def gen_binary():
             else:
                 a, b = rn(*sa), rn(*sb)
             add_case(name, op, {}, [("a", a, True), ("b", b, True)], f)
+    # relu's backward as one op: a where b > 0, else 0 (b away from 0; its gradient is 0)
+    for tag, sa, sb in BIN_SHAPES:
+        name = f"mask_positive/{tag}"
+        seed_for(name)
+        a, b = rn(*sa), signed_pos(*sb)
+        add_case(name, "mask_positive", {}, [("a", a, True), ("b", b, True)],
+                 lambda a, b: torch.where(b > 0, a, torch.zeros_like(a)))
 
 
 def gen_clamp():

@@ -6,7 +6,7 @@
 enum { U_NEG, U_ABS, U_SIGN, U_EXP, U_LOG, U_SQRT, U_RECIPROCAL, U_SQUARE, U_RELU, U_LEAKY_RELU, U_SIGMOID, U_TANH,
        U_SOFTPLUS, U_POW_SCALAR };
 // Binary op codes: BinaryKernel.ordinal().
-enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE };
+enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_MASK_POSITIVE };
 
 template <typename T>
 BK_DEV T sigmoid(T x) {
@@ -83,6 +83,7 @@ BK_DEV C binary_op(int op, C a, C b) {
         case B_LE: return a <= b ? 1 : 0;
         case B_GT: return a > b ? 1 : 0;
         case B_GE: return a >= b ? 1 : 0;
+        case B_MASK_POSITIVE: return b > 0 ? a : 0;
         default: return (C)(0.0 / 0.0);
     }
 }

@@ -6,5 +6,7 @@ package dev.brink.engine.backend;
  * on ties (they are equal).
  */
 public enum BinaryKernel {
-    ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE
+    ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE,
+    /** {@code b > 0 ? a : 0} (0 also where b is NaN): the relu backward, {@code g} kept where {@code x > 0}. */
+    MASK_POSITIVE
 }

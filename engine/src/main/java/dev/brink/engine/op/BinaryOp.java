@@ -19,7 +19,12 @@ public enum BinaryOp {
             (a, b, y, g) -> g.mul(b).mul(a.pow(b.sub(1.0))),
             (a, b, y, g) -> g.mul(y).mul(a.log())),
     MAXIMUM("maximum", BinaryKernel.MAX, (a, b, y, g) -> g.mul(share(a, b, BinaryKernel.GT)), (a, b, y, g) -> g.mul(share(b, a, BinaryKernel.GT))),
-    MINIMUM("minimum", BinaryKernel.MIN, (a, b, y, g) -> g.mul(share(a, b, BinaryKernel.LT)), (a, b, y, g) -> g.mul(share(b, a, BinaryKernel.LT)));
+    MINIMUM("minimum", BinaryKernel.MIN, (a, b, y, g) -> g.mul(share(a, b, BinaryKernel.LT)), (a, b, y, g) -> g.mul(share(b, a, BinaryKernel.LT))),
+    /**
+     * {@code a} where {@code b > 0}, else 0: relu's backward in one pass (instead of a mask tensor and a product).
+     * Linear in a, so its a-derivative is itself; piecewise constant in b, whose derivative is 0 (none).
+     */
+    MASK_POSITIVE("mask_positive", BinaryKernel.MASK_POSITIVE, (a, b, y, g) -> maskPositive(g, b), (a, b, y, g) -> null);
 
     @FunctionalInterface
     interface Partial {
@@ -54,6 +59,11 @@ public enum BinaryOp {
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
                 Autograd.needsGrad(a, 0) ? da.apply(a, b, y, g) : null,
                 Autograd.needsGrad(b, 1) ? db.apply(a, b, y, g) : null});
+    }
+
+    /** {@link #MASK_POSITIVE} of (g, x). */
+    public static Tensor maskPositive(Tensor g, Tensor x) {
+        return MASK_POSITIVE.apply(g, x);
     }
 
     /** 1 where {@code x rel other}, 1/2 where equal, 0 elsewhere: the share of the gradient x receives. */

@@ -19,7 +19,7 @@ public enum UnaryOp {
     SQRT("sqrt", UnaryKernel.SQRT, (x, y, g, a) -> g.div(y.mul(2.0))),
     RECIPROCAL("reciprocal", UnaryKernel.RECIPROCAL, (x, y, g, a) -> g.mul(y.square()).neg()),
     SQUARE("square", UnaryKernel.SQUARE, (x, y, g, a) -> g.mul(x.mul(2.0))),
-    RELU("relu", UnaryKernel.RELU, (x, y, g, a) -> g.mul(x.gt(0.0))),
+    RELU("relu", UnaryKernel.RELU, (x, y, g, a) -> BinaryOp.maskPositive(g, x)),
     LEAKY_RELU("leaky_relu", UnaryKernel.LEAKY_RELU, (x, y, g, a) -> g.mul(Where.where(x.gt(0.0), x.scalarLike(1.0), x.scalarLike(a)))),
     SIGMOID("sigmoid", UnaryKernel.SIGMOID, (x, y, g, a) -> g.mul(y.mul(y.neg().add(1.0)))),
     TANH("tanh", UnaryKernel.TANH, (x, y, g, a) -> g.mul(y.square().neg().add(1.0))),

@@ -1,5 +1,7 @@
 package dev.brink.engine.ops;
 
+import dev.brink.engine.op.BinaryOp;
+
 import dev.brink.engine.DType;
 import dev.brink.engine.F;
 import dev.brink.engine.Generator;
@@ -164,6 +166,8 @@ public final class GradCheckCases {
         // a on the grid 0.2k + 0.1, b on the grid 0.2k: never closer than 0.1, so no ties
         binaryOp(t, "maximum", (a, b) -> a.maximum(b), (g, s) -> grid(g, 0.1, s), (g, s) -> grid(g, 0.0, s));
         binaryOp(t, "minimum", (a, b) -> a.minimum(b), (g, s) -> grid(g, 0.1, s), (g, s) -> grid(g, 0.0, s));
+        // b away from 0, where the mask is constant (its b-derivative is 0)
+        binaryOp(t, "mask_positive", BinaryOp::maskPositive, GradCheckCases::randn, (g, s) -> away(g, 0.1, s));
         // a constant second operand, a non-contiguous operand, the same tensor on both sides
         t.add("add", "b constant", xs -> xs[0].add(xs[1]), g -> in(v(randn(g, 2, 3)), randn(g, 3)));
         t.add("mul", "transposed a [3,2]^T*[2,3]", xs -> xs[0].transpose(0, 1).mul(xs[1]), g -> in(v(randn(g, 3, 2)), v(randn(g, 2, 3))));

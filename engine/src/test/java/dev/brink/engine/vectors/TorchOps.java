@@ -59,6 +59,7 @@ public final class TorchOps {
         m.put("pow", (in, a, t) -> in.get("x").pow(in.get("y")));
         m.put("maximum", (in, a, t) -> in.get("a").maximum(in.get("b")));
         m.put("minimum", (in, a, t) -> in.get("a").minimum(in.get("b")));
+        m.put("mask_positive", (in, a, t) -> dev.brink.engine.op.BinaryOp.maskPositive(in.get("a"), in.get("b")));
         m.put("eq", (in, a, t) -> in.get("a").eq(in.get("b")));
         m.put("ne", (in, a, t) -> in.get("a").ne(in.get("b")));
         m.put("lt", (in, a, t) -> in.get("a").lt(in.get("b")));

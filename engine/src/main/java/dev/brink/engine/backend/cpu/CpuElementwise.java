@@ -163,6 +163,7 @@ final class CpuElementwise {
             case LE -> { for (int i = 0; i < len; i++) o[i] = a[i] <= b[i] ? 1 : 0; }
             case GT -> { for (int i = 0; i < len; i++) o[i] = a[i] > b[i] ? 1 : 0; }
             case GE -> { for (int i = 0; i < len; i++) o[i] = a[i] >= b[i] ? 1 : 0; }
+            case MASK_POSITIVE -> { for (int i = 0; i < len; i++) o[i] = b[i] > 0 ? a[i] : 0; }
         }
     }
 }

@@ -50,6 +50,11 @@ class FloatComparisons {
         for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.unaryOf(dev.brink.engine.backend.UnaryKernel.SIGN, 0, x[xo + i]);
     }
 
+    /** {@code o[oo+i] = b[bo+i] > 0 ? a[ao+i] : 0} (the relu backward; 0 where b is NaN, whatever a is). */
+    void maskPositive(float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.select(b[bo + i] > 0, a[ao + i], 0f);
+    }
+
     /** Short description for tests and diagnostics. */
     String describe() {
         return "scalar";

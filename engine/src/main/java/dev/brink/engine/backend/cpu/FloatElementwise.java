@@ -274,6 +274,7 @@ final class FloatElementwise {
             case LE -> atLeast(y, x);
             case GT -> greater(x, y);
             case GE -> atLeast(x, y);
+            case MASK_POSITIVE -> select(y > 0, x, 0f);
         };
     }
 
@@ -291,6 +292,7 @@ final class FloatElementwise {
             case LE -> FloatComparisons.get().vv(true, b, bo, a, ao, o, oo, n);
             case GT -> FloatComparisons.get().vv(false, a, ao, b, bo, o, oo, n);
             case GE -> FloatComparisons.get().vv(true, a, ao, b, bo, o, oo, n);
+            case MASK_POSITIVE -> FloatComparisons.get().maskPositive(a, ao, b, bo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, a[ao + i], b[bo + i]); }
         }
     }

@@ -57,6 +57,14 @@ final class SimdFloatComparisons extends FloatComparisons {
     }
 
     @Override
+    void maskPositive(float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        int i = 0, end = S.loopBound(n), l = S.length();
+        for (; i < end; i += l)
+            ZERO.blend(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i).compare(VectorOperators.GT, 0f)).intoArray(o, oo + i);
+        super.maskPositive(a, ao + i, b, bo + i, o, oo + i, n - i);
+    }
+
+    @Override
     void sign(float[] x, int xo, float[] o, int oo, int n) {
         int i = 0, end = S.loopBound(n), l = S.length();
         for (; i < end; i += l) {

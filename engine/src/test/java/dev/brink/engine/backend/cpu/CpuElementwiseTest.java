@@ -49,6 +49,7 @@ class CpuElementwiseTest {
             case LE -> x <= y ? 1 : 0;
             case GT -> x > y ? 1 : 0;
             case GE -> x >= y ? 1 : 0;
+            case MASK_POSITIVE -> y > 0 ? x : 0;
         };
     }
 

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The comparison kernels, scalar and SIMD, against Java's own ordered comparison ({@code x > y}, {@code x >= y}:
  * false with a NaN on either side, {@code -0 == +0}) on runs that mix NaN, infinities, signed zeros and ties, at
- * lengths and offsets that leave every possible tail; and the sign kernel against its definition.
+ * lengths and offsets that leave every possible tail; and the relu-backward mask and the sign kernel against
+ * their definitions.
  */
 class FloatComparisonsTest {
     private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1f, -1f,
@@ -41,6 +42,9 @@ class FloatComparisonsTest {
                     for (int i = 0; i < n; i++) assertEquals(cmp(orEqual, x, b[bo + i]), o[oo + i], k.describe() + " sv " + x + " " + b[bo + i]);
                 }
                 float[] o = new float[oo + n];
+                k.maskPositive(a, ao, b, bo, o, oo, n);
+                for (int i = 0; i < n; i++)
+                    assertEquals(b[bo + i] > 0 ? a[ao + i] : 0f, o[oo + i], k.describe() + " maskPositive " + a[ao + i] + " " + b[bo + i]);
                 k.sign(a, ao, o, oo, n);
                 for (int i = 0; i < n; i++) assertEquals(sign(a[ao + i]), o[oo + i], k.describe() + " sign " + a[ao + i]);
             }
