@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's memory-bound kernels on the Madry model's first activation, {@code [128, 32, 28, 28]} float32
- * (3.2 M elements, 12.8 MB): relu, its backward mask ({@code a > 0}), exp, add, broadcast bias add ({@code [1, 32, 1, 1]}), multiply, a full sum,
+ * (3.2 M elements, 12.8 MB): relu, its backward mask ({@code a > 0}), the one-pass relu backward, a where with a scalar, exp, add, broadcast bias add ({@code [1, 32, 1, 1]}), multiply, a full sum,
  * a sum over every axis but the channel (the bias gradient), and the 2x2 max-pool index kernel. Bytes moved per call:
  * unary 25.7 MB, binary 38.5 MB, reductions 12.8 MB.
  */
@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ElementwiseBench {
     private Backend cpu;
-    private Tensor a, b, bias, out, scalar, channelSum, poolIdx, zero;
+    private Tensor a, b, bias, out, scalar, channelSum, poolIdx, zero, mask;
     private final boolean[] allAxes = {true, true, true, true};
     private final boolean[] notChannel = {true, false, true, true};
     private final PoolGeometry pool = PoolGeometry.of(2, 2, 0);
@@ -55,6 +55,8 @@ public class ElementwiseBench {
         channelSum = Tensor.empty(cpu, DType.FLOAT32, 1, 32, 1, 1);
         poolIdx = Tensor.empty(cpu, DType.INT32, 128, 32, 14, 14);
         zero = Tensor.empty(cpu, DType.FLOAT32, 1, 1, 1, 1);
+        mask = Tensor.empty(cpu, DType.FLOAT32, 128, 32, 28, 28);
+        cpu.binary(BinaryKernel.GT, b, zero, mask);
     }
 
     @Benchmark
@@ -67,6 +69,20 @@ public class ElementwiseBench {
     @Benchmark
     public void greaterThanZero(Blackhole bh) {
         cpu.binary(BinaryKernel.GT, a, zero, out);
+        bh.consume(out);
+    }
+
+    /** {@code where(b > 0, a, 0)}: a contiguous condition, a tensor and a scalar. */
+    @Benchmark
+    public void whereTensorScalar(Blackhole bh) {
+        cpu.where(mask, a, zero, out);
+        bh.consume(out);
+    }
+
+    /** Relu's backward, {@code a} where {@code b > 0}, else 0, in one pass. */
+    @Benchmark
+    public void maskPositive(Blackhole bh) {
+        cpu.binary(BinaryKernel.MASK_POSITIVE, a, b, out);
         bh.consume(out);
     }
 

@@ -55,6 +55,14 @@ class FloatComparisons {
         for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.select(b[bo + i] > 0, a[ao + i], 0f);
     }
 
+    /**
+     * {@code o[oo+i] = c[co+i] != 0 ? a : b} (a NaN condition counts as true), where a is {@code a[ao+i]} with
+     * {@code as} 1 or {@code a[ao]} with {@code as} 0, and b the same with {@code bs}: where()'s contiguous runs.
+     */
+    void select(float[] c, int co, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = FloatElementwise.select(c[co + i] != 0, a[ao + i * as], b[bo + i * bs]);
+    }
+
     /** Short description for tests and diagnostics. */
     String describe() {
         return "scalar";

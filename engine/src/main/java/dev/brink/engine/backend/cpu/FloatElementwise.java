@@ -351,6 +351,10 @@ final class FloatElementwise {
                         StridedIndexer.broadcastStrides(b, shape), out.strides()}, 1, (pos, st, len) -> {
                     int c0 = pos[0], a0 = pos[1], b0 = pos[2], o0 = pos[3];
                     int cs = st[0], as = st[1], bs = st[2], os = st[3];
+                    if (cs == 1 && os == 1 && (as | bs) >>> 1 == 0) {
+                        FloatComparisons.get().select(cd, c0, ad, a0, as, bd, b0, bs, od, o0, len);
+                        return;
+                    }
                     for (int i = 0; i < len; i++) od[o0 + i * os] = select(cd[c0 + i * cs] != 0, ad[a0 + i * as], bd[b0 + i * bs]);
                 });
     }

@@ -65,6 +65,19 @@ final class SimdFloatComparisons extends FloatComparisons {
     }
 
     @Override
+    void select(float[] c, int co, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int n) {
+        if (n <= 0) return;
+        int i = 0, end = S.loopBound(n), l = S.length();
+        FloatVector sa = FloatVector.broadcast(S, a[ao]), sb = FloatVector.broadcast(S, b[bo]);
+        for (; i < end; i += l) {
+            FloatVector va = as == 1 ? FloatVector.fromArray(S, a, ao + i) : sa;
+            FloatVector vb = bs == 1 ? FloatVector.fromArray(S, b, bo + i) : sb;
+            vb.blend(va, FloatVector.fromArray(S, c, co + i).compare(VectorOperators.NE, 0f)).intoArray(o, oo + i);
+        }
+        super.select(c, co + i, a, ao + i * as, as, b, bo + i * bs, bs, o, oo + i, n - i);
+    }
+
+    @Override
     void sign(float[] x, int xo, float[] o, int oo, int n) {
         int i = 0, end = S.loopBound(n), l = S.length();
         for (; i < end; i += l) {

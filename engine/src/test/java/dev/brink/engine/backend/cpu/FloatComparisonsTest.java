@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The comparison kernels, scalar and SIMD, against Java's own ordered comparison ({@code x > y}, {@code x >= y}:
  * false with a NaN on either side, {@code -0 == +0}) on runs that mix NaN, infinities, signed zeros and ties, at
- * lengths and offsets that leave every possible tail; and the relu-backward mask and the sign kernel against
- * their definitions.
+ * lengths and offsets that leave every possible tail; and the relu-backward mask, where()'s select and the sign
+ * kernel against their definitions.
  */
 class FloatComparisonsTest {
     private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1f, -1f,
@@ -45,6 +45,15 @@ class FloatComparisonsTest {
                 k.maskPositive(a, ao, b, bo, o, oo, n);
                 for (int i = 0; i < n; i++)
                     assertEquals(b[bo + i] > 0 ? a[ao + i] : 0f, o[oo + i], k.describe() + " maskPositive " + a[ao + i] + " " + b[bo + i]);
+                for (int as = 0; as < 2; as++)
+                    for (int bs = 0; bs < 2; bs++) {
+                        float[] c = values(rng, oo + n);
+                        k.select(c, oo, a, ao, as, b, bo, bs, o, oo, n);
+                        for (int i = 0; i < n; i++) {
+                            float want = c[oo + i] != 0 ? a[ao + i * as] : b[bo + i * bs];
+                            assertEquals(want, o[oo + i], k.describe() + " select " + c[oo + i] + " " + as + bs);
+                        }
+                    }
                 k.sign(a, ao, o, oo, n);
                 for (int i = 0; i < n; i++) assertEquals(sign(a[ao + i]), o[oo + i], k.describe() + " sign " + a[ao + i]);
             }
