@@ -20,7 +20,7 @@ class FloatComparisons {
 
     /** The SIMD kernels when {@code simd} and the Vector API is available, else the scalar ones. */
     static FloatComparisons select(boolean simd) {
-        FloatComparisons k = simd ? VectorSupport.loadSimd("dev.brink.engine.backend.cpu.SimdFloatComparisons", FloatComparisons.class) : null;
+        FloatComparisons k = simd ? VectorSupport.loadSimdComparisons() : null;
         return k != null ? k : new FloatComparisons();
     }
 

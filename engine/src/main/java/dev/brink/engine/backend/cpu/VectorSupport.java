@@ -12,6 +12,8 @@ import java.util.Locale;
 final class VectorSupport {
     /** Fully qualified name of the SIMD GEMM micro-kernel, loaded reflectively. */
     private static final String SIMD_KERNEL = "dev.brink.engine.backend.cpu.SimdSgemmKernel";
+    /** Fully qualified name of the SIMD comparison kernels, loaded reflectively. */
+    private static final String SIMD_COMPARISONS = "dev.brink.engine.backend.cpu.SimdFloatComparisons";
 
     private VectorSupport() {}
 
@@ -33,17 +35,27 @@ final class VectorSupport {
      * the scalar path is always a correct fallback).
      */
     static SgemmKernel loadSimdKernel() {
-        return loadSimd(SIMD_KERNEL, SgemmKernel.class);
+        return loadSimd(SgemmKernel.class, () -> Class.forName(SIMD_KERNEL));
+    }
+
+    /** The SIMD comparison kernels when the module is present, or null (as {@link #loadSimdKernel}). */
+    static FloatComparisons loadSimdComparisons() {
+        return loadSimd(FloatComparisons.class, () -> Class.forName(SIMD_COMPARISONS));
+    }
+
+    /** A class named by one of this file's constants (never by data: see NoCodeInModelFilesTest). */
+    private interface NamedClass {
+        Class<?> get() throws ClassNotFoundException;
     }
 
     /**
-     * A new instance of the SIMD class {@code className} (public no-argument constructor) as a {@code type}, or null
-     * when the module is absent or loading fails for any reason (the scalar class is always a correct fallback).
+     * A new instance of a SIMD class (public no-argument constructor) as a {@code type}, or null when the module is
+     * absent or loading fails for any reason (the scalar class is always a correct fallback).
      */
-    static <T> T loadSimd(String className, Class<T> type) {
+    private static <T> T loadSimd(Class<T> type, NamedClass named) {
         if (!moduleAvailable()) return null;
         try {
-            return type.cast(Class.forName(className).getDeclaredConstructor().newInstance());
+            return type.cast(named.get().getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return null;
         }
