@@ -203,6 +203,10 @@ final class FloatConv {
         int nbc = d.chunk(TARGET_DEPTH), chunks = (d.n() + nbc - 1) / nbc;
         Im2col.Plan plan = new Im2col.Plan(d.dims());
         int nr = SgemmKernel.get().nr, mr = SgemmKernel.get().mr;
+        if (d.groups() == 1 && kk < 2 * nr && chunks >= 2) {
+            weightGradOverChunks(d, plan, xd, xo, gd, go, od, oo, nbc, chunks);
+            return;
+        }
         int parts = CpuParallel.partsFor(d.work());
         // Split the output by columns (each part builds only its rows of im2col) when there are enough of them.
         boolean byCols = kk >= parts * 2 * nr || og < parts * mr;
@@ -236,6 +240,46 @@ final class FloatConv {
                 }
             }
         });
+    }
+
+    /** Fixed number of image groups of {@link #weightGradOverChunks} (at most; not the thread count). */
+    private static final int DEPTH_GROUPS = 8;
+
+    /**
+     * The weight gradient of a convolution with few taps (a first layer: 1 or 3 input channels), where the output
+     * {@code [o x kk]} is too small to split over threads and every thread would build the whole im2col matrix:
+     * the images are split instead, into at most {@link #DEPTH_GROUPS} groups of chunks, each group's gradient is a
+     * GEMM into its own small buffer, and the buffers are summed in group order. The groups depend on the problem
+     * only, so the result is the same for any thread count.
+     */
+    private static void weightGradOverChunks(Geo d, Im2col.Plan plan, float[] xd, int xo, float[] gd, int go, float[] od, int oo, int nbc, int chunks) {
+        int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
+        int groups = Math.min(chunks, DEPTH_GROUPS);
+        float[][] partial = new float[groups][];
+        CpuParallel.forRange(groups, CpuParallel.partsFor(d.work()) > 1, gi -> {
+            int c0 = (int) ((long) chunks * gi / groups), c1 = (int) ((long) chunks * (gi + 1) / groups);
+            float[] acc = new float[og * kk];
+            for (int ch = c0; ch < c1; ch++) {
+                int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
+                int xg = xo + n0 * chw;
+                SgemmPacking.Segmented a = SgemmPacking.segmented(gd, go + n0 * ohw, p, p, ohw);
+                float[] col = CpuScratch.floats(CpuScratch.COLUMNS, kk * cols);
+                if (plan.phased) {
+                    float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
+                    Im2col.phases(xd, xg, chw, nb, plan, ph);
+                    Im2col.im2col(plan, ph, 0, plan.phaseImage, nb, 0, kk, col, 0, cols);
+                } else {
+                    Im2col.im2col(plan, xd, xg, chw, nb, 0, kk, col, 0, cols);
+                }
+                Sgemm.gemm(og, kk, cols, a, SgemmPacking.strided(col, 0, 1, cols), acc, 0, kk, ch > c0, false);
+            }
+            partial[gi] = acc;
+        });
+        for (int i = 0; i < og * kk; i++) {
+            float sum = partial[0][i];
+            for (int gi = 1; gi < groups; gi++) sum += partial[gi][i];
+            od[oo + i] = sum;
+        }
     }
 
     /** Runs {@code body} on a contiguous float tensor of out's shape, then copies the result into out. */

@@ -217,8 +217,9 @@ class FloatPathsTest {
                 // pointwise (x used as the column matrix) and a deep k that spans k blocks
                 new Conv(3, 40, 6, 7, 24, 1, 1, ConvGeometry.of(1, 0)),
                 new Conv(2, 64, 5, 5, 16, 3, 3, ConvGeometry.of(1, 1)),
-                // weight gradient split by rows (few columns) and by columns (many)
+                // weight gradient split by rows (few columns) and by columns (many); few taps: split over images
                 new Conv(9, 1, 12, 12, 40, 3, 3, ConvGeometry.of(1, 1)),
+                new Conv(20, 3, 9, 9, 16, 3, 3, ConvGeometry.of(2, 1)),
         };
         for (Conv p : cases) checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, kernel + " " + p);
         checkConv(rng, cases[0], Layout.SLICED, Layout.REVERSED_AXES, Layout.REVERSED_AXES, kernel + " strided " + cases[0]);
@@ -242,18 +243,20 @@ class FloatPathsTest {
     @Test
     void convolutionResultsDoNotDependOnTheThreadCount() {
         SplittableRandom rng = new SplittableRandom(55);
-        Conv p = new Conv(6, 8, 10, 10, 16, 3, 3, ConvGeometry.of(1, 1));
-        Tensor x = floats(rng, Layout.CONTIGUOUS, p.x()), w = floats(rng, Layout.CONTIGUOUS, p.wt()), gy = floats(rng, Layout.CONTIGUOUS, p.y());
-        double[][] first = null;
-        for (int threads : new int[] {1, 2, 4}) {
-            CpuParallel.setThreads(threads);
-            Tensor y = empty(DType.FLOAT32, p.y()), dx = empty(DType.FLOAT32, p.x()), dw = empty(DType.FLOAT32, p.wt());
-            FloatConv.conv2d(x, w, p.g(), y);
-            FloatConv.conv2dInputGrad(gy, w, p.g(), dx);
-            FloatConv.conv2dWeightGrad(x, gy, p.g(), dw);
-            double[][] r = {B.readDoubles(y), B.readDoubles(dx), B.readDoubles(dw)};
-            if (first == null) first = r;
-            else for (int i = 0; i < 3; i++) assertArrayEquals(first[i], r[i], "kernel " + i + " with " + threads + " threads");
+        // the second: a first layer (one channel, 25 taps) whose weight gradient is split over groups of images
+        for (Conv p : new Conv[] {new Conv(6, 8, 10, 10, 16, 3, 3, ConvGeometry.of(1, 1)), new Conv(12, 1, 28, 28, 32, 5, 5, ConvGeometry.of(1, 2))}) {
+            Tensor x = floats(rng, Layout.CONTIGUOUS, p.x()), w = floats(rng, Layout.CONTIGUOUS, p.wt()), gy = floats(rng, Layout.CONTIGUOUS, p.y());
+            double[][] first = null;
+            for (int threads : new int[] {1, 2, 4}) {
+                CpuParallel.setThreads(threads);
+                Tensor y = empty(DType.FLOAT32, p.y()), dx = empty(DType.FLOAT32, p.x()), dw = empty(DType.FLOAT32, p.wt());
+                FloatConv.conv2d(x, w, p.g(), y);
+                FloatConv.conv2dInputGrad(gy, w, p.g(), dx);
+                FloatConv.conv2dWeightGrad(x, gy, p.g(), dw);
+                double[][] r = {B.readDoubles(y), B.readDoubles(dx), B.readDoubles(dw)};
+                if (first == null) first = r;
+                else for (int i = 0; i < 3; i++) assertArrayEquals(first[i], r[i], p + ": kernel " + i + " with " + threads + " threads");
+            }
         }
     }
 
