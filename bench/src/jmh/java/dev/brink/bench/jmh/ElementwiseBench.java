@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's memory-bound kernels on the Madry model's first activation, {@code [128, 32, 28, 28]} float32
- * (3.2 M elements, 12.8 MB): relu, its backward mask ({@code a > 0}), the one-pass relu backward, a where with a scalar, exp, add, broadcast bias add ({@code [1, 32, 1, 1]}), multiply, a full sum,
+ * (3.2 M elements, 12.8 MB): relu, its backward mask ({@code a > 0}), the one-pass relu backward, a where with a scalar, max pooling's gather and scatter, exp, add, broadcast bias add ({@code [1, 32, 1, 1]}), multiply, a full sum,
  * a sum over every axis but the channel (the bias gradient), and the 2x2 max-pool index kernel. Bytes moved per call:
  * unary 25.7 MB, binary 38.5 MB, reductions 12.8 MB.
  */
@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ElementwiseBench {
     private Backend cpu;
-    private Tensor a, b, bias, out, scalar, channelSum, poolIdx, zero, mask;
+    private Tensor a, b, bias, out, scalar, channelSum, poolIdx, zero, mask, planes, switches, pooled, planeGrad;
     private final boolean[] allAxes = {true, true, true, true};
     private final boolean[] notChannel = {true, false, true, true};
     private final PoolGeometry pool = PoolGeometry.of(2, 2, 0);
@@ -57,6 +57,12 @@ public class ElementwiseBench {
         zero = Tensor.empty(cpu, DType.FLOAT32, 1, 1, 1, 1);
         mask = Tensor.empty(cpu, DType.FLOAT32, 128, 32, 28, 28);
         cpu.binary(BinaryKernel.GT, b, zero, mask);
+        planes = a.reshape(128, 32, 784);
+        switches = Tensor.empty(cpu, DType.INT32, 128, 32, 14, 14);
+        cpu.maxPool2dIndices(a, pool, switches);
+        switches = switches.reshape(128, 32, 196);
+        pooled = Tensor.empty(cpu, DType.FLOAT32, 128, 32, 196);
+        planeGrad = Tensor.empty(cpu, DType.FLOAT32, 128, 32, 784);
     }
 
     @Benchmark
@@ -84,6 +90,21 @@ public class ElementwiseBench {
     public void maskPositive(Blackhole bh) {
         cpu.binary(BinaryKernel.MASK_POSITIVE, a, b, out);
         bh.consume(out);
+    }
+
+    /** Max pooling's forward gather: [128, 32, 784] at 196 switches per plane. */
+    @Benchmark
+    public void poolGather(Blackhole bh) {
+        cpu.gather(planes, 2, switches, pooled);
+        bh.consume(pooled);
+    }
+
+    /** Max pooling's backward scatter into [128, 32, 784] (zeroed each call, as the backward allocates it). */
+    @Benchmark
+    public void poolScatterAdd(Blackhole bh) {
+        cpu.fill(planeGrad, 0);
+        cpu.scatterAdd(pooled, 2, switches, planeGrad);
+        bh.consume(planeGrad);
     }
 
     @Benchmark

@@ -433,4 +433,33 @@ class FloatPathsTest {
         e = assertThrows(IndexOutOfBoundsException.class, () -> FloatIndexing.scatterAdd(x, 1, bad, empty(DType.FLOAT32, 2, 3)));
         assertEquals("element 2 (row-major) = 3 is out of range [0, 3)", e.getMessage());
     }
+
+    @Test
+    void gatherAndScatterAddAlongTheLastAxisInParallelRows() {
+        // max pooling's shape: one row of switches per image and channel, repeated indices within a row
+        SplittableRandom rng = new SplittableRandom(63);
+        CpuParallel.setThreads(2);
+        int[] xs = {16, 64, 100}, is = {16, 64, 80}; // 81,920 indices: above the parallel threshold
+        Tensor x = floats(rng, Layout.CONTIGUOUS, xs);
+        int[] idx = new int[Shape.numel(is)];
+        for (int i = 0; i < idx.length; i++) idx[i] = rng.nextInt(10) * 10 + rng.nextInt(2);
+        Tensor index = ints(idx, is);
+        Tensor fast = empty(DType.FLOAT32, is), ref = empty(DType.FLOAT32, is);
+        FloatIndexing.gather(x, 2, index, fast);
+        CpuIndexing.gather(x, 2, index, ref);
+        assertSameBits(B.readDoubles(ref), B.readDoubles(fast), "gather");
+        Tensor src = floats(rng, Layout.CONTIGUOUS, is);
+        Tensor fastOut = floats(rng, Layout.CONTIGUOUS, xs), refOut = empty(DType.FLOAT32, xs);
+        CpuElementwise.copy(fastOut, refOut);
+        FloatIndexing.scatterAdd(src, 2, index, fastOut);
+        CpuIndexing.scatterAdd(src, 2, index, refOut);
+        assertSameBits(B.readDoubles(refOut), B.readDoubles(fastOut), "scatterAdd");
+        // a bad index deep in the tensor is reported as the serial walk reports it
+        idx[5000] = 100;
+        Tensor bad = ints(idx, is);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> FloatIndexing.gather(x, 2, bad, empty(DType.FLOAT32, is)));
+        assertEquals("element 5000 (row-major) = 100 is out of range [0, 100)", e.getMessage());
+        e = assertThrows(IndexOutOfBoundsException.class, () -> FloatIndexing.scatterAdd(src, 2, bad, empty(DType.FLOAT32, xs)));
+        assertEquals("element 5000 (row-major) = 100 is out of range [0, 100)", e.getMessage());
+    }
 }
