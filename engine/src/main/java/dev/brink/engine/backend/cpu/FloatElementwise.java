@@ -173,7 +173,7 @@ final class FloatElementwise {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[oo + i] = 1f / x[xo + i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; o[oo + i] = v * v; } }
             case RELU -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(x[xo + i], 0f); }
-            case SIGN -> FloatComparisons.get().sign(x, xo, o, oo, n);
+            case SIGN -> FloatMasks.get().sign(x, xo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = unaryOf(k, alpha, x[xo + i]); }
         }
     }
@@ -288,11 +288,11 @@ final class FloatElementwise {
             case MIN -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], b[bo + i]); }
             case EQ -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0; }
             case NE -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] != b[bo + i] ? 1 : 0; }
-            case LT -> FloatComparisons.get().vv(false, b, bo, a, ao, o, oo, n);
-            case LE -> FloatComparisons.get().vv(true, b, bo, a, ao, o, oo, n);
-            case GT -> FloatComparisons.get().vv(false, a, ao, b, bo, o, oo, n);
-            case GE -> FloatComparisons.get().vv(true, a, ao, b, bo, o, oo, n);
-            case MASK_POSITIVE -> FloatComparisons.get().maskPositive(a, ao, b, bo, o, oo, n);
+            case LT -> FloatMasks.get().vv(false, b, bo, a, ao, o, oo, n);
+            case LE -> FloatMasks.get().vv(true, b, bo, a, ao, o, oo, n);
+            case GT -> FloatMasks.get().vv(false, a, ao, b, bo, o, oo, n);
+            case GE -> FloatMasks.get().vv(true, a, ao, b, bo, o, oo, n);
+            case MASK_POSITIVE -> FloatMasks.get().maskPositive(a, ao, b, bo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, a[ao + i], b[bo + i]); }
         }
     }
@@ -305,10 +305,10 @@ final class FloatElementwise {
             case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = x / b[bo + i]; }
             case MAX -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(x, b[bo + i]); }
             case MIN -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(x, b[bo + i]); }
-            case LT -> FloatComparisons.get().vs(false, b, bo, x, o, oo, n);
-            case LE -> FloatComparisons.get().vs(true, b, bo, x, o, oo, n);
-            case GE -> FloatComparisons.get().sv(true, x, b, bo, o, oo, n);
-            case GT -> FloatComparisons.get().sv(false, x, b, bo, o, oo, n);
+            case LT -> FloatMasks.get().vs(false, b, bo, x, o, oo, n);
+            case LE -> FloatMasks.get().vs(true, b, bo, x, o, oo, n);
+            case GE -> FloatMasks.get().sv(true, x, b, bo, o, oo, n);
+            case GT -> FloatMasks.get().sv(false, x, b, bo, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, x, b[bo + i]); }
         }
     }
@@ -322,10 +322,10 @@ final class FloatElementwise {
             case MAX -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], y); }
             case MIN -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], y); }
             case EQ -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] == y ? 1 : 0; }
-            case LT -> FloatComparisons.get().sv(false, y, a, ao, o, oo, n);
-            case LE -> FloatComparisons.get().sv(true, y, a, ao, o, oo, n);
-            case GE -> FloatComparisons.get().vs(true, a, ao, y, o, oo, n);
-            case GT -> FloatComparisons.get().vs(false, a, ao, y, o, oo, n);
+            case LT -> FloatMasks.get().sv(false, y, a, ao, o, oo, n);
+            case LE -> FloatMasks.get().sv(true, y, a, ao, o, oo, n);
+            case GE -> FloatMasks.get().vs(true, a, ao, y, o, oo, n);
+            case GT -> FloatMasks.get().vs(false, a, ao, y, o, oo, n);
             default -> { for (int i = 0; i < n; i++) o[oo + i] = binaryOf(k, a[ao + i], y); }
         }
     }
@@ -352,7 +352,7 @@ final class FloatElementwise {
                     int c0 = pos[0], a0 = pos[1], b0 = pos[2], o0 = pos[3];
                     int cs = st[0], as = st[1], bs = st[2], os = st[3];
                     if (cs == 1 && os == 1 && (as | bs) >>> 1 == 0) {
-                        FloatComparisons.get().select(cd, c0, ad, a0, as, bd, b0, bs, od, o0, len);
+                        FloatMasks.get().select(cd, c0, ad, a0, as, bd, b0, bs, od, o0, len);
                         return;
                     }
                     for (int i = 0; i < len; i++) od[o0 + i * os] = select(cd[c0 + i * cs] != 0, ad[a0 + i * as], bd[b0 + i * bs]);

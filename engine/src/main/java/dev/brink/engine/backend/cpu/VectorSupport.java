@@ -12,8 +12,8 @@ import java.util.Locale;
 final class VectorSupport {
     /** Fully qualified name of the SIMD GEMM micro-kernel, loaded reflectively. */
     private static final String SIMD_KERNEL = "dev.brink.engine.backend.cpu.SimdSgemmKernel";
-    /** Fully qualified name of the SIMD comparison kernels, loaded reflectively. */
-    private static final String SIMD_COMPARISONS = "dev.brink.engine.backend.cpu.SimdFloatComparisons";
+    /** Fully qualified name of the SIMD mask kernels, loaded reflectively. */
+    private static final String SIMD_MASKS = "dev.brink.engine.backend.cpu.SimdFloatMasks";
 
     private VectorSupport() {}
 
@@ -38,9 +38,9 @@ final class VectorSupport {
         return loadSimd(SgemmKernel.class, () -> Class.forName(SIMD_KERNEL));
     }
 
-    /** The SIMD comparison kernels when the module is present, or null (as {@link #loadSimdKernel}). */
-    static FloatComparisons loadSimdComparisons() {
-        return loadSimd(FloatComparisons.class, () -> Class.forName(SIMD_COMPARISONS));
+    /** The SIMD mask kernels when the module is present, or null (as {@link #loadSimdKernel}). */
+    static FloatMasks loadSimdMasks() {
+        return loadSimd(FloatMasks.class, () -> Class.forName(SIMD_MASKS));
     }
 
     /** A class named by one of this file's constants (never by data: see NoCodeInModelFilesTest). */

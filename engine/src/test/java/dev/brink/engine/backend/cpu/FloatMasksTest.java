@@ -8,26 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The comparison kernels, scalar and SIMD, against Java's own ordered comparison ({@code x > y}, {@code x >= y}:
+ * The mask kernels, scalar and SIMD: the comparisons against Java's own ordered comparison ({@code x > y}, {@code x >= y}:
  * false with a NaN on either side, {@code -0 == +0}) on runs that mix NaN, infinities, signed zeros and ties, at
  * lengths and offsets that leave every possible tail; and the relu-backward mask, where()'s select and the sign
  * kernel against their definitions.
  */
-class FloatComparisonsTest {
+class FloatMasksTest {
     private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1f, -1f,
             Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE};
 
     @Test
     void simdKernelsAreLoadedWithTheVectorModule() {
         if (VectorSupport.moduleAvailable())
-            assertTrue(FloatComparisons.select(true).describe().startsWith("Vector API"), FloatComparisons.select(true).describe());
-        assertEquals("scalar", FloatComparisons.select(false).describe());
+            assertTrue(FloatMasks.select(true).describe().startsWith("Vector API"), FloatMasks.select(true).describe());
+        assertEquals("scalar", FloatMasks.select(false).describe());
     }
 
     @Test
     void everyKernelEqualsJavasComparison() {
         SplittableRandom rng = new SplittableRandom(7);
-        for (FloatComparisons k : new FloatComparisons[] {FloatComparisons.select(false), FloatComparisons.select(true)}) {
+        for (FloatMasks k : new FloatMasks[] {FloatMasks.select(false), FloatMasks.select(true)}) {
             for (int n = 0; n < 70; n++) {
                 int ao = rng.nextInt(5), bo = rng.nextInt(5), oo = rng.nextInt(5);
                 float[] a = values(rng, ao + n), b = values(rng, bo + n);

@@ -5,17 +5,17 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link FloatComparisons} with Vector API compares: one ordered compare and one blend per vector of lanes (an
+ * {@link FloatMasks} with Vector API compares: one ordered compare and one blend per vector of lanes (an
  * ordered compare is false when either side is NaN, and {@code -0 == +0}, as the scalar loops define it); the
  * tail runs the scalar loop.
  */
-final class SimdFloatComparisons extends FloatComparisons {
+final class SimdFloatMasks extends FloatMasks {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final FloatVector ZERO = FloatVector.zero(S), ONE = FloatVector.broadcast(S, 1f),
             MINUS_ONE = FloatVector.broadcast(S, -1f);
 
     /** Public so that {@link VectorSupport} can create it reflectively. */
-    public SimdFloatComparisons() {}
+    public SimdFloatMasks() {}
 
     // Each loop names its operator as a constant: C2 intrinsifies a Vector API compare only for a constant
     // operator (one chosen at run time falls back to the API's per-lane Java code, slower than the scalar loop).

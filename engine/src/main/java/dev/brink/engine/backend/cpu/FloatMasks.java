@@ -1,27 +1,28 @@
 package dev.brink.engine.backend.cpu;
 
 /**
- * The float32 comparison kernels over contiguous runs: {@code o[i] = 1} where {@code a[i] > b[i]} ({@code >=} when
- * {@code orEqual}), else 0, also where either side is NaN; {@code -0} and {@code +0} compare equal. Relu masks and
- * the attacks' clipping masks are these, once per layer per backward pass; so is the sign of an attack step. This class holds the scalar loops
- * ({@link FloatElementwise#greater}, branch-free); {@link SimdFloatComparisons} overrides them with Vector API
- * compares when the module is loaded. Both give the same bits.
+ * The float32 mask kernels over contiguous runs, the elementwise work of every backward pass and attack step:
+ * comparisons ({@code o[i] = 1} where {@code a[i] > b[i]}, {@code >=} when {@code orEqual}, else 0, also where either
+ * side is NaN; {@code -0} and {@code +0} compare equal), relu's backward ({@link #maskPositive}), {@code where}'s
+ * select ({@link #select}) and sign. This class holds the scalar loops (branch-free, {@link FloatElementwise#select}
+ * and {@link FloatElementwise#greater}); {@link SimdFloatMasks} overrides them with Vector API compares and blends
+ * when the module is loaded. Both give the same bits.
  */
-class FloatComparisons {
+class FloatMasks {
     /** The kernels in use: SIMD when the Vector API is available and {@code brink.simd} is not off. */
-    static FloatComparisons get() {
+    static FloatMasks get() {
         return Current.KERNELS;
     }
 
     /** Chosen on first use, outside this class's initialization (the SIMD subclass is created by it). */
     private static final class Current {
-        static final FloatComparisons KERNELS = select(VectorSupport.requested());
+        static final FloatMasks KERNELS = select(VectorSupport.requested());
     }
 
     /** The SIMD kernels when {@code simd} and the Vector API is available, else the scalar ones. */
-    static FloatComparisons select(boolean simd) {
-        FloatComparisons k = simd ? VectorSupport.loadSimdComparisons() : null;
-        return k != null ? k : new FloatComparisons();
+    static FloatMasks select(boolean simd) {
+        FloatMasks k = simd ? VectorSupport.loadSimdMasks() : null;
+        return k != null ? k : new FloatMasks();
     }
 
     /** {@code o[oo+i] = a[ao+i] > b[bo+i]} (or {@code >=}) for {@code i < n}. */
