@@ -226,20 +226,28 @@ final class FloatConv {
                     if (nb == 1 && d.pointwise()) {
                         b = SgemmPacking.strided(xd, xg + r0 * p, 1, p);
                     } else {
-                        float[] col = CpuScratch.floats(CpuScratch.COLUMNS, (r1 - r0) * cols);
-                        if (plan.phased) {
-                            float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
-                            Im2col.phases(xd, xg, chw, nb, plan, ph);
-                            Im2col.im2col(plan, ph, 0, plan.phaseImage, nb, r0, r1, col, 0, cols);
-                        } else {
-                            Im2col.im2col(plan, xd, xg, chw, nb, r0, r1, col, 0, cols);
-                        }
-                        b = SgemmPacking.strided(col, 0, 1, cols); // col^T, [cols x (r1 - r0)]
+                        b = columnsTransposed(plan, xd, xg, chw, nb, r0, r1, cols);
                     }
                     Sgemm.gemm(o1 - o0, r1 - r0, cols, a, b, od, oo + (gi * og + o0) * kk + r0, kk, ch > 0, false);
                 }
             }
         });
+    }
+
+    /**
+     * Rows [r0, r1) of the im2col matrix of nb images (image stride chw from xg; phase planes first where the plan
+     * needs them), built in this thread's scratch, as the weight gradient's B operand col^T {@code [cols x (r1 - r0)]}.
+     */
+    private static SgemmPacking.Strided columnsTransposed(Im2col.Plan plan, float[] xd, int xg, int chw, int nb, int r0, int r1, int cols) {
+        float[] col = CpuScratch.floats(CpuScratch.COLUMNS, (r1 - r0) * cols);
+        if (plan.phased) {
+            float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
+            Im2col.phases(xd, xg, chw, nb, plan, ph);
+            Im2col.im2col(plan, ph, 0, plan.phaseImage, nb, r0, r1, col, 0, cols);
+        } else {
+            Im2col.im2col(plan, xd, xg, chw, nb, r0, r1, col, 0, cols);
+        }
+        return SgemmPacking.strided(col, 0, 1, cols);
     }
 
     /** Fixed number of image groups of {@link #weightGradOverChunks} (at most; not the thread count). */
@@ -263,15 +271,7 @@ final class FloatConv {
                 int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
                 int xg = xo + n0 * chw;
                 SgemmPacking.Segmented a = SgemmPacking.segmented(gd, go + n0 * ohw, p, p, ohw);
-                float[] col = CpuScratch.floats(CpuScratch.COLUMNS, kk * cols);
-                if (plan.phased) {
-                    float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
-                    Im2col.phases(xd, xg, chw, nb, plan, ph);
-                    Im2col.im2col(plan, ph, 0, plan.phaseImage, nb, 0, kk, col, 0, cols);
-                } else {
-                    Im2col.im2col(plan, xd, xg, chw, nb, 0, kk, col, 0, cols);
-                }
-                Sgemm.gemm(og, kk, cols, a, SgemmPacking.strided(col, 0, 1, cols), acc, 0, kk, ch > c0, false);
+                Sgemm.gemm(og, kk, cols, a, columnsTransposed(plan, xd, xg, chw, nb, 0, kk, cols), acc, 0, kk, ch > c0, false);
             }
             partial[gi] = acc;
         });

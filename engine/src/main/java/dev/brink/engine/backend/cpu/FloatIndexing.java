@@ -73,20 +73,16 @@ final class FloatIndexing {
         float[] xd = CpuStorage.of(x).floats(), od = CpuStorage.of(out).floats();
         int[] id = CpuStorage.of(index).ints();
         int inner = index.shape()[index.dim() - 1], bound = x.shape()[x.dim() - 1];
-        int rows = index.numel() / Math.max(inner, 1), xo = x.offset(), io = index.offset(), oo = out.offset();
-        java.util.concurrent.atomic.AtomicBoolean bad = new java.util.concurrent.atomic.AtomicBoolean();
-        CpuParallel.forRange(rows, true, r -> {
+        int xo = x.offset(), io = index.offset(), oo = out.offset();
+        return inRows(index, r -> {
             int xr = xo + r * bound, ir = io + r * inner, or = oo + r * inner;
             for (int j = 0; j < inner; j++) {
                 int k = id[ir + j];
-                if (k < 0 || k >= bound) {
-                    bad.set(true);
-                    return;
-                }
+                if (k < 0 || k >= bound) return false;
                 od[or + j] = xd[xr + k];
             }
+            return true;
         });
-        return !bad.get();
     }
 
     /** The parallel row walk of scatterAdd; false (out partly updated) when an index is out of range. */
@@ -94,18 +90,29 @@ final class FloatIndexing {
         float[] sd = CpuStorage.of(src).floats(), od = CpuStorage.of(out).floats();
         int[] id = CpuStorage.of(index).ints();
         int inner = index.shape()[index.dim() - 1], bound = out.shape()[out.dim() - 1];
-        int rows = index.numel() / Math.max(inner, 1), so = src.offset(), io = index.offset(), oo = out.offset();
-        java.util.concurrent.atomic.AtomicBoolean bad = new java.util.concurrent.atomic.AtomicBoolean();
-        CpuParallel.forRange(rows, true, r -> {
+        int so = src.offset(), io = index.offset(), oo = out.offset();
+        return inRows(index, r -> {
             int sr = so + r * inner, ir = io + r * inner, or = oo + r * bound;
             for (int j = 0; j < inner; j++) {
                 int k = id[ir + j];
-                if (k < 0 || k >= bound) {
-                    bad.set(true);
-                    return;
-                }
+                if (k < 0 || k >= bound) return false;
                 od[or + k] += sd[sr + j];
             }
+            return true;
+        });
+    }
+
+    /** One index row's work; false when the row holds an index out of range. */
+    private interface Row {
+        boolean run(int r);
+    }
+
+    /** Runs {@code row} for every row of index (its last axis) in parallel; false when any row reported a bad index. */
+    private static boolean inRows(Tensor index, Row row) {
+        int inner = index.shape()[index.dim() - 1];
+        java.util.concurrent.atomic.AtomicBoolean bad = new java.util.concurrent.atomic.AtomicBoolean();
+        CpuParallel.forRange(index.numel() / Math.max(inner, 1), true, r -> {
+            if (!row.run(r)) bad.set(true);
         });
         return !bad.get();
     }
