@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code res512s2_b32}: 256->512, 3x3, stride 2, pad 1, on 8x8, batch 32 (ResNet-18's stage-4 entry).</li>
  * </ul>
  * Multiply-adds per call (each of the three kernels does the same count): madry1 0.08 G, madry2 1.28 G,
- * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G, vgg64x32_b32 1.21 G, vgg256x8_b32 1.21 G,
+ * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G, vgg64x32_b32 1.21 G, res128x16_b32 1.21 G, vgg256x8_b32 1.21 G,
  * vgg512x4_b32 1.21 G, vgg512x2_b32 0.30 G, res512s2_b32 0.60 G (x2 for FLOP).
  * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
  * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM): the numbers behind the rule.
@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ConvBench {
     @Param({"madry1", "madry2", "galloway1", "galloway2", "galloway3", "stem3x3", "cifar3x3",
-            "vgg64x32_b32", "vgg256x8_b32", "vgg512x4_b32", "vgg512x2_b32", "res512s2_b32"})
+            "vgg64x32_b32", "res128x16_b32", "vgg256x8_b32", "vgg512x4_b32", "vgg512x2_b32", "res512s2_b32"})
     public String layer;
 
     @Param({"auto"})
@@ -74,6 +74,7 @@ public class ConvBench {
             case "stem3x3" -> { c = 3; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
             case "cifar3x3" -> { c = 64; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
             case "vgg64x32_b32" -> { n = 32; c = 64; o = 64; h = 32; k = 3; stride = 1; pad = 1; }
+            case "res128x16_b32" -> { n = 32; c = 128; o = 128; h = 16; k = 3; stride = 1; pad = 1; }
             case "vgg256x8_b32" -> { n = 32; c = 256; o = 256; h = 8; k = 3; stride = 1; pad = 1; }
             case "vgg512x4_b32" -> { n = 32; c = 512; o = 512; h = 4; k = 3; stride = 1; pad = 1; }
             case "vgg512x2_b32" -> { n = 32; c = 512; o = 512; h = 2; k = 3; stride = 1; pad = 1; }

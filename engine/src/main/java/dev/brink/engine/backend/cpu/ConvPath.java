@@ -3,10 +3,13 @@ package dev.brink.engine.backend.cpu;
 import java.util.Locale;
 
 /**
- * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}) or the
- * implicit GEMM ({@link ImplicitConv}). The system property {@code brink.conv} forces one ({@code lowered} or
- * {@code implicit}; read once, for benchmarks and tests); by default ({@code auto}) the rule below chooses, from
- * the numbers in docs/performance.md ("CPU convolution paths"): the forward pass of strided convolutions and small
+ * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}), the
+ * implicit GEMM ({@link ImplicitConv}) or Winograd's F(2x2, 3x3) ({@link WinogradConv}). The system property
+ * {@code brink.conv} forces one ({@code lowered}, {@code implicit} or {@code winograd}; read once, for benchmarks
+ * and tests); by default ({@code auto}) the rule below chooses, from the numbers in docs/performance.md ("CPU
+ * convolution paths"): 3x3 stride-1 convolutions with enough channels on maps of 8x8 and up go Winograd (all three
+ * passes); of the
+ * rest, the forward pass of strided convolutions and small
  * maps (where im2col copies short rows) goes implicit; the weight gradient goes implicit whenever the kernel has
  * enough taps to fill the tap tiles (with stride 1 on large maps too: VGG-16's and ResNet-18's 32x32 and 16x16
  * layers and Madry et al.'s 14x14 one were 15-25% faster implicit, measured in-process, 1 thread, CPU time).
@@ -29,9 +32,23 @@ final class ConvPath {
      * it (one- and three-channel first layers, 25 or 27 taps) the tap tiles are mostly padding and lowering wins.
      */
     static final int MIN_TAPS = 64;
+    /**
+     * Input and output channels from which a 3x3 stride-1 convolution goes Winograd: below it (the three-channel
+     * stem) the transforms cost more than the multiplies they save.
+     */
+    static final int WINOGRAD_MIN_CHANNELS = 16;
+    /**
+     * Output positions per image from which a 3x3 stride-1 convolution goes Winograd: on 8x8 to 32x32 maps all three
+     * passes took 15-30% less time than the best of lowering and the implicit GEMM (1 thread, JMH, batch 32); on 4x4
+     * and 2x2 maps (a tile or four per image, so the transformed kernels are read for few tiles) they took more.
+     */
+    static final int WINOGRAD_MIN_MAP = 64;
 
-    /** auto: the rule; lowered, implicit: that path wherever it applies. */
-    enum Mode { AUTO, LOWERED, IMPLICIT }
+    /**
+     * auto: the rule; lowered, implicit: that path wherever it applies; winograd: Winograd wherever it applies
+     * (3x3, stride 1), the rule elsewhere.
+     */
+    enum Mode { AUTO, LOWERED, IMPLICIT, WINOGRAD }
 
     private static volatile Mode mode = parse(System.getProperty("brink.conv", "auto"));
 
@@ -52,13 +69,26 @@ final class ConvPath {
         return old;
     }
 
+    /**
+     * True when all three passes of d (forward, input gradient, weight gradient) run as Winograd convolutions:
+     * {@link WinogradConv#supports} and, by default, at least {@link #WINOGRAD_MIN_CHANNELS} input and output
+     * channels and {@link #WINOGRAD_MIN_MAP} output positions.
+     */
+    static boolean winograd(ImplicitConv.Dims d) {
+        return switch (mode) {
+            case LOWERED, IMPLICIT -> false;
+            case WINOGRAD -> WinogradConv.supports(d);
+            case AUTO -> Math.min(d.c(), d.o()) >= WINOGRAD_MIN_CHANNELS && d.p() >= WINOGRAD_MIN_MAP && WinogradConv.supports(d);
+        };
+    }
+
     /** True when the forward pass of d runs as an implicit GEMM. */
     static boolean implicitForward(ImplicitConv.Dims d) {
         if (!ImplicitConv.supports(d.g(), d.n(), d.ho(), d.wo())) return false;
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> stridedOrSmall(d);
+            case AUTO, WINOGRAD -> stridedOrSmall(d);
         };
     }
 
@@ -72,7 +102,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> t.p() <= SMALL_INPUT_GRAD_MAP;
+            case AUTO, WINOGRAD -> t.p() <= SMALL_INPUT_GRAD_MAP;
         };
     }
 
@@ -82,7 +112,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO -> d.k() >= MIN_TAPS;
+            case AUTO, WINOGRAD -> d.k() >= MIN_TAPS;
         };
     }
 

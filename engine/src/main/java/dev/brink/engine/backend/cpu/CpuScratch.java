@@ -25,7 +25,15 @@ final class CpuScratch {
     static final int ROW = 7;
     /** Phase planes of strided convolution inputs (or their gradient). */
     static final int PHASES = 8;
-    private static final int SLOTS = 9;
+    /** Transformed input tiles of a Winograd convolution ({@link WinogradConv}). */
+    static final int WINOGRAD_INPUT = 9;
+    /** Transformed kernels, or transformed output-gradient tiles, of a Winograd convolution. */
+    static final int WINOGRAD_KERNEL = 10;
+    /** The per-point products of a Winograd convolution. */
+    static final int WINOGRAD_PRODUCT = 11;
+    /** Staging rows of one plane in a Winograd transform. */
+    static final int WINOGRAD_STAGE = 12;
+    private static final int SLOTS = 13;
 
     /** Largest buffer (in floats) kept for reuse: 16 Mi floats, 64 MiB. */
     static final int RETAIN_LIMIT = 1 << 24;

@@ -7,7 +7,8 @@ import dev.brink.engine.backend.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * Float32 convolution and its two gradients as GEMMs on {@link Sgemm}, per group, over chunks of images whose
+ * Float32 convolution and its two gradients as GEMMs on {@link Sgemm} (3x3 stride-1 layers with enough channels
+ * go to {@link WinogradConv}, and some layers to {@link ImplicitConv}: see {@link ConvPath}), per group, over chunks of images whose
  * im2col matrices sit side by side (so that small feature maps still give the GEMM enough columns):
  * <ul>
  *   <li>forward: {@code Y[og x cols] = W[og x kk] * col[kk x cols]};</li>
@@ -71,6 +72,10 @@ final class FloatConv {
         Geo d = geo(x.shape(), w.shape(), out.shape(), g);
         float[] wd = FloatKernels.data(w);
         int wo = FloatKernels.offset(w), og = d.og(), kk = d.kk();
+        if (ConvPath.winograd(d.implicit())) {
+            WinogradConv.forward(d.implicit(), FloatKernels.data(x), FloatKernels.offset(x), wd, wo, CpuStorage.of(out).floats(), out.offset());
+            return;
+        }
         if (ConvPath.implicitForward(d.implicit())) {
             ImplicitConv.forward(d.implicit(), FloatKernels.data(x), FloatKernels.offset(x), wd, wo, CpuStorage.of(out).floats(), out.offset());
             return;
@@ -127,6 +132,10 @@ final class FloatConv {
         float[] gd = FloatKernels.data(gy), wd = FloatKernels.data(w), od = CpuStorage.of(out).floats();
         int go = FloatKernels.offset(gy), wo = FloatKernels.offset(w), oo = out.offset();
         int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
+        if (ConvPath.winograd(d.implicit())) {
+            WinogradConv.inputGrad(d.implicit(), gd, go, wd, wo, od, oo);
+            return;
+        }
         int padH = g.dilationH() * (d.kh() - 1) - g.padH(), padW = g.dilationW() * (d.kw() - 1) - g.padW();
         // (not when gy is much smaller than x: its im2col would be mostly padding, e.g. 2x2 -> 6x6 with a 5x5 kernel)
         if (g.strideH() == 1 && g.strideW() == 1 && padH >= 0 && padW >= 0 && d.cg() >= TRANSPOSED_MIN_CHANNELS && 2 * p >= d.hw()) {
@@ -194,6 +203,10 @@ final class FloatConv {
         int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
         if (d.n() == 0 || p == 0) {
             Arrays.fill(od, oo, oo + d.o() * kk, 0f);
+            return;
+        }
+        if (ConvPath.winograd(d.implicit())) {
+            WinogradConv.weightGrad(d.implicit(), xd, xo, gd, go, od, oo);
             return;
         }
         if (ConvPath.implicitWeightGrad(d.implicit())) {

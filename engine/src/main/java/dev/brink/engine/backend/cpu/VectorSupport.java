@@ -14,6 +14,8 @@ final class VectorSupport {
     private static final String SIMD_KERNEL = "dev.brink.engine.backend.cpu.SimdSgemmKernel";
     /** Fully qualified name of the SIMD mask kernels, loaded reflectively. */
     private static final String SIMD_MASKS = "dev.brink.engine.backend.cpu.SimdFloatMasks";
+    /** Fully qualified name of the SIMD Winograd transforms, loaded reflectively. */
+    private static final String SIMD_WINOGRAD = "dev.brink.engine.backend.cpu.SimdWinogradTransforms";
 
     private VectorSupport() {}
 
@@ -41,6 +43,11 @@ final class VectorSupport {
     /** The SIMD mask kernels when the module is present, or null (as {@link #loadSimdKernel}). */
     static FloatMasks loadSimdMasks() {
         return loadSimd(FloatMasks.class, () -> Class.forName(SIMD_MASKS));
+    }
+
+    /** The SIMD Winograd transforms when the module is present, or null (as {@link #loadSimdKernel}). */
+    static WinogradTransforms loadSimdWinograd() {
+        return loadSimd(WinogradTransforms.class, () -> Class.forName(SIMD_WINOGRAD));
     }
 
     /** A class named by one of this file's constants (never by data: see NoCodeInModelFilesTest). */

@@ -64,9 +64,14 @@ class FloatPathsTest {
 
     /** Compares a float result with a double reference: |got - exp| <= 2 (k + 2) 2^-24 * absRef. */
     static void assertWithinBound(double[] exp, double[] absRef, double[] got, int k, String what) {
+        assertWithinBound(exp, absRef, got, k, 1, what);
+    }
+
+    /** The same with the bound times {@code factor} (for algorithms that are not plain dot products). */
+    static void assertWithinBound(double[] exp, double[] absRef, double[] got, int k, double factor, String what) {
         assertEquals(exp.length, got.length, what);
         for (int i = 0; i < exp.length; i++) {
-            double tol = 2.0 * (k + 2) * 0x1p-24 * absRef[i] + 1e-30;
+            double tol = factor * 2.0 * (k + 2) * 0x1p-24 * absRef[i] + 1e-30;
             if (!(Math.abs(got[i] - exp[i]) <= tol)) fail(what + ": element " + i + " = " + got[i] + ", expected " + exp[i] + " (tol " + tol + ")");
         }
     }
@@ -153,6 +158,11 @@ class FloatPathsTest {
 
     /** All three convolution kernels of one problem, fast against reference, with the given layouts. */
     static void checkConv(SplittableRandom rng, Conv p, Layout lx, Layout lw, Layout lo, String what) {
+        checkConv(rng, p, lx, lw, lo, 1, what);
+    }
+
+    /** {@link #checkConv} with the error bound times {@code factor}. */
+    static void checkConv(SplittableRandom rng, Conv p, Layout lx, Layout lw, Layout lo, double factor, String what) {
         Tensor x = floats(rng, lx, p.x()), w = floats(rng, lw, p.wt()), gy = floats(rng, lx, p.y());
         Tensor ax = abs(x), aw = abs(w), agy = abs(gy);
         ConvGeometry g = p.g();
@@ -164,7 +174,7 @@ class FloatPathsTest {
         Tensor ref = empty(DType.FLOAT64, p.y()), absRef = empty(DType.FLOAT64, p.y());
         CpuConv.conv2d(x, w, g, ref);
         CpuConv.conv2d(ax, aw, g, absRef);
-        assertWithinBound(B.readDoubles(ref), B.readDoubles(absRef), B.readDoubles(y), cg * p.kh() * p.kw(), what + " forward");
+        assertWithinBound(B.readDoubles(ref), B.readDoubles(absRef), B.readDoubles(y), cg * p.kh() * p.kw(), factor, what + " forward");
         // input gradient
         Tensor dx = view(rng, DType.FLOAT32, lo, p.x()).t();
         B.fill(dx, 7);
@@ -173,7 +183,7 @@ class FloatPathsTest {
         absRef = empty(DType.FLOAT64, p.x());
         CpuConv.conv2dInputGrad(gy, w, g, ref);
         CpuConv.conv2dInputGrad(agy, aw, g, absRef);
-        assertWithinBound(B.readDoubles(ref), B.readDoubles(absRef), B.readDoubles(dx), og * p.kh() * p.kw(), what + " input grad");
+        assertWithinBound(B.readDoubles(ref), B.readDoubles(absRef), B.readDoubles(dx), og * p.kh() * p.kw(), factor, what + " input grad");
         // weight gradient
         Tensor dw = view(rng, DType.FLOAT32, lo, p.wt()).t();
         B.fill(dw, 7);
@@ -182,7 +192,7 @@ class FloatPathsTest {
         absRef = empty(DType.FLOAT64, p.wt());
         CpuConv.conv2dWeightGrad(x, gy, g, ref);
         CpuConv.conv2dWeightGrad(ax, agy, g, absRef);
-        assertWithinBound(B.readDoubles(ref), B.readDoubles(absRef), B.readDoubles(dw), p.n() * p.ho() * p.wo(), what + " weight grad");
+        assertWithinBound(B.readDoubles(ref), B.readDoubles(absRef), B.readDoubles(dw), p.n() * p.ho() * p.wo(), factor, what + " weight grad");
     }
 
     @ParameterizedTest

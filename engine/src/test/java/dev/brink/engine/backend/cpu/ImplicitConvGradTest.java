@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backward rules and the double backward (which calls conv2d, its input gradient and its weight gradient on new
  * shapes) all run on the float32 kernels. A convolution is linear in x and in w and the second-order probe is
  * bilinear, so central differences with a large step are exact up to float32 rounding: the tolerance is float32's.
- * Then the two paths agree with each other in float32 on the same layers.
+ * Then the implicit and Winograd paths agree with lowering in float32 on the same layers.
  */
 class ImplicitConvGradTest {
     private static final GradCheck.Options FLOAT32 = new GradCheck.Options(0.25, 2e-3, 2e-3, 99);
@@ -44,6 +44,10 @@ class ImplicitConvGradTest {
             // stride 1 with 8+ input channels: the input gradient is the flipped-kernel forward pass (implicit here)
             new Layer("3x3 pad 1 on 4x4, 8 channels (VGG-16/ResNet-18's last stages)", new int[] {2, 8, 4, 4}, new int[] {3, 8, 3, 3}, ConvGeometry.of(1, 1)),
             new Layer("3x3 pad 2, dilation 2, 8 channels", new int[] {1, 8, 5, 5}, new int[] {2, 8, 3, 3}, new ConvGeometry(1, 1, 2, 2, 2, 2, 1)),
+            // 3x3 stride 1: Winograd when forced; odd maps clip the last tiles, padding 0 and 2 swap in the input gradient
+            new Layer("3x3 pad 1 on 5x7", new int[] {2, 3, 5, 7}, new int[] {4, 3, 3, 3}, ConvGeometry.of(1, 1)),
+            new Layer("3x3 pad 0 on 6x5", new int[] {1, 2, 6, 5}, new int[] {3, 2, 3, 3}, ConvGeometry.of(1, 0)),
+            new Layer("3x3 pad 2 on 3x4", new int[] {2, 2, 3, 4}, new int[] {2, 2, 3, 3}, ConvGeometry.of(1, 2)),
     };
 
     private static Function<Tensor[], Tensor> conv32(Layer l) {
@@ -59,7 +63,7 @@ class ImplicitConvGradTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ConvPath.Mode.class, names = {"LOWERED", "IMPLICIT"})
+    @EnumSource(value = ConvPath.Mode.class, names = {"LOWERED", "IMPLICIT", "WINOGRAD"})
     void firstAndSecondOrderThroughFloatKernels(ConvPath.Mode mode) {
         saved = ConvPath.use(mode);
         for (Layer l : LAYERS) {
@@ -69,7 +73,7 @@ class ImplicitConvGradTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ConvPath.Mode.class, names = {"IMPLICIT"})
+    @EnumSource(value = ConvPath.Mode.class, names = {"IMPLICIT", "WINOGRAD"})
     void implicitAgreesWithLoweringInFloat32(ConvPath.Mode mode) {
         for (Layer l : LAYERS) {
             float[][] lowered = forwardAndGrads(l, ConvPath.Mode.LOWERED), implicit = forwardAndGrads(l, mode);
