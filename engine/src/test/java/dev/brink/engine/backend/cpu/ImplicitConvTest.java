@@ -18,22 +18,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * padding, dilation; grouped problems fall back to lowering), the zoo's first layers, and threaded splits.
  */
 class ImplicitConvTest {
-    private SgemmKernel saved;
-    private ConvPath.Mode savedMode;
+    private final ForcedConvPath forced = new ForcedConvPath();
 
     @AfterEach
     void restore() {
-        if (saved != null) SgemmKernel.use(saved);
-        if (savedMode != null) ConvPath.use(savedMode);
-        CpuParallel.setThreads(0);
+        forced.restore();
     }
 
     private boolean setUp(String kernel) {
-        SgemmKernel k = kernel.equals("simd") ? VectorSupport.loadSimdKernel() : new ScalarSgemmKernel();
-        if (k == null) return false;
-        saved = SgemmKernel.use(k);
-        savedMode = ConvPath.use(ConvPath.Mode.IMPLICIT);
-        return true;
+        return forced.use(kernel, ConvPath.Mode.IMPLICIT);
     }
 
     @ParameterizedTest

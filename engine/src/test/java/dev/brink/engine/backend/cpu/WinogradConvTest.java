@@ -33,22 +33,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class WinogradConvTest {
     private static final double BOUND_FACTOR = 8;
 
-    private SgemmKernel saved;
-    private ConvPath.Mode savedMode;
+    private final ForcedConvPath forced = new ForcedConvPath();
 
     @AfterEach
     void restore() {
-        if (saved != null) SgemmKernel.use(saved);
-        if (savedMode != null) ConvPath.use(savedMode);
-        CpuParallel.setThreads(0);
+        forced.restore();
     }
 
     private boolean setUp(String kernel) {
-        SgemmKernel k = kernel.equals("simd") ? VectorSupport.loadSimdKernel() : new ScalarSgemmKernel();
-        if (k == null) return false;
-        saved = SgemmKernel.use(k);
-        savedMode = ConvPath.use(ConvPath.Mode.WINOGRAD);
-        return true;
+        return forced.use(kernel, ConvPath.Mode.WINOGRAD);
     }
 
     /** A 3x3 stride-1 problem with padding 0-2, odd and even maps (partial last tiles), 1x1 maps included. */
@@ -95,7 +88,7 @@ class WinogradConvTest {
     /** Threads split planes and points (and points' columns beyond 16 threads), never a sum. */
     @Test
     void sameBitsForAnyThreadCount() {
-        savedMode = ConvPath.use(ConvPath.Mode.WINOGRAD);
+        forced.mode(ConvPath.Mode.WINOGRAD);
         Conv p = new Conv(3, 48, 10, 9, 40, 3, 3, ConvGeometry.of(1, 1));
         double[][] one = passes(p, 1);
         for (int threads : new int[] {2, 3, 20}) {
@@ -141,7 +134,7 @@ class WinogradConvTest {
 
     @Test
     void ruleTakesWideThreeByThreeLayersOnLargeMapsOnly() {
-        savedMode = ConvPath.use(ConvPath.Mode.AUTO);
+        forced.mode(ConvPath.Mode.AUTO);
         assertTrue(ConvPath.winograd(dims(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)))), "VGG/ResNet 3x3");
         assertTrue(ConvPath.winograd(dims(new Conv(32, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)))), "8x8 stage");
         assertFalse(ConvPath.winograd(dims(new Conv(32, 512, 4, 4, 512, 3, 3, ConvGeometry.of(1, 1)))), "4x4 stage");
@@ -151,7 +144,7 @@ class WinogradConvTest {
         assertFalse(ConvPath.winograd(dims(new Conv(32, 32, 14, 14, 64, 5, 5, ConvGeometry.of(1, 2)))), "5x5");
         assertFalse(ConvPath.winograd(dims(new Conv(2, 32, 9, 9, 32, 3, 3, new ConvGeometry(1, 1, 2, 2, 2, 2, 1)))), "dilated");
         assertFalse(ConvPath.winograd(dims(new Conv(2, 32, 9, 9, 32, 3, 3, ConvGeometry.of(1, 3)))), "padding 3");
-        ConvPath.use(ConvPath.Mode.LOWERED);
+        forced.mode(ConvPath.Mode.LOWERED);
         assertFalse(ConvPath.winograd(dims(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)))), "forced lowering");
     }
 
