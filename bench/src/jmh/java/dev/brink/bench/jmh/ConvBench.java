@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G, vgg64x32_b32 1.21 G, res128x16_b32 1.21 G, vgg256x8_b32 1.21 G,
  * vgg512x4_b32 1.21 G, vgg512x2_b32 0.30 G, res512s2_b32 0.60 G (x2 for FLOP).
  * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
- * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM): the numbers behind the rule.
+ * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM, {@code winograd} Winograd's
+ * F(2x2, 3x3) where it applies, 3x3 stride 1): the numbers behind the rule.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

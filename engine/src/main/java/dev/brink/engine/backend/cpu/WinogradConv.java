@@ -41,8 +41,8 @@ final class WinogradConv {
         long tiles = (long) d.n() * ((d.ho() + 1) / 2) * ((d.wo() + 1) / 2), big = Integer.MAX_VALUE - 64;
         // the input gradient's tiles cover the input map (h x w), the forward pass's the output map
         long inTiles = (long) d.n() * ((d.h() + 1) / 2) * ((d.w() + 1) / 2);
-        long most = Math.max(tiles, inTiles) * Math.max(d.c(), d.o()), stage = (d.h() + 6L) * (d.w() + 6L);
-        return POINTS * most < big && POINTS * (long) d.c() * d.o() < big && stage < big / 4;
+        long most = Math.max(tiles, inTiles) * Math.max(d.c(), d.o());
+        return POINTS * most < big && POINTS * (long) d.c() * d.o() < big;
     }
 
     /**
