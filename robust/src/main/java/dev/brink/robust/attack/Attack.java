@@ -6,6 +6,7 @@ import dev.brink.engine.GradMode;
 import dev.brink.engine.Shape;
 import dev.brink.engine.Tensor;
 
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Set;
  *       in range;</li>
  *   <li>resolves the goal into per-sample target classes (the least-likely class from the clean logits);</li>
  *   <li>after {@code perturb}: projects onto the epsilon ball and the box (so no attack can ever return an input
- *       outside them), evaluates success on the final inputs, and measures the perturbation's L0/L1/L2/L-inf
+ *       outside them), evaluates success on the final inputs (taken from the attack's own evaluation of
+ *       them where it made one and the projection changed nothing), and measures the perturbation's L0/L1/L2/L-inf
  *       norms.</li>
  * </ul>
  * Attacks are seeded through the {@link Generator} argument; the same seed gives the same adversarial batch.
@@ -50,8 +52,18 @@ public abstract class Attack {
         }
     }
 
-    /** What {@link #perturb} returns: the adversarial batch and the iterations each sample used. */
-    public record Outcome(Tensor adversarial, int[] iterations) {}
+    /**
+     * What {@link #perturb} returns: the adversarial batch, the iterations each sample used and, where the attack
+     * evaluated the model on exactly the batch it returns, each sample's success there ({@code null} where it did
+     * not). {@link #run} trusts {@code success} only when its projection leaves the batch bit for bit unchanged, and
+     * otherwise evaluates the model once more.
+     */
+    public record Outcome(Tensor adversarial, int[] iterations, boolean[] success) {
+        /** An outcome whose success {@link #run} evaluates itself. */
+        public Outcome(Tensor adversarial, int[] iterations) {
+            this(adversarial, iterations, null);
+        }
+    }
 
     /** The attack proper. The returned batch is projected onto the ball and box by {@link #run} afterwards. */
     protected abstract Outcome perturb(Problem p);
@@ -77,7 +89,7 @@ public abstract class Attack {
         try (GradMode.Scope s = GradMode.noGrad()) {
             adv = Projections.project(o.adversarial().detach().to(x0.dtype()), x0, threat);
         }
-        boolean[] success = p.success(adv);
+        boolean[] success = o.success() != null && sameValues(adv, o.adversarial()) ? o.success().clone() : p.success(adv);
         AttackResult.Perturbations norms = measure(adv.sub(x0));
         return new AttackResult(adv, success, norms, model.calls() - before, o.iterations());
     }
@@ -111,6 +123,13 @@ public abstract class Attack {
     }
 
     /** Per-sample success of logits against the problem's goal. */
+    /** True when a and b hold the same values bit for bit (same dtype and shape). */
+    private static boolean sameValues(Tensor a, Tensor b) {
+        if (a == b) return true;
+        if (a.dtype() != b.dtype() || !Arrays.equals(a.shape(), b.shape())) return false;
+        return a.dtype() == DType.FLOAT64 ? Arrays.equals(a.toDoubleArray(), b.toDoubleArray()) : Arrays.equals(a.toFloatArray(), b.toFloatArray());
+    }
+
     static boolean[] succeeded(Tensor logits, Problem p) {
         int[] pred = logits.argmax(1).toIntArray();
         int[] cls = p.classes().toIntArray();

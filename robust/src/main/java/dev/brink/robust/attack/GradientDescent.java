@@ -179,7 +179,9 @@ public abstract class GradientDescent extends Attack {
             }
         }
         trace = tr.stream().mapToDouble(Double::doubleValue).toArray();
-        return new Outcome(best, iters);
+        // bestOk is the success of each sample's kept iterate, evaluated when it was reached: run() need not
+        // evaluate the model again on the returned batch
+        return new Outcome(best, iters, bestOk);
     }
 
     /** {loss [n], logits [n, K], gradient of the summed loss or null} at x. */

@@ -96,4 +96,28 @@ class PgdTest {
             assertEquals(ll[i], pred[i]);
         }
     }
+
+    @Test
+    void successComesFromTheAttacksOwnEvaluationAndEqualsAFreshOne() {
+        // eps where some samples flip and some do not, so both success values are checked
+        double[] margin = AttackLoss.margin(model.logits(x), y).toDoubleArray();
+        double[] sorted = margin.clone();
+        java.util.Arrays.sort(sorted);
+        double eps = (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2 / dual(Norm.LINF);
+        for (boolean earlyStop : new boolean[] {false, true}) {
+            int steps = 5;
+            AttackResult r = Attacks.create("pgd", Map.of("steps", "" + steps, "early-stop", "" + earlyStop))
+                    .run(model, x, y, ThreatModel.of(Norm.LINF, eps), Goal.UNTARGETED, new Generator(3));
+            int[] pred = model.logits(r.adversarial()).argmax(1).toIntArray();
+            int[] label = y.toIntArray();
+            int flipped = 0;
+            for (int i = 0; i < pred.length; i++) {
+                assertEquals(pred[i] != label[i], r.success()[i], "early stop " + earlyStop + ", sample " + i);
+                if (r.success()[i]) flipped++;
+            }
+            assertTrue(flipped > 0 && flipped < pred.length, "eps splits the batch: " + flipped + " of " + pred.length);
+            // one call per iterate (steps + 1 without early stop) and none after: the kept iterate's success is reused
+            if (!earlyStop) assertEquals(steps + 1, r.modelCalls(), "model calls");
+        }
+    }
 }
