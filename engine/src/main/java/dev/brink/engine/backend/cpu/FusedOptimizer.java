@@ -8,7 +8,8 @@ import dev.brink.engine.backend.OptimizerKernel;
  * The CPU's fused optimizer updates ({@link OptimizerKernel}): one pass over parameter, gradient and state, split
  * across threads by ranges of elements, instead of the ten or so full passes (and fresh tensors) of the composed
  * update. Each element sees the composed update's float (or double) operations in the same order, so results are
- * identical to it. Parameter and state must be contiguous; the gradient may be any layout in float32.
+ * identical to it; the float32 loops are {@link FloatOptimizerLoops} (on Vector API lanes where available).
+ * Parameter and state must be contiguous; the gradient may be any layout in float32.
  */
 final class FusedOptimizer {
     /** Elements below which the update runs on the calling thread. */
@@ -27,10 +28,11 @@ final class FusedOptimizer {
             float[] p = CpuStorage.of(param).floats(), g = FloatKernels.data(grad);
             float[] a = s1 == null ? null : CpuStorage.of(s1).floats(), b = s2 == null ? null : CpuStorage.of(s2).floats();
             int po = param.offset(), go = FloatKernels.offset(grad), ao = s1 == null ? 0 : s1.offset(), bo = s2 == null ? 0 : s2.offset();
+            FloatOptimizerLoops loops = FloatOptimizerLoops.get();
             CpuParallel.run(parts, part -> {
                 int lo = (int) ((long) n * part / parts), hi = (int) ((long) n * (part + 1) / parts);
-                if (k == OptimizerKernel.SGD) sgd(h, p, po, g, go, a, ao, lo, hi);
-                else adam(h, p, po, g, go, a, ao, b, bo, lo, hi);
+                if (k == OptimizerKernel.SGD) loops.sgd(h, p, po, g, go, a, ao, lo, hi);
+                else loops.adam(h, p, po, g, go, a, ao, b, bo, lo, hi);
             });
         } else {
             double[] p = CpuStorage.of(param).doubles(), g = CpuStorage.of(grad).doubles();
@@ -45,21 +47,6 @@ final class FusedOptimizer {
         return true;
     }
 
-    private static void sgd(double[] h, float[] p, int po, float[] g, int go, float[] buf, int bo, int lo, int hi) {
-        float negLr = (float) -h[0], mom = (float) h[1], damp = (float) (1 - h[2]), wd = (float) h[4];
-        boolean momentum = h[1] != 0, nesterov = h[3] != 0, first = h[5] != 0, decay = h[4] != 0;
-        for (int i = lo; i < hi; i++) {
-            float d = g[go + i];
-            if (decay) d = d + p[po + i] * wd;
-            if (momentum) {
-                float b = first ? d : buf[bo + i] * mom + d * damp;
-                buf[bo + i] = b;
-                d = nesterov ? d + b * mom : b;
-            }
-            p[po + i] = p[po + i] + d * negLr;
-        }
-    }
-
     private static void sgd(double[] h, double[] p, int po, double[] g, int go, double[] buf, int bo, int lo, int hi) {
         double negLr = -h[0], mom = h[1], damp = 1 - h[2], wd = h[4];
         boolean momentum = h[1] != 0, nesterov = h[3] != 0, first = h[5] != 0, decay = h[4] != 0;
@@ -72,24 +59,6 @@ final class FusedOptimizer {
                 d = nesterov ? d + b * mom : b;
             }
             p[po + i] = p[po + i] + d * negLr;
-        }
-    }
-
-    private static void adam(double[] h, float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int lo, int hi) {
-        double lr = h[0], wd = h[4];
-        boolean adamw = h[5] != 0, decay = !adamw && wd != 0;
-        float b1 = (float) h[1], c1 = (float) (1 - h[1]), b2 = (float) h[2], c2 = (float) (1 - h[2]), eps = (float) h[3];
-        float shrink = (float) (1 - lr * wd), l2 = (float) wd, negStep = (float) (-lr / h[6]), root2 = (float) Math.sqrt(h[7]);
-        for (int i = lo; i < hi; i++) {
-            float pi = p[po + i], gi = g[go + i];
-            float base = adamw ? pi * shrink : pi;
-            if (decay) gi = gi + pi * l2;
-            float mi = m[mo + i] * b1 + gi * c1;
-            float vi = v[vo + i] * b2 + gi * c2 * gi;
-            m[mo + i] = mi;
-            v[vo + i] = vi;
-            float denom = (float) Math.sqrt(vi) / root2 + eps;
-            p[po + i] = base + mi * negStep / denom;
         }
     }
 

@@ -16,6 +16,8 @@ final class VectorSupport {
     private static final String SIMD_MASKS = "dev.brink.engine.backend.cpu.SimdFloatMasks";
     /** Fully qualified name of the SIMD Winograd transforms, loaded reflectively. */
     private static final String SIMD_WINOGRAD = "dev.brink.engine.backend.cpu.SimdWinogradTransforms";
+    /** Fully qualified name of the SIMD optimizer loops, loaded reflectively. */
+    private static final String SIMD_OPTIMIZER = "dev.brink.engine.backend.cpu.SimdFloatOptimizerLoops";
 
     private VectorSupport() {}
 
@@ -48,6 +50,11 @@ final class VectorSupport {
     /** The SIMD Winograd transforms when the module is present, or null (as {@link #loadSimdKernel}). */
     static WinogradTransforms loadSimdWinograd() {
         return loadSimd(WinogradTransforms.class, () -> Class.forName(SIMD_WINOGRAD));
+    }
+
+    /** The SIMD optimizer loops when the module is present, or null (as {@link #loadSimdKernel}). */
+    static FloatOptimizerLoops loadSimdOptimizerLoops() {
+        return loadSimd(FloatOptimizerLoops.class, () -> Class.forName(SIMD_OPTIMIZER));
     }
 
     /** A class named by one of this file's constants (never by data: see NoCodeInModelFilesTest). */

@@ -7,6 +7,7 @@ import dev.brink.engine.backend.OptimizerKernel;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,5 +109,51 @@ class FusedOptimizerTest {
         assertFalse(FusedOptimizer.step(OptimizerKernel.SGD, h, p, g.to(DType.FLOAT64).reshape(4, 3), null, null), "mixed dtypes");
         assertFalse(FusedOptimizer.step(OptimizerKernel.ADAM, new double[8], p, g.reshape(4, 3), null, null), "Adam without state");
         assertArrayEquals(before, p.toDoubleArray(), 0.0);
+    }
+
+    @Test
+    void simdLoopsAreLoadedWithTheVectorModule() {
+        if (VectorSupport.moduleAvailable())
+            assertTrue(FloatOptimizerLoops.select(true).describe().startsWith("Vector API"), FloatOptimizerLoops.select(true).describe());
+        assertEquals("scalar", FloatOptimizerLoops.select(false).describe());
+    }
+
+    @Test
+    void simdLoopsEqualTheScalarLoopsBitForBit() {
+        FloatOptimizerLoops scalar = FloatOptimizerLoops.select(false), simd = FloatOptimizerLoops.select(true);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        double[][] sgd = {{0.1, 0, 0, 0, 0, 0}, {0.05, 0.9, 0, 0, 0, 1}, {0.05, 0.9, 0.1, 1, 5e-4, 0}, {0.2, 0.8, 0.25, 0, 1e-2, 0}};
+        double[][] adam = {{1e-3, 0.9, 0.999, 1e-8, 0, 0, 0.1, 0.001}, {0.02, 0.8, 0.95, 1e-6, 0.1, 0, 0.36, 0.0975},
+                {3e-4, 0.9, 0.999, 1e-8, 1e-2, 1, 0.271, 0.002997}};
+        for (int n = 0; n < 70; n++) {
+            int lo = rng.nextInt(3), hi = lo + n, off = rng.nextInt(4);
+            for (double[] h : sgd) {
+                float[][] a = arrays(rng, off + hi, 3), b = copies(a);
+                scalar.sgd(h, a[0], off, a[1], 0, a[2], off, lo, hi);
+                simd.sgd(h, b[0], off, b[1], 0, b[2], off, lo, hi);
+                for (int j = 0; j < 3; j++) assertArrayEquals(a[j], b[j], "sgd " + java.util.Arrays.toString(h) + " n " + n + " array " + j);
+            }
+            for (double[] h : adam) {
+                float[][] a = arrays(rng, off + hi, 4), b = copies(a);
+                for (float[] v : new float[][] {a[3], b[3]}) for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]) * 1e-3f;
+                scalar.adam(h, a[0], off, a[1], 0, a[2], off, a[3], off, lo, hi);
+                simd.adam(h, b[0], off, b[1], 0, b[2], off, b[3], off, lo, hi);
+                for (int j = 0; j < 4; j++) assertArrayEquals(a[j], b[j], "adam " + java.util.Arrays.toString(h) + " n " + n + " array " + j);
+            }
+        }
+    }
+
+    /** k arrays of {@code len} floats spread over many magnitudes, with some zeros (the square root's and division's edge). */
+    private static float[][] arrays(java.util.SplittableRandom rng, int len, int k) {
+        float[][] a = new float[k][len];
+        for (float[] x : a)
+            for (int i = 0; i < len; i++) x[i] = rng.nextInt(8) == 0 ? 0f : (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(-6, 2)));
+        return a;
+    }
+
+    private static float[][] copies(float[][] a) {
+        float[][] b = new float[a.length][];
+        for (int i = 0; i < a.length; i++) b[i] = a[i].clone();
+        return b;
     }
 }
