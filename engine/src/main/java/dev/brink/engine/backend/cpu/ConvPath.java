@@ -4,12 +4,12 @@ import java.util.Locale;
 
 /**
  * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}), the
- * implicit GEMM ({@link ImplicitConv}) or Winograd's F(2x2, 3x3) ({@link WinogradConv}). The system property
- * {@code brink.conv} forces one ({@code lowered}, {@code implicit} or {@code winograd}; read once, for benchmarks
- * and tests); by default ({@code auto}) the rule below chooses, from the numbers in docs/performance.md ("CPU
- * convolution paths"): 3x3 stride-1 convolutions with enough channels on maps of 8x8 and up go Winograd (all three
- * passes); of the
- * rest, the forward pass of strided convolutions and small
+ * implicit GEMM ({@link ImplicitConv}), Winograd's F(2x2, 3x3) ({@link WinogradConv}) or, for the weight
+ * gradient of first layers, the direct kernel ({@link DirectConv}). The system property {@code brink.conv} forces one
+ * ({@code lowered}, {@code implicit}, {@code winograd} or {@code direct}; read once, for benchmarks and tests); by
+ * default ({@code auto}) the rule below chooses, from the numbers in docs/performance.md ("CPU convolution
+ * paths"): 3x3 stride-1 convolutions with enough channels on maps of 8x8 and up go Winograd (all three passes);
+ * the weight gradient of stride-1 convolutions with one to three input channels goes direct; of the rest, the forward pass of strided convolutions and small
  * maps (where im2col copies short rows) goes implicit; the weight gradient goes implicit whenever the kernel has
  * enough taps to fill the tap tiles (with stride 1 on large maps too: VGG-16's and ResNet-18's 32x32 and 16x16
  * layers and Madry et al.'s 14x14 one were 15-25% faster implicit, measured in-process, 1 thread, CPU time).
@@ -43,12 +43,22 @@ final class ConvPath {
      * and 2x2 maps (a tile or four per image, so the transformed kernels are read for few tiles) they took more.
      */
     static final int WINOGRAD_MIN_MAP = 64;
+    /**
+     * Input channels up to which the weight gradient of a stride-1 convolution goes direct ({@link DirectConv}):
+     * the first layers (one or three channels), where its GEMM has a tiny output over a long reduction (JMH, 1
+     * thread, batch 128: Madry et al.'s 5x5 layer 7.4 ms lowered, 6.7 implicit, 5.3 direct; the 3x3 stem 17.8
+     * lowered, 11.3 direct).
+     */
+    static final int DIRECT_MAX_CHANNELS = 3;
+    /** Output positions per image from which the direct weight gradient is used (its lanes span image rows). */
+    static final int DIRECT_MIN_MAP = 64;
 
     /**
      * auto: the rule; lowered, implicit: that path wherever it applies; winograd: Winograd wherever it applies
-     * (3x3, stride 1), the rule elsewhere.
+     * (3x3, stride 1), the rule elsewhere; direct: the direct weight gradient wherever it applies (few input
+     * channels, stride 1, the Vector API present), the rule elsewhere.
      */
-    enum Mode { AUTO, LOWERED, IMPLICIT, WINOGRAD }
+    enum Mode { AUTO, LOWERED, IMPLICIT, WINOGRAD, DIRECT }
 
     private static volatile Mode mode = parse(System.getProperty("brink.conv", "auto"));
 
@@ -58,7 +68,7 @@ final class ConvPath {
         try {
             return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("system property brink.conv must be auto, lowered or implicit, got '" + s + "'");
+            throw new IllegalArgumentException("system property brink.conv must be auto, lowered, implicit, winograd or direct, got '" + s + "'");
         }
     }
 
@@ -78,7 +88,21 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED, IMPLICIT -> false;
             case WINOGRAD -> WinogradConv.supports(d);
-            case AUTO -> Math.min(d.c(), d.o()) >= WINOGRAD_MIN_CHANNELS && d.p() >= WINOGRAD_MIN_MAP && WinogradConv.supports(d);
+            case AUTO, DIRECT -> Math.min(d.c(), d.o()) >= WINOGRAD_MIN_CHANNELS && d.p() >= WINOGRAD_MIN_MAP && WinogradConv.supports(d);
+        };
+    }
+
+    /**
+     * True when the weight gradient of d runs in {@link DirectConv}: its SIMD kernel is loaded,
+     * {@link DirectConv#supports} and, by default, at most {@link #DIRECT_MAX_CHANNELS} input channels on maps of
+     * at least {@link #DIRECT_MIN_MAP} output positions.
+     */
+    static boolean directWeightGrad(ImplicitConv.Dims d) {
+        if (DirectConv.get() == null || !DirectConv.supports(d)) return false;
+        return switch (mode) {
+            case LOWERED, IMPLICIT -> false;
+            case DIRECT -> true;
+            case AUTO, WINOGRAD -> d.c() <= DIRECT_MAX_CHANNELS && d.p() >= DIRECT_MIN_MAP;
         };
     }
 
@@ -88,7 +112,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO, WINOGRAD -> stridedOrSmall(d);
+            case AUTO, WINOGRAD, DIRECT -> stridedOrSmall(d);
         };
     }
 
@@ -102,7 +126,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO, WINOGRAD -> t.p() <= SMALL_INPUT_GRAD_MAP;
+            case AUTO, WINOGRAD, DIRECT -> t.p() <= SMALL_INPUT_GRAD_MAP;
         };
     }
 
@@ -112,7 +136,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO, WINOGRAD -> d.k() >= MIN_TAPS;
+            case AUTO, WINOGRAD, DIRECT -> d.k() >= MIN_TAPS;
         };
     }
 

@@ -209,6 +209,7 @@ final class FloatConv {
             WinogradConv.weightGrad(d.implicit(), xd, xo, gd, go, od, oo);
             return;
         }
+        if (ConvPath.directWeightGrad(d.implicit()) && DirectConv.get().weightGrad(d.implicit(), xd, xo, gd, go, od, oo)) return;
         if (ConvPath.implicitWeightGrad(d.implicit())) {
             ImplicitConv.weightGrad(d.implicit(), xd, xo, gd, go, od, oo);
             return;

@@ -16,6 +16,8 @@ final class VectorSupport {
     private static final String SIMD_MASKS = "dev.brink.engine.backend.cpu.SimdFloatMasks";
     /** Fully qualified name of the SIMD Winograd transforms, loaded reflectively. */
     private static final String SIMD_WINOGRAD = "dev.brink.engine.backend.cpu.SimdWinogradTransforms";
+    /** Fully qualified name of the SIMD direct convolution kernels, loaded reflectively. */
+    private static final String SIMD_DIRECT_CONV = "dev.brink.engine.backend.cpu.SimdDirectConv";
     /** Fully qualified name of the SIMD optimizer loops, loaded reflectively. */
     private static final String SIMD_OPTIMIZER = "dev.brink.engine.backend.cpu.SimdFloatOptimizerLoops";
 
@@ -50,6 +52,11 @@ final class VectorSupport {
     /** The SIMD Winograd transforms when the module is present, or null (as {@link #loadSimdKernel}). */
     static WinogradTransforms loadSimdWinograd() {
         return loadSimd(WinogradTransforms.class, () -> Class.forName(SIMD_WINOGRAD));
+    }
+
+    /** The SIMD direct convolution kernels when the module is present, or null (as {@link #loadSimdKernel}). */
+    static DirectConv loadSimdDirectConv() {
+        return loadSimd(DirectConv.class, () -> Class.forName(SIMD_DIRECT_CONV));
     }
 
     /** The SIMD optimizer loops when the module is present, or null (as {@link #loadSimdKernel}). */

@@ -48,6 +48,8 @@ class ImplicitConvGradTest {
             new Layer("3x3 pad 1 on 5x7", new int[] {2, 3, 5, 7}, new int[] {4, 3, 3, 3}, ConvGeometry.of(1, 1)),
             new Layer("3x3 pad 0 on 6x5", new int[] {1, 2, 6, 5}, new int[] {3, 2, 3, 3}, ConvGeometry.of(1, 0)),
             new Layer("3x3 pad 2 on 3x4", new int[] {2, 2, 3, 4}, new int[] {2, 2, 3, 3}, ConvGeometry.of(1, 2)),
+            // one input channel, stride 1: the direct weight gradient when forced (as the 2-4 channel layers above)
+            new Layer("5x5 pad 2, one channel (Madry et al.'s first layer)", new int[] {2, 1, 7, 9}, new int[] {3, 1, 5, 5}, ConvGeometry.of(1, 2)),
     };
 
     private static Function<Tensor[], Tensor> conv32(Layer l) {
@@ -63,7 +65,7 @@ class ImplicitConvGradTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ConvPath.Mode.class, names = {"LOWERED", "IMPLICIT", "WINOGRAD"})
+    @EnumSource(value = ConvPath.Mode.class, names = {"LOWERED", "IMPLICIT", "WINOGRAD", "DIRECT"})
     void firstAndSecondOrderThroughFloatKernels(ConvPath.Mode mode) {
         saved = ConvPath.use(mode);
         for (Layer l : LAYERS) {
@@ -73,7 +75,7 @@ class ImplicitConvGradTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ConvPath.Mode.class, names = {"IMPLICIT", "WINOGRAD"})
+    @EnumSource(value = ConvPath.Mode.class, names = {"IMPLICIT", "WINOGRAD", "DIRECT"})
     void implicitAgreesWithLoweringInFloat32(ConvPath.Mode mode) {
         for (Layer l : LAYERS) {
             float[][] lowered = forwardAndGrads(l, ConvPath.Mode.LOWERED), implicit = forwardAndGrads(l, mode);
