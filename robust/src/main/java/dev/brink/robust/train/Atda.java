@@ -7,6 +7,7 @@ import dev.brink.nn.data.Batch;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.TrainingContext;
 import dev.brink.robust.attack.Attacks;
+import dev.brink.robust.eval.AttackSpec;
 
 import java.util.List;
 
@@ -24,15 +25,18 @@ import java.util.List;
  * reported is {@code lambda * (L_CORAL + L_MMD + L_SDA)}.
  *
  * <p>Attack: {@code --train-attack}, default L-inf PGD as {@code pgd-at} (Li et al. train every defense with PGD;
- * Song et al. used FGSM: {@code --train-attack fgsm:eps=0.3}). Options: {@code lambda} 1/3, {@code eval-mode} true.
+ * Song et al. used FGSM: {@code --train-attack fgsm:eps=0.3}). Options: {@code lambda} 1/3, {@code eval-mode} true,
+ * {@code mix} none (Li et al.'s Mix: {@code mix=l2:4.0} with an L-inf attack, see {@link NormMix}).
  * Needs at least two logits.
  */
 public final class Atda implements Objective {
     static final List<Attacks.Option> OPTIONS = List.of(
             new Attacks.Option("lambda", "1/3", "weight of the domain-adaptation losses"),
-            new Attacks.Option("eval-mode", "true", "run the inner attack with the model in eval mode"));
+            new Attacks.Option("eval-mode", "true", "run the inner attack with the model in eval mode"),
+            NormMix.OPTION);
 
     private final InnerAttack inner;
+    private final InnerAttack mixInner;
     private final double lambda;
 
     /**
@@ -40,19 +44,36 @@ public final class Atda implements Objective {
      * @param lambda weight of the domain-adaptation losses (>= 0)
      */
     public Atda(InnerAttack inner, double lambda) {
+        this(inner, null, lambda);
+    }
+
+    /**
+     * @param inner    the inner attack (of even optimizer steps where {@code mixInner} is given)
+     * @param mixInner the inner attack of odd optimizer steps (Li et al.'s Mix), or null
+     * @param lambda   weight of the domain-adaptation losses (>= 0)
+     */
+    public Atda(InnerAttack inner, InnerAttack mixInner, double lambda) {
         if (!(lambda >= 0)) throw new IllegalArgumentException("atda: lambda must be >= 0, got " + lambda);
         this.inner = inner;
+        this.mixInner = mixInner;
         this.lambda = lambda;
     }
 
     static Atda fromOptions(Attacks.Options o, ObjectiveSetup setup) {
-        return new Atda(InnerAttack.of(setup, PgdAdversarialTraining.DEFAULT_ATTACK, o.bool("eval-mode")), o.real("lambda"));
+        AttackSpec spec = setup.attackOr(PgdAdversarialTraining.DEFAULT_ATTACK), second = NormMix.second(spec, o.string("mix"), "atda");
+        boolean eval = o.bool("eval-mode");
+        return new Atda(InnerAttack.of(spec, eval), second == null ? null : InnerAttack.of(second, eval), o.real("lambda"));
+    }
+
+    /** The inner attack of this optimizer step (the mixed one on odd steps, with {@code mix}). */
+    public InnerAttack innerAt(TrainingContext context) {
+        return NormMix.at(inner, mixInner, context);
     }
 
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         Tensor y = batch.y();
-        Tensor adv = inner.craft(model, batch.x(), y, context.generator());
+        Tensor adv = innerAt(context).craft(model, batch.x(), y, context.generator());
         Tensor zc = model.forward(batch.x());
         Tensor za = model.forward(adv);
         int k = zc.size(1);

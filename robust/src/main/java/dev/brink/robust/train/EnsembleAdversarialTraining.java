@@ -10,6 +10,7 @@ import dev.brink.nn.spec.SpecModel;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.TrainingContext;
 import dev.brink.robust.attack.Attacks;
+import dev.brink.robust.eval.AttackSpec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,9 +35,11 @@ public final class EnsembleAdversarialTraining implements Objective {
     static final List<Attacks.Option> OPTIONS = List.of(
             new Attacks.Option("models", "", "the static pre-trained model files, separated by ';' (required)"),
             new Attacks.Option("alpha", "0.5", "weight of the clean loss, in [0, 1]"),
-            new Attacks.Option("eval-mode", "true", "attack the trained model in eval mode (static models always are)"));
+            new Attacks.Option("eval-mode", "true", "attack the trained model in eval mode (static models always are)"),
+            NormMix.OPTION);
 
     private final InnerAttack inner;
+    private final InnerAttack mixInner;
     private final List<Module> statics;
     private final double alpha;
 
@@ -46,9 +49,20 @@ public final class EnsembleAdversarialTraining implements Objective {
      * @param alpha   weight of the clean loss in [0, 1]
      */
     public EnsembleAdversarialTraining(InnerAttack inner, List<? extends Module> statics, double alpha) {
+        this(inner, null, statics, alpha);
+    }
+
+    /**
+     * @param inner    the attack (and its threat model) used on every source
+     * @param mixInner the attack of every other round of sources (Li et al.'s Mix), or null
+     * @param statics  the fixed pre-trained models (at least one), used in eval mode, never updated
+     * @param alpha    weight of the clean loss in [0, 1]
+     */
+    public EnsembleAdversarialTraining(InnerAttack inner, InnerAttack mixInner, List<? extends Module> statics, double alpha) {
         if (statics.isEmpty()) throw new IllegalArgumentException("ensemble-at: give at least one static model, e.g. models=a.safetensors;b.safetensors");
         if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("ensemble-at: alpha must be in [0, 1], got " + alpha);
         this.inner = inner;
+        this.mixInner = mixInner;
         this.statics = List.copyOf(statics);
         for (Module m : this.statics) m.freeze().eval();
         this.alpha = alpha;
@@ -58,7 +72,9 @@ public final class EnsembleAdversarialTraining implements Objective {
         if (!o.has("models")) throw new IllegalArgumentException("ensemble-at: option models is required (static model files separated by ';')");
         List<SpecModel> ms = new ArrayList<>();
         for (String f : o.string("models").split(";")) if (!f.isBlank()) ms.add(load(Path.of(f.trim())));
-        return new EnsembleAdversarialTraining(InnerAttack.of(setup, PgdAdversarialTraining.DEFAULT_ATTACK, o.bool("eval-mode")), ms, o.real("alpha"));
+        AttackSpec spec = setup.attackOr(PgdAdversarialTraining.DEFAULT_ATTACK), second = NormMix.second(spec, o.string("mix"), "ensemble-at");
+        boolean eval = o.bool("eval-mode");
+        return new EnsembleAdversarialTraining(InnerAttack.of(spec, eval), second == null ? null : InnerAttack.of(second, eval), ms, o.real("alpha"));
     }
 
     /** A model file (architecture and weights) as a model. */
@@ -78,9 +94,15 @@ public final class EnsembleAdversarialTraining implements Objective {
         return (int) (step % (statics.size() + 1));
     }
 
+    /** The attack of step {@code step}: with {@code mix}, the second ball on every other round of sources. */
+    public InnerAttack innerAt(long step) {
+        return NormMix.at(inner, mixInner, step / (statics.size() + 1));
+    }
+
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         int source = sourceAt(context.step());
+        InnerAttack inner = innerAt(context.step());
         Tensor adv;
         if (source == 0) {
             adv = inner.craft(model, batch.x(), batch.y(), context.generator());

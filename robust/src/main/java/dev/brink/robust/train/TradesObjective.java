@@ -9,6 +9,7 @@ import dev.brink.nn.data.Batch;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.TrainingContext;
 import dev.brink.robust.attack.Attacks;
+import dev.brink.robust.eval.AttackSpec;
 
 import java.util.List;
 
@@ -28,20 +29,32 @@ public final class TradesObjective implements Objective {
     public static final String DEFAULT_ATTACK = "pgd:steps=10,eps=0.031,step=0.007,norm=linf";
 
     static final List<Attacks.Option> OPTIONS = List.of(
-            new Attacks.Option("beta", "12", "weight of the KL term (Liu and Chan: 12; Zhang et al.: 6 on CIFAR-10, 1 on MNIST)"));
+            new Attacks.Option("beta", "12", "weight of the KL term (Liu and Chan: 12; Zhang et al.: 6 on CIFAR-10, 1 on MNIST)"),
+            NormMix.OPTION);
 
     private final double beta;
     private final InnerPgd inner;
+    private final InnerPgd mixInner;
 
     /** TRADES with KL weight {@code beta >= 0} and the inner maximization {@code inner}. */
     public TradesObjective(double beta, InnerPgd inner) {
+        this(beta, inner, null);
+    }
+
+    /**
+     * TRADES whose inner maximization is {@code inner} on even optimizer steps and {@code mixInner} on odd ones
+     * (Li et al.'s Mix; null: {@code inner} always).
+     */
+    public TradesObjective(double beta, InnerPgd inner, InnerPgd mixInner) {
         if (!(beta >= 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("trades: beta must be finite and >= 0, got " + beta);
         this.beta = beta;
         this.inner = inner;
+        this.mixInner = mixInner;
     }
 
     static TradesObjective fromOptions(Attacks.Options o, ObjectiveSetup setup) {
-        return new TradesObjective(o.real("beta"), InnerPgd.of(setup.attackOr(DEFAULT_ATTACK), "trades"));
+        AttackSpec spec = setup.attackOr(DEFAULT_ATTACK), second = NormMix.second(spec, o.string("mix"), "trades");
+        return new TradesObjective(o.real("beta"), InnerPgd.of(spec, "trades"), second == null ? null : InnerPgd.of(second, "trades"));
     }
 
     /** The KL weight. */
@@ -49,21 +62,31 @@ public final class TradesObjective implements Objective {
         return beta;
     }
 
-    /** The inner maximization. */
+    /** The inner maximization (of even optimizer steps, with {@code mix}). */
     public InnerPgd inner() {
         return inner;
+    }
+
+    /** The inner maximization of optimizer step {@code step} (the mixed one on odd steps, with {@code mix}). */
+    public InnerPgd innerAt(TrainingContext context) {
+        return NormMix.at(inner, mixInner, context);
     }
 
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         Tensor x = batch.x();
-        return loss(model, batch, inner.start(x, context.generator()));
+        InnerPgd in = innerAt(context);
+        return loss(model, batch, in.start(x, context.generator()), in);
     }
 
     /** The TRADES loss with the ascent started at {@code start} (tests fix it to compare with a reference). */
     Outcome loss(Module model, Batch batch, Tensor start) {
+        return loss(model, batch, start, inner);
+    }
+
+    private Outcome loss(Module model, Batch batch, Tensor start, InnerPgd in) {
         Tensor x = batch.x();
-        Tensor adv = adversarial(model, x, start);
+        Tensor adv = adversarial(model, x, start, in);
         Tensor logits = Logits.of(model, x);
         Tensor advLogits = Logits.of(model, adv);
         Tensor kl = klTerm(logits, advLogits);
@@ -73,6 +96,10 @@ public final class TradesObjective implements Objective {
 
     /** The PGD maximizer of the KL term from {@code start}, with the clean distribution fixed. */
     Tensor adversarial(Module model, Tensor x, Tensor start) {
+        return adversarial(model, x, start, inner);
+    }
+
+    private Tensor adversarial(Module model, Tensor x, Tensor start, InnerPgd in) {
         boolean training = model.isTraining();
         Tensor clean;
         model.eval();
@@ -81,7 +108,7 @@ public final class TradesObjective implements Objective {
         } finally {
             if (training) model.train();
         }
-        return inner.maximize(model, x, start, xv -> F.klDiv(Logits.of(model, xv).logSoftmax(1), clean, Loss.Reduction.SUM));
+        return in.maximize(model, x, start, xv -> F.klDiv(Logits.of(model, xv).logSoftmax(1), clean, Loss.Reduction.SUM));
     }
 
     /**

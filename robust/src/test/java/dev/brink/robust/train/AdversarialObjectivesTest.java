@@ -11,6 +11,8 @@ import dev.brink.nn.spec.ModelSpec;
 import dev.brink.nn.spec.SpecModel;
 import dev.brink.nn.train.Objective;
 import dev.brink.nn.train.TrainingContext;
+import dev.brink.robust.attack.Norm;
+import dev.brink.robust.attack.ThreatModel;
 import dev.brink.robust.eval.AttackSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,6 +213,45 @@ class AdversarialObjectivesTest {
         Path a = saveTiny(21), c = saveTiny(22);
         EnsembleAdversarialTraining e = (EnsembleAdversarialTraining) Objectives.parse("ensemble-at:models=" + a + ";" + c, ObjectiveSetup.NONE);
         assertArrayEquals(new int[] {0, 1, 2, 0, 1}, new int[] {e.sourceAt(0), e.sourceAt(1), e.sourceAt(2), e.sourceAt(3), e.sourceAt(4)});
+    }
+
+    /** Li et al.'s Mix for the objectives with one inner attack: the ball alternates with the optimizer step. */
+    @Test
+    void mixAlternatesTheBallByOptimizerStep() throws Exception {
+        ObjectiveSetup linf = attack("pgd:norm=linf,eps=0.3,steps=10,early-stop=false");
+        ObjectiveSetup ascent = attack("pgd:norm=linf,eps=0.3,steps=10"); // TRADES takes no early-stop option
+        TrainingContext even = step(0), odd = step(1);
+        TradesObjective t = (TradesObjective) Objectives.parse("trades:beta=1,mix=l2:4.0", ascent);
+        assertEquals(new ThreatModel(Norm.LINF, 0.3, 0, 1), t.innerAt(even).threat());
+        assertEquals(new ThreatModel(Norm.L2, 4.0, 0, 1), t.innerAt(odd).threat());
+        assertEquals(2.5 / 10 * 0.3, t.innerAt(even).step(), 1e-15, "rel-step default scales with each ball's eps");
+        assertEquals(2.5 / 10 * 4.0, t.innerAt(odd).step(), 1e-15);
+        assertEquals(10, t.innerAt(odd).steps());
+        Atda a = (Atda) Objectives.parse("atda:mix=l2:4.0", linf);
+        assertEquals(Norm.LINF, a.innerAt(even).threat().norm());
+        assertEquals(new ThreatModel(Norm.L2, 4.0, 0, 1), a.innerAt(odd).threat());
+        assertEquals("pgd", a.innerAt(odd).spec().name());
+        assertEquals("false", a.innerAt(odd).spec().options().get("early-stop"), "the second ball keeps the attack's options");
+        EnsembleAdversarialTraining e = (EnsembleAdversarialTraining) Objectives.parse("ensemble-at:mix=l2:4.0,models=" + saveTiny(24), linf);
+        Norm[] norms = new Norm[4];
+        for (int s = 0; s < 4; s++) norms[s] = e.innerAt(s).threat().norm();
+        assertArrayEquals(new Norm[] {Norm.LINF, Norm.LINF, Norm.L2, Norm.L2}, norms, "one round of sources (own, static) per ball");
+        // without mix: one ball on every step
+        assertEquals(Norm.LINF, ((Atda) Objectives.parse("atda", linf)).innerAt(odd).threat().norm());
+        assertEquals(Norm.LINF, ((TradesObjective) Objectives.parse("trades", ascent)).innerAt(odd).threat().norm());
+        // odd steps train on L2 examples end to end
+        SpecModel m = ObjectiveTestKit.tinyConvNet(25, DType.FLOAT64);
+        Batch b = ObjectiveTestKit.tinyBatch(6, 26, DType.FLOAT64);
+        for (Objective o : new Objective[] {t, a})
+            assertTrue(Double.isFinite(o.apply(ObjectiveTestKit.asModule(m), b, odd).loss().item()), o.toString());
+        for (String bad : new String[] {"l2", "l3:1", "l2:0", "l2:-1", "l2:x"}) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Objectives.parse("atda:mix=" + bad, linf), bad);
+            assertTrue(ex.getMessage().contains("mix"), ex.getMessage());
+        }
+    }
+
+    private static TrainingContext step(long step) {
+        return new TrainingContext(0, 1, step, 1e-3, 1e-3, new Generator(3));
     }
 
     Path saveTiny(long seed) throws Exception {
