@@ -179,6 +179,23 @@ class AttackAndPictureAnalysesTest {
         for (String[] r : rows) assertTrue(Double.parseDouble(r[2]) > 0, "a linear model's cross-entropy gradient never vanishes");
     }
 
+    /** Batches of 4 and 2 give the mean over all six samples (weighted by batch size), as one batch does. */
+    @Test
+    void soTraceInBatchesAveragesOverAllSamples() throws Exception {
+        Module m = linear(2);
+        Dataset d = data(6, 2);
+        // a ball this small leaves every gradient at its clean value, whatever the random start
+        List<String[]> one = csv(run("so-trace:n=6,batch=6,steps=3,eps=1e-7", m, d), "gradient-trace.csv");
+        AnalysisOutput o = run("so-trace:n=6,batch=4,steps=3,eps=1e-7", m, d);
+        List<String[]> split = csv(o, "gradient-trace.csv");
+        assertEquals(one.size(), split.size());
+        for (int i = 0; i < one.size(); i++) {
+            double a = Double.parseDouble(one.get(i)[2]), b = Double.parseDouble(split.get(i)[2]);
+            assertEquals(a, b, 1e-5 * a, "row " + i + " (" + one.get(i)[0] + ")");
+        }
+        assertEquals(6, ((Number) o.summary().get("samples")).intValue());
+    }
+
     @Test
     void l0CurvesStartAtTheCleanAccuracy() throws Exception {
         Module m = linear(2);
