@@ -29,10 +29,12 @@ final class FusedOptimizer {
             float[] a = s1 == null ? null : CpuStorage.of(s1).floats(), b = s2 == null ? null : CpuStorage.of(s2).floats();
             int po = param.offset(), go = FloatKernels.offset(grad), ao = s1 == null ? 0 : s1.offset(), bo = s2 == null ? 0 : s2.offset();
             FloatOptimizerLoops loops = FloatOptimizerLoops.get();
+            FloatOptimizerLoops.Sgd sgd = k == OptimizerKernel.SGD ? FloatOptimizerLoops.Sgd.of(h) : null;
+            FloatOptimizerLoops.Adam adam = k == OptimizerKernel.SGD ? null : FloatOptimizerLoops.Adam.of(h);
             CpuParallel.run(parts, part -> {
                 int lo = (int) ((long) n * part / parts), hi = (int) ((long) n * (part + 1) / parts);
-                if (k == OptimizerKernel.SGD) loops.sgd(h, p, po, g, go, a, ao, lo, hi);
-                else loops.adam(h, p, po, g, go, a, ao, b, bo, lo, hi);
+                if (sgd != null) loops.sgd(sgd, p, po, g, go, a, ao, lo, hi);
+                else loops.adam(adam, p, po, g, go, a, ao, b, bo, lo, hi);
             });
         } else {
             double[] p = CpuStorage.of(param).doubles(), g = CpuStorage.of(grad).doubles();

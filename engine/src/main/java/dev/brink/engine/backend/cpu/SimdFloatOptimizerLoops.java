@@ -16,43 +16,37 @@ final class SimdFloatOptimizerLoops extends FloatOptimizerLoops {
     public SimdFloatOptimizerLoops() {}
 
     @Override
-    void sgd(double[] h, float[] p, int po, float[] g, int go, float[] buf, int bo, int lo, int hi) {
-        float negLr = (float) -h[0], mom = (float) h[1], damp = (float) (1 - h[2]), wd = (float) h[4];
-        boolean momentum = h[1] != 0, nesterov = h[3] != 0, first = h[5] != 0, decay = h[4] != 0;
+    void sgd(Sgd s, float[] p, int po, float[] g, int go, float[] buf, int bo, int lo, int hi) {
         int vl = S.length(), end = lo + S.loopBound(hi - lo), i = lo;
         for (; i < end; i += vl) {
             FloatVector pv = FloatVector.fromArray(S, p, po + i);
             FloatVector d = FloatVector.fromArray(S, g, go + i);
-            if (decay) d = d.add(pv.mul(wd));
-            if (momentum) {
-                FloatVector b = first ? d : FloatVector.fromArray(S, buf, bo + i).mul(mom).add(d.mul(damp));
+            if (s.decay()) d = d.add(pv.mul(s.wd()));
+            if (s.momentum()) {
+                FloatVector b = s.first() ? d : FloatVector.fromArray(S, buf, bo + i).mul(s.mom()).add(d.mul(s.damp()));
                 b.intoArray(buf, bo + i);
-                d = nesterov ? d.add(b.mul(mom)) : b;
+                d = s.nesterov() ? d.add(b.mul(s.mom())) : b;
             }
-            pv.add(d.mul(negLr)).intoArray(p, po + i);
+            pv.add(d.mul(s.negLr())).intoArray(p, po + i);
         }
-        super.sgd(h, p, po, g, go, buf, bo, i, hi);
+        super.sgd(s, p, po, g, go, buf, bo, i, hi);
     }
 
     @Override
-    void adam(double[] h, float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int lo, int hi) {
-        double lr = h[0], wd = h[4];
-        boolean adamw = h[5] != 0, decay = !adamw && wd != 0;
-        float b1 = (float) h[1], c1 = (float) (1 - h[1]), b2 = (float) h[2], c2 = (float) (1 - h[2]), eps = (float) h[3];
-        float shrink = (float) (1 - lr * wd), l2 = (float) wd, negStep = (float) (-lr / h[6]), root2 = (float) Math.sqrt(h[7]);
+    void adam(Adam s, float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int lo, int hi) {
         int vl = S.length(), end = lo + S.loopBound(hi - lo), i = lo;
         for (; i < end; i += vl) {
             FloatVector pv = FloatVector.fromArray(S, p, po + i), gv = FloatVector.fromArray(S, g, go + i);
-            FloatVector base = adamw ? pv.mul(shrink) : pv;
-            if (decay) gv = gv.add(pv.mul(l2));
-            FloatVector mv = FloatVector.fromArray(S, m, mo + i).mul(b1).add(gv.mul(c1));
-            FloatVector vv = FloatVector.fromArray(S, v, vo + i).mul(b2).add(gv.mul(c2).mul(gv));
+            FloatVector base = s.adamw() ? pv.mul(s.shrink()) : pv;
+            if (s.decay()) gv = gv.add(pv.mul(s.l2()));
+            FloatVector mv = FloatVector.fromArray(S, m, mo + i).mul(s.b1()).add(gv.mul(s.c1()));
+            FloatVector vv = FloatVector.fromArray(S, v, vo + i).mul(s.b2()).add(gv.mul(s.c2()).mul(gv));
             mv.intoArray(m, mo + i);
             vv.intoArray(v, vo + i);
-            FloatVector denom = vv.sqrt().div(root2).add(eps);
-            base.add(mv.mul(negStep).div(denom)).intoArray(p, po + i);
+            FloatVector denom = vv.sqrt().div(s.root2()).add(s.eps());
+            base.add(mv.mul(s.negStep()).div(denom)).intoArray(p, po + i);
         }
-        super.adam(h, p, po, g, go, m, mo, v, vo, i, hi);
+        super.adam(s, p, po, g, go, m, mo, v, vo, i, hi);
     }
 
     @Override

@@ -129,15 +129,15 @@ class FusedOptimizerTest {
             int lo = rng.nextInt(3), hi = lo + n, off = rng.nextInt(4);
             for (double[] h : sgd) {
                 float[][] a = arrays(rng, off + hi, 3), b = copies(a);
-                scalar.sgd(h, a[0], off, a[1], 0, a[2], off, lo, hi);
-                simd.sgd(h, b[0], off, b[1], 0, b[2], off, lo, hi);
+                scalar.sgd(FloatOptimizerLoops.Sgd.of(h), a[0], off, a[1], 0, a[2], off, lo, hi);
+                simd.sgd(FloatOptimizerLoops.Sgd.of(h), b[0], off, b[1], 0, b[2], off, lo, hi);
                 for (int j = 0; j < 3; j++) assertArrayEquals(a[j], b[j], "sgd " + java.util.Arrays.toString(h) + " n " + n + " array " + j);
             }
             for (double[] h : adam) {
                 float[][] a = arrays(rng, off + hi, 4), b = copies(a);
                 for (float[] v : new float[][] {a[3], b[3]}) for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]) * 1e-3f;
-                scalar.adam(h, a[0], off, a[1], 0, a[2], off, a[3], off, lo, hi);
-                simd.adam(h, b[0], off, b[1], 0, b[2], off, b[3], off, lo, hi);
+                scalar.adam(FloatOptimizerLoops.Adam.of(h), a[0], off, a[1], 0, a[2], off, a[3], off, lo, hi);
+                simd.adam(FloatOptimizerLoops.Adam.of(h), b[0], off, b[1], 0, b[2], off, b[3], off, lo, hi);
                 for (int j = 0; j < 4; j++) assertArrayEquals(a[j], b[j], "adam " + java.util.Arrays.toString(h) + " n " + n + " array " + j);
             }
         }
