@@ -155,17 +155,26 @@ final class ImplicitConv {
     private record Source(float[] data, int offset, int image) {}
 
     private static Source source(Dims d, float[] xd, int xo, int parts) {
-        int chw = d.c() * d.h() * d.w();
-        if (!d.padded()) return new Source(xd, xo, chw);
-        int hp = d.hp(), wp = d.wp(), image = d.c() * hp * wp, ph = d.g().padH(), pw = d.g().padW();
+        if (!d.padded()) return new Source(xd, xo, d.c() * d.h() * d.w());
+        return new Source(zeroPadded(d, xd, xo, d.wp(), parts), 0, d.c() * d.hp() * d.wp());
+    }
+
+    /**
+     * x [N, C, H, W] at {@code xd[xo]} zero-padded by the geometry's padding into the calling thread's
+     * {@link CpuScratch#PHASES} buffer, rows {@code rowWidth >= Wp} floats apart (zeros past Wp): image b, channel c,
+     * padded row y at {@code (b*C + c)*Hp*rowWidth + y*rowWidth}. Filled over images in parallel when
+     * {@code parts > 1}; the parallel parts only read it afterwards.
+     */
+    static float[] zeroPadded(Dims d, float[] xd, int xo, int rowWidth, int parts) {
+        int chw = d.c() * d.h() * d.w(), hp = d.hp(), image = d.c() * hp * rowWidth, ph = d.g().padH(), pw = d.g().padW();
         float[] xp = CpuScratch.floats(CpuScratch.PHASES, d.n() * image);
         CpuParallel.forRange(d.n(), parts > 1, b -> {
             Arrays.fill(xp, b * image, (b + 1) * image, 0f);
             for (int c = 0; c < d.c(); c++)
                 for (int y = 0; y < d.h(); y++)
-                    System.arraycopy(xd, xo + b * chw + (c * d.h() + y) * d.w(), xp, b * image + (c * hp + y + ph) * wp + pw, d.w());
+                    System.arraycopy(xd, xo + b * chw + (c * d.h() + y) * d.w(), xp, b * image + (c * hp + y + ph) * rowWidth + pw, d.w());
         });
-        return new Source(xp, 0, image);
+        return xp;
     }
 
     /** Offsets of the taps k = (c, i, j) in a source image. */

@@ -25,18 +25,11 @@ final class SimdDirectConv extends DirectConv {
     @Override
     boolean weightGrad(ImplicitConv.Dims d, float[] xd, int xo, float[] gd, int go, float[] dwd, int dwo) {
         int n = d.n(), c = d.c(), h = d.h(), w = d.w(), o = d.o(), kh = d.kh(), kw = d.kw(), ho = d.ho(), wo = d.wo();
-        int ph = d.g().padH(), pw = d.g().padW(), chw = c * h * w;
         // lanes past a row's end read real pixels (times a zero gradient): exact only where every pixel is finite
-        for (int i = xo, e = xo + n * chw; i < e; i++) if (!Float.isFinite(xd[i])) return false;
-        int nv = (wo + VL - 1) / VL, row = nv * VL, wq = row + kw - 1, plane = (h + 2 * ph) * wq, image = c * plane;
+        for (int i = xo, e = xo + n * c * h * w; i < e; i++) if (!Float.isFinite(xd[i])) return false;
+        int nv = (wo + VL - 1) / VL, row = nv * VL, wq = row + kw - 1, plane = d.hp() * wq, image = c * plane;
         int parts = CpuParallel.partsFor(d.work());
-        float[] xp = CpuScratch.floats(CpuScratch.PHASES, n * image); // x zero-padded, rows wq wide
-        CpuParallel.forRange(n, parts > 1, b -> {
-            Arrays.fill(xp, b * image, (b + 1) * image, 0f);
-            for (int ci = 0; ci < c; ci++)
-                for (int y = 0; y < h; y++)
-                    System.arraycopy(xd, xo + ((b * c + ci) * h + y) * w, xp, b * image + ci * plane + (y + ph) * wq + pw, w);
-        });
+        float[] xp = ImplicitConv.zeroPadded(d, xd, xo, wq, parts); // rows wq wide: every tap's shifted vector fits
         int jBlocks = (kw + JB - 1) / JB, blockAcc = OB * JB * VL, oBlocks = (o + OB - 1) / OB, ohw = ho * wo;
         int gChan = ho * row, gImage = OB * gChan, steps = ho * nv;
         int[] xoff = new int[steps]; // step q = (oy, v): x at oy*wq + v*VL (gy at q*VL)
