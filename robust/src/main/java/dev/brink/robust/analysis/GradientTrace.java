@@ -40,10 +40,6 @@ public final class GradientTrace implements Analysis {
     private final Norm norm;
     private final double eps, sigma;
 
-    public GradientTrace(int n, Norm norm, double eps, int steps, int samples, double sigma) {
-        this(n, 100, norm, eps, steps, samples, sigma);
-    }
-
     public GradientTrace(int n, int batch, Norm norm, double eps, int steps, int samples, double sigma) {
         if (n < 1 || batch < 1 || steps < 1 || samples < 1) throw new IllegalArgumentException("so-trace: n, batch, steps and samples must be at least 1");
         if (norm != Norm.L2 && norm != Norm.LINF) throw new IllegalArgumentException("so-trace: norm must be l2 or linf, got " + norm.label());

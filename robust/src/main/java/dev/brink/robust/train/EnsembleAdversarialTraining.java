@@ -102,16 +102,16 @@ public final class EnsembleAdversarialTraining implements Objective {
     @Override
     public Outcome apply(Module model, Batch batch, TrainingContext context) {
         int source = sourceAt(context.step());
-        InnerAttack inner = innerAt(context.step());
+        InnerAttack attack = innerAt(context.step());
         Tensor adv;
         if (source == 0) {
-            adv = inner.craft(model, batch.x(), batch.y(), context.generator());
+            adv = attack.craft(model, batch.x(), batch.y(), context.generator());
         } else {
             Module m = statics.get(source - 1);
             DType want = batch.x().dtype();
             Tensor p0 = m.namedParameters().values().stream().findFirst().orElse(null);
             if (p0 != null && p0.dtype() != want) m.to(want).freeze().eval(); // the batch's precision, once
-            adv = InnerAttack.craft(m, inner.attack(), inner.threat(), batch.x(), batch.y(), context.generator(), true);
+            adv = InnerAttack.craft(m, attack.attack(), attack.threat(), batch.x(), batch.y(), context.generator(), true);
         }
         Tensor advLoss = Objective.classificationLoss(model.forward(adv), batch.y(), 0);
         if (alpha == 0) return new Outcome(advLoss, null);

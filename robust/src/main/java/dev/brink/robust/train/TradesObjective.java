@@ -67,7 +67,7 @@ public final class TradesObjective implements Objective {
         return inner;
     }
 
-    /** The inner maximization of optimizer step {@code step} (the mixed one on odd steps, with {@code mix}). */
+    /** The inner maximization of the context's optimizer step (the mixed one on odd steps, with {@code mix}). */
     public InnerPgd innerAt(TrainingContext context) {
         return NormMix.at(inner, mixInner, context);
     }

@@ -35,8 +35,10 @@ abstract class DirectConv {
         return g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
                 && d.c() <= MAX_CHANNELS && g.padH() <= d.kh() - 1 && g.padW() <= d.kw() - 1
                 && d.n() > 0 && d.ho() > 0 && d.wo() > 0
+                // the padded input (rows up to a vector plus a kernel wider than the output) and the block of 4
+                // images x 4 channels of the output gradient (rows up to a vector wider) fit in Java arrays
                 && (long) d.n() * d.c() * (d.h() + 2L * g.padH()) * (d.wo() + 64L + d.kw()) < Integer.MAX_VALUE / 2
-                && (long) d.o() * (d.h() + d.kh() + 8L) * (d.w() + 64L + d.kw()) < Integer.MAX_VALUE / 2;
+                && 16L * d.ho() * (d.wo() + 64L) < Integer.MAX_VALUE / 2;
     }
 
     /**
