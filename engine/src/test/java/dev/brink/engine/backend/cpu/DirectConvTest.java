@@ -49,7 +49,7 @@ class DirectConvTest {
             Conv p = new Conv(1 + rng.nextInt(3), 1 + rng.nextInt(DirectConv.MAX_CHANNELS), 1 + rng.nextInt(12), 1 + rng.nextInt(40),
                     1 + rng.nextInt(11), k, kw, g);
             if (p.ho() < 1 || p.wo() < 1) continue;
-            assertTrue(ConvPath.directWeightGrad(dims(p)), p.toString());
+            assertTrue(ConvPath.directWeightGrad(p.dims()), p.toString());
             Layout lx = Layout.values()[trial % 3], lw = Layout.values()[(trial / 3) % 3];
             FloatPathsTest.checkConv(rng, p, lx, lw, Layout.CONTIGUOUS, 1, "direct " + p);
             tested++;
@@ -69,7 +69,7 @@ class DirectConvTest {
                 new Conv(2, 2, 11, 37, 5, 5, 3, new ConvGeometry(1, 1, 4, 0, 1, 1, 1)), // uneven kernel, padding k-1 and 0
         };
         for (Conv p : cases) {
-            assertTrue(ConvPath.directWeightGrad(dims(p)), "the rule takes " + p);
+            assertTrue(ConvPath.directWeightGrad(p.dims()), "the rule takes " + p);
             FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, 1, "direct " + p);
         }
     }
@@ -120,15 +120,15 @@ class DirectConvTest {
     void ruleTakesFewChannelStrideOneLayersOnLargeMapsOnly() {
         assumeKernels();
         forced.mode(ConvPath.Mode.AUTO);
-        assertTrue(ConvPath.directWeightGrad(dims(new Conv(128, 1, 28, 28, 32, 5, 5, ConvGeometry.of(1, 2)))), "Madry conv1");
-        assertTrue(ConvPath.directWeightGrad(dims(new Conv(32, 3, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)))), "stem");
-        assertFalse(ConvPath.directWeightGrad(dims(new Conv(128, 32, 14, 14, 64, 5, 5, ConvGeometry.of(1, 2)))), "Madry conv2");
-        assertFalse(ConvPath.directWeightGrad(dims(new Conv(128, 3, 32, 32, 32, 8, 8, ConvGeometry.of(2, 3)))), "Galloway conv1: stride 2");
-        assertFalse(ConvPath.directWeightGrad(dims(new Conv(8, 3, 6, 6, 8, 3, 3, ConvGeometry.of(1, 1)))), "6x6 map");
-        assertFalse(ConvPath.directWeightGrad(dims(new Conv(8, 1, 28, 28, 8, 3, 3, new ConvGeometry(1, 1, 1, 1, 2, 2, 1)))), "dilated");
-        assertFalse(ConvPath.directWeightGrad(dims(new Conv(8, 1, 28, 28, 8, 3, 3, ConvGeometry.of(1, 3)))), "padding 3 > k - 1");
+        assertTrue(ConvPath.directWeightGrad(new Conv(128, 1, 28, 28, 32, 5, 5, ConvGeometry.of(1, 2)).dims()), "Madry conv1");
+        assertTrue(ConvPath.directWeightGrad(new Conv(32, 3, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "stem");
+        assertFalse(ConvPath.directWeightGrad(new Conv(128, 32, 14, 14, 64, 5, 5, ConvGeometry.of(1, 2)).dims()), "Madry conv2");
+        assertFalse(ConvPath.directWeightGrad(new Conv(128, 3, 32, 32, 32, 8, 8, ConvGeometry.of(2, 3)).dims()), "Galloway conv1: stride 2");
+        assertFalse(ConvPath.directWeightGrad(new Conv(8, 3, 6, 6, 8, 3, 3, ConvGeometry.of(1, 1)).dims()), "6x6 map");
+        assertFalse(ConvPath.directWeightGrad(new Conv(8, 1, 28, 28, 8, 3, 3, new ConvGeometry(1, 1, 1, 1, 2, 2, 1)).dims()), "dilated");
+        assertFalse(ConvPath.directWeightGrad(new Conv(8, 1, 28, 28, 8, 3, 3, ConvGeometry.of(1, 3)).dims()), "padding 3 > k - 1");
         forced.mode(ConvPath.Mode.LOWERED);
-        assertFalse(ConvPath.directWeightGrad(dims(new Conv(128, 1, 28, 28, 32, 5, 5, ConvGeometry.of(1, 2)))), "forced lowering");
+        assertFalse(ConvPath.directWeightGrad(new Conv(128, 1, 28, 28, 32, 5, 5, ConvGeometry.of(1, 2)).dims()), "forced lowering");
     }
 
     private static double[][] passes(Conv p, int threads) {
@@ -139,9 +139,5 @@ class DirectConvTest {
         Tensor dw = FloatPathsTest.empty(DType.FLOAT32, p.wt());
         FloatConv.conv2dWeightGrad(x, gy, p.g(), dw);
         return new double[][] {B.readDoubles(dw)};
-    }
-
-    private static ImplicitConv.Dims dims(Conv p) {
-        return new ImplicitConv.Dims(p.n(), p.c(), p.h(), p.w(), p.o(), p.kh(), p.kw(), p.ho(), p.wo(), p.g());
     }
 }

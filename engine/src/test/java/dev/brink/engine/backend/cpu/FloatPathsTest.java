@@ -141,6 +141,8 @@ class FloatPathsTest {
         int[] x() { return new int[] {n, c, h, w}; }
         int[] wt() { return new int[] {o, c / g.groups(), kh, kw}; }
         int[] y() { return new int[] {n, o, ho(), wo()}; }
+        /** The same problem as the implicit, Winograd and direct paths' dimensions. */
+        ImplicitConv.Dims dims() { return new ImplicitConv.Dims(n, c, h, w, o, kh, kw, ho(), wo(), g); }
     }
 
     static Conv randomConv(SplittableRandom rng) {

@@ -61,7 +61,7 @@ class WinogradConvTest {
         SplittableRandom rng = new SplittableRandom(91);
         for (int trial = 0; trial < 50; trial++) {
             Conv p = randomConv(rng);
-            assertTrue(WinogradConv.supports(dims(p)), p.toString());
+            assertTrue(WinogradConv.supports(p.dims()), p.toString());
             Layout lx = Layout.values()[trial % 3], lw = Layout.values()[(trial / 3) % 3];
             Layout lo = trial % 5 == 0 ? Layout.REVERSED_AXES : Layout.CONTIGUOUS;
             FloatPathsTest.checkConv(rng, p, lx, lw, lo, BOUND_FACTOR, kernel + " " + p);
@@ -135,20 +135,16 @@ class WinogradConvTest {
     @Test
     void ruleTakesWideThreeByThreeLayersOnLargeMapsOnly() {
         forced.mode(ConvPath.Mode.AUTO);
-        assertTrue(ConvPath.winograd(dims(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)))), "VGG/ResNet 3x3");
-        assertTrue(ConvPath.winograd(dims(new Conv(32, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)))), "8x8 stage");
-        assertFalse(ConvPath.winograd(dims(new Conv(32, 512, 4, 4, 512, 3, 3, ConvGeometry.of(1, 1)))), "4x4 stage");
-        assertFalse(ConvPath.winograd(dims(new Conv(32, 512, 2, 2, 512, 3, 3, ConvGeometry.of(1, 1)))), "2x2 stage");
-        assertFalse(ConvPath.winograd(dims(new Conv(32, 3, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)))), "three-channel stem");
-        assertFalse(ConvPath.winograd(dims(new Conv(32, 64, 32, 32, 128, 3, 3, ConvGeometry.of(2, 1)))), "stride 2");
-        assertFalse(ConvPath.winograd(dims(new Conv(32, 32, 14, 14, 64, 5, 5, ConvGeometry.of(1, 2)))), "5x5");
-        assertFalse(ConvPath.winograd(dims(new Conv(2, 32, 9, 9, 32, 3, 3, new ConvGeometry(1, 1, 2, 2, 2, 2, 1)))), "dilated");
-        assertFalse(ConvPath.winograd(dims(new Conv(2, 32, 9, 9, 32, 3, 3, ConvGeometry.of(1, 3)))), "padding 3");
+        assertTrue(ConvPath.winograd(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "VGG/ResNet 3x3");
+        assertTrue(ConvPath.winograd(new Conv(32, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)).dims()), "8x8 stage");
+        assertFalse(ConvPath.winograd(new Conv(32, 512, 4, 4, 512, 3, 3, ConvGeometry.of(1, 1)).dims()), "4x4 stage");
+        assertFalse(ConvPath.winograd(new Conv(32, 512, 2, 2, 512, 3, 3, ConvGeometry.of(1, 1)).dims()), "2x2 stage");
+        assertFalse(ConvPath.winograd(new Conv(32, 3, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "three-channel stem");
+        assertFalse(ConvPath.winograd(new Conv(32, 64, 32, 32, 128, 3, 3, ConvGeometry.of(2, 1)).dims()), "stride 2");
+        assertFalse(ConvPath.winograd(new Conv(32, 32, 14, 14, 64, 5, 5, ConvGeometry.of(1, 2)).dims()), "5x5");
+        assertFalse(ConvPath.winograd(new Conv(2, 32, 9, 9, 32, 3, 3, new ConvGeometry(1, 1, 2, 2, 2, 2, 1)).dims()), "dilated");
+        assertFalse(ConvPath.winograd(new Conv(2, 32, 9, 9, 32, 3, 3, ConvGeometry.of(1, 3)).dims()), "padding 3");
         forced.mode(ConvPath.Mode.LOWERED);
-        assertFalse(ConvPath.winograd(dims(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)))), "forced lowering");
-    }
-
-    private static ImplicitConv.Dims dims(Conv p) {
-        return new ImplicitConv.Dims(p.n(), p.c(), p.h(), p.w(), p.o(), p.kh(), p.kw(), p.ho(), p.wo(), p.g());
+        assertFalse(ConvPath.winograd(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "forced lowering");
     }
 }
