@@ -468,6 +468,19 @@ def gen_conv():
                  lambda x, w, b=None, st=st, pd=pd, dl=dl, gr=gr:
                  F.conv2d(x, w, b, stride=st, padding=pd, dilation=dl, groups=gr))
 
+    # conv2d_relu: relu(conv2d(x, w) + b) as one op (Brink applies the bias and relu in place)
+    for tag, sx, sw, bias, st, pd in (("pad2_bias", [2, 2, 6, 6], [3, 2, 5, 5], True, [1, 1], [2, 2]),
+                                      ("stride2_nobias", [2, 3, 7, 7], [4, 3, 3, 3], False, [2, 2], [0, 0])):
+        name = f"conv2d_relu/{tag}"
+        seed_for(name)
+        x, w = rn(*sx), rn(*sw)
+        inputs = [("x", x, True), ("w", w, True)]
+        if bias:
+            inputs.append(("b", rn(sw[0]), True))
+        attrs = {"stride": st, "padding": pd, "dilation": [1, 1], "groups": 1}
+        add_case(name, "conv2d_relu", attrs, inputs,
+                 lambda x, w, b=None, st=st, pd=pd: F.relu(F.conv2d(x, w, b, stride=st, padding=pd)))
+
     tcases = [
         # tag, x shape, w shape [Cin, Cout/g, kh, kw], bias, stride, padding, output_padding, dilation, groups
         ("stride2_pad1_outpad1_bias", [2, 3, 3, 3], [3, 2, 3, 3], True, [2, 2], [1, 1], [1, 1], [1, 1], 1),

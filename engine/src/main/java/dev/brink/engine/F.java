@@ -26,6 +26,11 @@ public final class F {
         return Convolution.conv2d(x, w, bias, g);
     }
 
+    /** {@code relu(conv2d(x, w, bias))} in one op (bias and relu applied in place to the convolution's output). */
+    public static Tensor conv2dRelu(Tensor x, Tensor w, Tensor bias, ConvGeometry g) {
+        return Convolution.conv2dRelu(x, w, bias, g);
+    }
+
     /** Convolution with square stride and padding, no dilation, one group. */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         return Convolution.conv2d(x, w, bias, ConvGeometry.of(stride, padding));
@@ -63,6 +68,12 @@ public final class F {
     public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                    boolean training, double momentum, double eps) {
         return BatchNorm.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** {@code relu(batchNorm(...))} with the relu in the normalizing pass; see {@link BatchNorm#batchNormRelu}. */
+    public static Tensor batchNormRelu(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                       boolean training, double momentum, double eps) {
+        return BatchNorm.batchNormRelu(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     /** Inverted dropout with probability p in training mode, drawing from {@code gen}. */

@@ -48,7 +48,11 @@ class LayerGradCheckTest {
                 new Case("residual projection", () -> new Residual(
                         new Sequential(new Conv2d(2, 3, 3, 3, ConvGeometry.of(2, 1), false, g), new BatchNorm(3, 1e-5, 0.1), new Activation(Activation.Kind.SOFTPLUS)),
                         new Sequential(new Conv2d(2, 3, 1, 1, ConvGeometry.of(2, 0), false, g))), new int[] {2, 2, 4, 4}),
-                new Case("sequential", () -> new Sequential(new Linear(5, 4, true, g), new Activation(Activation.Kind.SIGMOID), new Linear(4, 2, true, g)), new int[] {3, 5}));
+                new Case("sequential", () -> new Sequential(new Linear(5, 4, true, g), new Activation(Activation.Kind.SIGMOID), new Linear(4, 2, true, g)), new int[] {3, 5}),
+                new Case("sequential conv + relu (one conv2d_relu op), then tanh", () -> new Sequential(new Conv2d(2, 3, 3, 3, ConvGeometry.of(1, 1), true, g),
+                        new Activation(Activation.Kind.RELU), new Activation(Activation.Kind.TANH)), new int[] {2, 2, 4, 4}),
+                new Case("sequential batchnorm + relu (one channel_normalize_relu op), then tanh", () -> new Sequential(new BatchNorm(3, 1e-5, 0.1),
+                        new Activation(Activation.Kind.RELU), new Activation(Activation.Kind.TANH)), new int[] {3, 3, 2, 2}));
     }
 
     @TestFactory

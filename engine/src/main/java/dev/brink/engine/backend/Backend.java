@@ -118,6 +118,17 @@ public interface Backend {
     void conv2dWeightGrad(Tensor x, Tensor gy, ConvGeometry g, Tensor out);
 
     /**
+     * In place on a fresh, contiguous op output y {@code [N, C, ...]} (a convolution's, a normalization's):
+     * {@code y += bias} (bias {@code [1, C, 1, ...]}, or null for none), then, with {@code relu}, {@code y = max(y, 0)}; the same roundings as the separate
+     * broadcast addition and relu, so the same values. The default runs those two kernels with y as their output;
+     * the CPU makes one pass.
+     */
+    default void biasReluInPlace(Tensor y, Tensor bias, boolean relu) {
+        if (bias != null) binary(BinaryKernel.ADD, y, bias, y);
+        if (relu) unary(UnaryKernel.RELU, 0.0, y, y);
+    }
+
+    /**
      * Max-pooling switches: for each output position of x {@code [N, C, H, W]}, the flat index {@code h * W + w}
      * within its (n, c) plane of the window's maximum (first one on ties); out is INT32 {@code [N, C, Ho, Wo]}.
      */
@@ -226,6 +237,17 @@ public interface Backend {
     /** {@code (x - center[c]) * scale[c] + shift[c]} for every element of channel c (axis 1) of x. */
     default Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
         return ComposedChannelOps.normalize(x, center, scale, shift);
+    }
+
+    /**
+     * {@link #channelNormalize}, then, with {@code relu}, {@code max(., 0)} on the result (batch norm followed by
+     * relu): the default applies the relu in place to the new tensor ({@link #biasReluInPlace}); the CPU in the
+     * same pass.
+     */
+    default Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift, boolean relu) {
+        Tensor out = channelNormalize(x, center, scale, shift);
+        if (relu) biasReluInPlace(out, null, true);
+        return out;
     }
 
     /** {@code [C]}: the mean over each channel (axis 1) of x of {@code (x - mean[c])^2}. */

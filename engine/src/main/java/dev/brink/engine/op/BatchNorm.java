@@ -29,6 +29,21 @@ public final class BatchNorm {
      */
     public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                    boolean training, double momentum, double eps) {
+        return batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, false);
+    }
+
+    /**
+     * {@code relu(batchNorm(...))} with the relu in the normalizing pass ({@link ChannelOps#channelNormalizeRelu}):
+     * the same values and gradients, one output tensor instead of two. Arguments as in
+     * {@link #batchNorm(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, double, double)}.
+     */
+    public static Tensor batchNormRelu(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                       boolean training, double momentum, double eps) {
+        return batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, true);
+    }
+
+    private static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                    boolean training, double momentum, double eps, boolean relu) {
         String op = DEF.name();
         if (x.dim() != 2 && x.dim() != 4)
             throw new IllegalArgumentException(op + ": x must be [N, C] or [N, C, H, W], got " + Shape.str(x.shape()));
@@ -62,6 +77,6 @@ public final class BatchNorm {
         Tensor scale = var.add(eps).sqrt().reciprocal();
         if (weight != null) scale = weight.mul(scale);
         Tensor shift = bias != null ? bias : Tensor.full(x.backend(), x.dtype(), 0.0, c);
-        return ChannelOps.channelNormalize(x, mean, scale, shift);
+        return relu ? ChannelOps.channelNormalizeRelu(x, mean, scale, shift) : ChannelOps.channelNormalize(x, mean, scale, shift);
     }
 }

@@ -25,20 +25,35 @@ import dev.brink.engine.backend.Backend;
  */
 public final class ChannelOps {
     public static final OpDef NORMALIZE = OpDef.primitive("channel_normalize", "(x - center[c]) * scale[c] + shift[c] over channel axis 1");
+    public static final OpDef NORMALIZE_RELU = OpDef.primitive("channel_normalize_relu", "max((x - center[c]) * scale[c] + shift[c], 0) in one pass");
     public static final OpDef VARIANCE = OpDef.primitive("channel_variance", "mean over each channel (axis 1) of (x - mean[c])^2 -> [C]");
 
     private ChannelOps() {}
 
     /** {@code (x - center[c]) * scale[c] + shift[c]} for x {@code [N, C, ...]} and {@code [C]} center, scale, shift. */
     public static Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
-        String op = NORMALIZE.name();
+        return normalize(NORMALIZE, x, center, scale, shift, false);
+    }
+
+    /**
+     * {@code relu(channelNormalize(x, center, scale, shift))} as one op and one pass (batch norm followed by relu):
+     * the same values and gradients as the two ops; the backward masks g with {@code out > 0}.
+     */
+    public static Tensor channelNormalizeRelu(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+        return normalize(NORMALIZE_RELU, x, center, scale, shift, true);
+    }
+
+    private static Tensor normalize(OpDef def, Tensor x, Tensor center, Tensor scale, Tensor shift, boolean relu) {
+        String op = def.name();
         check(op, x, new String[] {"center", "scale", "shift"}, center, scale, shift);
         Tensor out;
         try (GradMode.Scope s = GradMode.noGrad()) {
-            out = x.backend().channelNormalize(x, center, scale, shift);
+            out = x.backend().channelNormalize(x, center, scale, shift, relu);
         }
         int[] axes = otherAxes(x), b = channelShape(x);
-        return Autograd.record(op, out, new Tensor[] {x, center, scale, shift}, g -> {
+        Tensor y = out;
+        return Autograd.record(op, out, new Tensor[] {x, center, scale, shift}, gy -> {
+            Tensor g = relu ? BinaryOp.maskPositive(gy, y) : gy;
             boolean needSum = Autograd.needsGrad(center, 1) || Autograd.needsGrad(shift, 3);
             Tensor gsum = needSum ? g.sum(axes, false) : null;
             return new Tensor[] {

@@ -13,12 +13,16 @@ import dev.brink.engine.backend.ConvGeometry;
  *   <li>{@code conv2d_weight_grad(x, gy)}: dx = conv2d_input_grad(gy, g), d gy = conv2d(x, g).</li>
  * </ul>
  * So convolutions are differentiable to any order. The transposed convolution is conv2d_input_grad with
- * PyTorch's weight layout {@code [C_in, C_out/groups, kh, kw]}. Bias is added as a broadcast {@code [1, O, 1, 1]}.
+ * PyTorch's weight layout {@code [C_in, C_out/groups, kh, kw]}. A bias is added in place to the fresh output as a
+ * broadcast {@code [1, O, 1, 1]}, and {@code conv2d_relu} applies relu in the same pass
+ * ({@link dev.brink.engine.backend.Backend#biasReluInPlace}): one output tensor and one pass over it instead of three
+ * tensors and two passes; values and gradients are those of the separate ops, bit for bit.
  */
 public final class Convolution {
     public static final OpDef CONV2D = OpDef.primitive("conv2d", "2-D cross-correlation, NCHW x OIHW");
     public static final OpDef INPUT_GRAD = OpDef.primitive("conv2d_input_grad", "gradient of conv2d with respect to its input");
     public static final OpDef WEIGHT_GRAD = OpDef.primitive("conv2d_weight_grad", "gradient of conv2d with respect to its weight");
+    public static final OpDef CONV2D_RELU = OpDef.primitive("conv2d_relu", "relu(conv2d(x, w) + bias) with the bias and relu applied in place");
     public static final OpDef CONV_TRANSPOSE2D = OpDef.composite("conv_transpose2d", "transposed 2-D convolution");
 
     private Convolution() {}
@@ -28,18 +32,46 @@ public final class Convolution {
      * returns {@code [N, O, Ho, Wo]}.
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g) {
-        String op = CONV2D.name();
+        return conv2d(CONV2D, x, w, bias, g, false);
+    }
+
+    /**
+     * {@code relu(conv2d(x, w, bias))} as one op: the bias and the relu are applied in place to the convolution's
+     * output, which is also what the backward reads (relu's mask is {@code y > 0}). Shapes as in
+     * {@link #conv2d(Tensor, Tensor, Tensor, ConvGeometry)}.
+     */
+    public static Tensor conv2dRelu(Tensor x, Tensor w, Tensor bias, ConvGeometry g) {
+        return conv2d(CONV2D_RELU, x, w, bias, g, true);
+    }
+
+    private static Tensor conv2d(OpDef def, Tensor x, Tensor w, Tensor bias, ConvGeometry g, boolean relu) {
+        String op = def.name();
         check(op, x, w, g);
         int[] xs = x.shape(), ws = w.shape();
         int ho = g.outH(xs[2], ws[2]), wo = g.outW(xs[3], ws[3]);
         if (ho < 1 || wo < 1)
             throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " is too small for kernel " + Shape.str(ws) + " with " + g + " (output " + ho + "x" + wo + ")");
-        Tensor y = conv(x, w, g, new int[] {xs[0], ws[0], ho, wo});
-        if (bias == null) return y;
-        Checks.sameDType(op, x, bias);
-        if (bias.dim() != 1 || bias.size(0) != ws[0])
-            throw new IllegalArgumentException(op + ": bias has shape " + Shape.str(bias.shape()) + ", expected [" + ws[0] + "] for weight " + Shape.str(ws));
-        return y.add(bias.reshape(1, ws[0], 1, 1));
+        int[] ys = {xs[0], ws[0], ho, wo};
+        if (bias == null && !relu) return conv(x, w, g, ys);
+        Tensor b = null;
+        if (bias != null) {
+            Checks.sameBackend(op, x, bias);
+            Checks.sameDType(op, x, bias);
+            if (bias.dim() != 1 || bias.size(0) != ws[0])
+                throw new IllegalArgumentException(op + ": bias has shape " + Shape.str(bias.shape()) + ", expected [" + ws[0] + "] for weight " + Shape.str(ws));
+            b = bias.reshape(1, ws[0], 1, 1);
+        }
+        Tensor y = Checks.alloc(x.backend(), x.dtype(), ys);
+        x.backend().conv2d(x, w, g, y);
+        x.backend().biasReluInPlace(y, b, relu);
+        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        return Autograd.record(op, y, inputs, gy -> {
+            Tensor gz = relu ? BinaryOp.maskPositive(gy, y) : gy; // the bias's gradient in the broadcast shape: the walker sums it
+            return new Tensor[] {
+                    Autograd.needsGrad(x, 0) ? inputGrad(gz, w, g, xs) : null,
+                    Autograd.needsGrad(w, 1) ? weightGrad(x, gz, g, ws) : null,
+                    inputs.length > 2 && Autograd.needsGrad(inputs[2], 2) ? gz : null};
+        });
     }
 
     private static void check(String op, Tensor x, Tensor w, ConvGeometry g) {

@@ -365,6 +365,16 @@ public final class GradCheckCases {
         t.add("conv2d", "bias only", xs -> F.conv2d(xs[0], xs[1], xs[2], ConvGeometry.of(1, 0)),
                 g -> in(randn(g, 1, 2, 4, 4), randn(g, 3, 2, 3, 3), v(randn(g, 3))));
 
+        // conv2d_relu: random operands put the pre-activations far from the kink (relative to the difference step)
+        t.add("conv2d_relu", "3x3 pad 1, bias", xs -> F.conv2dRelu(xs[0], xs[1], xs[2], ConvGeometry.of(1, 1)),
+                g -> in(v(randn(g, 2, 2, 4, 4)), v(randn(g, 3, 2, 3, 3)), v(randn(g, 3))));
+        t.add("conv2d_relu", "stride 2, no bias", xs -> F.conv2dRelu(xs[0], xs[1], null, ConvGeometry.of(2, 0)),
+                g -> in(v(randn(g, 1, 2, 5, 5)), v(randn(g, 2, 2, 3, 3))));
+        t.add("conv2d_relu", "squared (nonzero second derivative), bias", xs -> F.conv2dRelu(xs[0], xs[1], xs[2], ConvGeometry.of(1, 0)).square(),
+                g -> in(v(randn(g, 1, 2, 4, 4)), v(randn(g, 2, 2, 2, 2)), v(randn(g, 2))));
+        t.add("conv2d_relu", "bias only (x and w constant), squared", xs -> F.conv2dRelu(xs[0], xs[1], xs[2], ConvGeometry.of(1, 0)).square(),
+                g -> in(randn(g, 1, 1, 3, 3), randn(g, 2, 1, 2, 2), v(randn(g, 2))));
+
         // conv2d_input_grad(gy, w) -> dx of shape xShape; gy and w checked
         inputGrad(t, "stride1_pad1", new int[] {1, 3, 4, 4}, new int[] {3, 2, 3, 3}, new int[] {1, 2, 4, 4}, ConvGeometry.of(1, 1));
         inputGrad(t, "stride2_pad1, x 5x5", new int[] {2, 2, 3, 3}, new int[] {2, 2, 3, 3}, new int[] {2, 2, 5, 5}, ConvGeometry.of(2, 1));
@@ -461,6 +471,10 @@ public final class GradCheckCases {
                 g -> in(v(randn(g, 4, 2)), v(randn(g, 2)), v(randn(g, 2)), v(randn(g, 2))));
         t.add("channel_normalize", "3-D non-contiguous x, times x", xs -> ChannelOps.channelNormalize(xs[0].permute(1, 0, 2), xs[1], xs[2], xs[3]).mul(xs[0].permute(1, 0, 2)),
                 g -> in(v(randn(g, 2, 3, 2)), v(randn(g, 2)), v(randn(g, 2)), v(randn(g, 2))));
+        t.add("channel_normalize_relu", "4-D, all inputs", xs -> ChannelOps.channelNormalizeRelu(xs[0], xs[1], xs[2], xs[3]),
+                g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
+        t.add("channel_normalize_relu", "2-D, squared output (nonzero second derivative)", xs -> ChannelOps.channelNormalizeRelu(xs[0], xs[1], xs[2], xs[3]).square(),
+                g -> in(v(randn(g, 4, 3)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
         t.add("channel_variance", "4-D, off-center mean", xs -> ChannelOps.channelVariance(xs[0], xs[1]),
                 g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3))));
         t.add("channel_variance", "2-D, squared", xs -> ChannelOps.channelVariance(xs[0], xs[1]).square(),

@@ -98,6 +98,7 @@ public final class TorchOps {
         // ---- linear algebra, convolution, pooling
         m.put("matmul", (in, a, t) -> in.get("a").matmul(in.get("b")));
         m.put("conv2d", (in, a, t) -> F.conv2d(in.get("x"), in.get("w"), in.get("b"), conv(a)));
+        m.put("conv2d_relu", (in, a, t) -> F.conv2dRelu(in.get("x"), in.get("w"), in.get("b"), conv(a)));
         m.put("conv2d_input_grad", (in, a, t) -> Convolution.inputGrad(in.get("gy"), in.get("w"), conv(a), ints(a.get("input_shape"))));
         m.put("conv2d_weight_grad", (in, a, t) -> Convolution.weightGrad(in.get("x"), in.get("gy"), conv(a), ints(a.get("weight_shape"))));
         m.put("conv_transpose2d", (in, a, t) -> {

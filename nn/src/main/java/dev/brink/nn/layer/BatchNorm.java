@@ -31,6 +31,14 @@ public final class BatchNorm extends Module {
         return F.batchNorm(x, param("weight"), param("bias"), buf("running_mean"), buf("running_var"), isTraining(), momentum, eps);
     }
 
+    /**
+     * {@code relu(forward(x))} with the relu in the normalizing pass ({@code channel_normalize_relu}), the same
+     * values and gradients; {@link Sequential} uses it for a BatchNorm followed by a relu {@link Activation}.
+     */
+    public Tensor forwardRelu(Tensor x) {
+        return F.batchNormRelu(x, param("weight"), param("bias"), buf("running_mean"), buf("running_var"), isTraining(), momentum, eps);
+    }
+
     @Override
     protected String summary() {
         return "BatchNorm(" + channels + ", eps " + eps + ", momentum " + momentum + ")";

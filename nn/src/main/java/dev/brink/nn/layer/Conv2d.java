@@ -34,6 +34,15 @@ public final class Conv2d extends Module {
         return F.conv2d(x, param("weight"), hasParam("bias") ? param("bias") : null, geometry);
     }
 
+    /**
+     * {@code relu(forward(x))} as one op ({@code conv2d_relu}: the bias and relu applied in place to the
+     * convolution's output), the same values and gradients; {@link Sequential} uses it for a Conv2d followed by a
+     * relu {@link Activation}.
+     */
+    public Tensor forwardRelu(Tensor x) {
+        return F.conv2dRelu(x, param("weight"), hasParam("bias") ? param("bias") : null, geometry);
+    }
+
     public ConvGeometry geometry() {
         return geometry;
     }

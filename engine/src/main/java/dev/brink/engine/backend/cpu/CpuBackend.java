@@ -206,7 +206,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
-        return CpuChannelOps.normalize(x, center, scale, shift);
+        return CpuChannelOps.normalize(x, center, scale, shift, false);
+    }
+
+    @Override
+    public Tensor channelNormalize(Tensor x, Tensor center, Tensor scale, Tensor shift, boolean relu) {
+        return CpuChannelOps.normalize(x, center, scale, shift, relu);
+    }
+
+    @Override
+    public void biasReluInPlace(Tensor y, Tensor bias, boolean relu) {
+        if (!CpuChannelOps.biasReluInPlace(y, bias, relu)) Backend.super.biasReluInPlace(y, bias, relu);
     }
 
     @Override

@@ -16,8 +16,11 @@ import dev.brink.engine.Tensor;
 final class CpuChannelOps {
     private CpuChannelOps() {}
 
-    /** {@code (x - center[c]) * scale[c] + shift[c]}: a new contiguous tensor of x's shape and dtype. */
-    static Tensor normalize(Tensor x, Tensor center, Tensor scale, Tensor shift) {
+    /**
+     * {@code (x - center[c]) * scale[c] + shift[c]}, with {@code relu} then {@code max(., 0)} (as the relu kernel
+     * computes it): a new contiguous tensor of x's shape and dtype.
+     */
+    static Tensor normalize(Tensor x, Tensor center, Tensor scale, Tensor shift, boolean relu) {
         Tensor xc = contiguous(x);
         Tensor out = Tensor.empty(CpuBackend.INSTANCE, x.dtype(), x.shape());
         int n = x.size(0), c = x.size(1), total = x.numel();
@@ -32,14 +35,50 @@ final class CpuChannelOps {
             if (f32) {
                 float[] xa = xs.floats(), oa = os.floats();
                 float cc = (float) ctr[ch], s = (float) sc[ch], h = (float) sh[ch];
-                for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = (xa[j] - cc) * s + h;
+                if (relu) for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = Math.max((xa[j] - cc) * s + h, 0f);
+                else for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = (xa[j] - cc) * s + h;
             } else {
                 double[] xa = xs.doubles(), oa = os.doubles();
                 double cc = ctr[ch], s = sc[ch], h = sh[ch];
-                for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = (xa[j] - cc) * s + h;
+                if (relu) for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = Math.max((xa[j] - cc) * s + h, 0.0);
+                else for (int i = from, j = xo + from; i < to; i++, j++) oa[i] = (xa[j] - cc) * s + h;
             }
         });
         return out;
+    }
+
+    /**
+     * {@code Backend.biasReluInPlace} in one pass over y (contiguous float32 or float64, the bias of y's dtype):
+     * {@code y = max(y + bias[c], 0)} (or without the bias, or without the max), each element computed as the
+     * separate addition and relu kernels compute it. Returns false (nothing done) where y is not contiguous or not
+     * floating.
+     */
+    static boolean biasReluInPlace(Tensor y, Tensor bias, boolean relu) {
+        boolean f32 = y.dtype() == DType.FLOAT32;
+        if (!y.isContiguous() || !(f32 || y.dtype() == DType.FLOAT64)) return false;
+        int n = y.size(0), c = y.size(1), total = y.numel();
+        if (total == 0) return true;
+        int m = total / (n * c), planes = n * c, yo = y.offset();
+        double[] b = bias == null ? null : bias.toDoubleArray();
+        CpuStorage ys = CpuStorage.of(y);
+        int parts = Math.min(planes, CpuParallel.partsFor(2L * total));
+        CpuParallel.forRange(planes, parts > 1, p -> {
+            int from = yo + p * m, to = from + m;
+            if (f32) {
+                float[] a = ys.floats();
+                float h = b == null ? 0f : (float) b[p % c];
+                if (b != null && relu) for (int i = from; i < to; i++) a[i] = Math.max(a[i] + h, 0f);
+                else if (b != null) for (int i = from; i < to; i++) a[i] += h;
+                else if (relu) for (int i = from; i < to; i++) a[i] = Math.max(a[i], 0f);
+            } else {
+                double[] a = ys.doubles();
+                double h = b == null ? 0 : b[p % c];
+                if (b != null && relu) for (int i = from; i < to; i++) a[i] = Math.max(a[i] + h, 0.0);
+                else if (b != null) for (int i = from; i < to; i++) a[i] += h;
+                else if (relu) for (int i = from; i < to; i++) a[i] = Math.max(a[i], 0.0);
+            }
+        });
+        return true;
     }
 
     /** {@code [C]}: the mean over each channel of {@code (x - mean[c])^2}, accumulated in double. */

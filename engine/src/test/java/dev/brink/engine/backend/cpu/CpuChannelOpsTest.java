@@ -82,6 +82,43 @@ class CpuChannelOpsTest {
     }
 
     @Test
+    void batchNormReluEqualsBatchNormThenReluBitForBit() {
+        Generator g = new Generator(13);
+        for (int threads : new int[] {1, 3}) {
+            CpuParallel.setThreads(threads);
+            for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    for (int[] shape : new int[][] {{8, 16, 6, 6}, {5, 7}}) {
+                        String what = dt.label() + (training ? " train " : " eval ") + java.util.Arrays.toString(shape) + " threads " + threads;
+                        int c = shape[1];
+                        Tensor x = Tensor.randn(g, dt, shape).mul(2.0).add(0.3).requiresGrad(true);
+                        Tensor w = Tensor.randn(g, dt, c).requiresGrad(true), b = Tensor.randn(g, dt, c).requiresGrad(true);
+                        Tensor rm = Tensor.randn(g, dt, c), rv = Tensor.rand(g, dt, c).add(0.5);
+                        Tensor rm2 = rm.mul(1.0), rv2 = rv.mul(1.0);
+                        Tensor fused = F.batchNormRelu(x, w, b, rm, rv, training, 0.1, 1e-5);
+                        Tensor composed = F.batchNorm(x, w, b, rm2, rv2, training, 0.1, 1e-5).relu();
+                        assertEquals("channel_normalize_relu", fused.gradFn(), what);
+                        assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0.0, what + " output");
+                        assertArrayEquals(rv2.toDoubleArray(), rv.toDoubleArray(), 0.0, what + " running variance");
+                        int zeros = 0;
+                        for (double v : fused.toDoubleArray()) if (v == 0) zeros++;
+                        assertTrue(zeros > 0 && zeros < fused.numel(), what + ": relu cuts some outputs, not all");
+                        Tensor gy = Tensor.randn(g, dt, shape);
+                        Tensor[] in = {x, w, b};
+                        Tensor[] gf = Autograd.grad(fused.mul(gy).sum(), in, dev.brink.engine.GradOptions.defaults().createGraph());
+                        Tensor[] gc = Autograd.grad(composed.mul(gy).sum(), in, dev.brink.engine.GradOptions.defaults().createGraph());
+                        for (int i = 0; i < 3; i++) assertArrayEquals(gc[i].toDoubleArray(), gf[i].toDoubleArray(), 0.0, what + " gradient " + i);
+                        Tensor[] hf = Autograd.grad(gf[0].square().sum(), in, dev.brink.engine.GradOptions.defaults().allowUnused());
+                        Tensor[] hc = Autograd.grad(gc[0].square().sum(), in, dev.brink.engine.GradOptions.defaults().allowUnused());
+                        for (int i = 0; i < 3; i++)
+                            assertArrayEquals(hc[i].toDoubleArray(), hf[i].toDoubleArray(), 0.0, what + " second order " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsMismatchedChannelTensors() {
         Tensor x = Tensor.zeros(DType.FLOAT32, 2, 3, 4, 4), c3 = Tensor.zeros(DType.FLOAT32, 3), c4 = Tensor.zeros(DType.FLOAT32, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelNormalize(x, c3, c4, c3));
