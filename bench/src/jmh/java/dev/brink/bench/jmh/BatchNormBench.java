@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * Training-mode batch norm, forward ({@code forward}) and forward plus backward to x, weight and bias
  * ({@code train}), float32, on the CPU: {@code impl = fused} is {@link F#batchNorm} (the per-channel kernels
  * channel_variance and channel_normalize), {@code impl = composed} the composition it replaced (subtract, square,
- * mean, divide, multiply, add, kept here verbatim), so both run in the same JMH run. Shapes: {@code vgg64x32}
+ * mean, divide, multiply, add, kept here verbatim), so both run in the same JMH run; {@code fused+relu} is
+ * F#batchNorm followed by the relu op, {@code fused_relu} F#batchNormRelu (the relu in the normalizing pass, one
+ * tensor less), as a Sequential runs BatchNorm then ReLU. Shapes: {@code vgg64x32}
  * [32, 64, 32, 32] (VGG-16's and ResNet-18's first stage at batch 32, 8 MB), {@code vgg256x8} [32, 256, 8, 8].
  */
 @State(Scope.Thread)
@@ -38,7 +40,7 @@ public class BatchNormBench {
     @Param({"vgg64x32", "vgg256x8"})
     public String shape;
 
-    @Param({"composed", "fused"})
+    @Param({"composed", "fused", "fused+relu", "fused_relu"})
     public String impl;
 
     private Tensor x, w, b, rm, rv, gy;
@@ -56,7 +58,12 @@ public class BatchNormBench {
     }
 
     private Tensor bn() {
-        return impl.equals("fused") ? F.batchNorm(x, w, b, rm, rv, true, 0.1, 1e-5) : composed(x, w, b, rm, rv, 0.1, 1e-5);
+        return switch (impl) {
+            case "fused" -> F.batchNorm(x, w, b, rm, rv, true, 0.1, 1e-5);
+            case "fused+relu" -> F.batchNorm(x, w, b, rm, rv, true, 0.1, 1e-5).relu();
+            case "fused_relu" -> F.batchNormRelu(x, w, b, rm, rv, true, 0.1, 1e-5);
+            default -> composed(x, w, b, rm, rv, 0.1, 1e-5);
+        };
     }
 
     @Benchmark
