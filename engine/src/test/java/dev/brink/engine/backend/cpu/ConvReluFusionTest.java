@@ -78,6 +78,34 @@ class ConvReluFusionTest {
         }
     }
 
+    /**
+     * A backend without the CPU's one-pass kernels (CountingBackend: every kernel on the CPU, the Backend interface's
+     * defaults for the rest, as the CUDA backend runs them) applies the bias and relu with its addition and relu
+     * kernels writing into their own input: the same values, and batch norm + relu the same as on the CPU.
+     */
+    @Test
+    void theBackendDefaultsWritingInPlaceGiveTheCpuKernelsValues() {
+        Generator gen = new Generator(17);
+        dev.brink.engine.backend.CountingBackend other = new dev.brink.engine.backend.CountingBackend(false);
+        Tensor x = Tensor.randn(gen, DType.FLOAT32, 2, 3, 7, 7), w = Tensor.randn(gen, DType.FLOAT32, 4, 3, 3, 3);
+        Tensor b = Tensor.randn(gen, DType.FLOAT32, 4);
+        Tensor xo = on(other, x), wo = on(other, w), bo = on(other, b);
+        for (boolean relu : new boolean[] {false, true}) {
+            Tensor cpu = fused(x, w, b, ConvGeometry.of(1, 1), relu), moved = fused(xo, wo, bo, ConvGeometry.of(1, 1), relu);
+            assertTrue(moved.backend() == other, "the result stays on the inputs' backend");
+            assertArrayEquals(cpu.toDoubleArray(), moved.toDoubleArray(), 0.0, "conv2d" + (relu ? "_relu" : " with bias"));
+        }
+        Tensor y = Tensor.randn(gen, DType.FLOAT32, 4, 3, 5, 5), c = Tensor.randn(gen, DType.FLOAT32, 3), s = Tensor.randn(gen, DType.FLOAT32, 3);
+        Tensor rm = Tensor.zeros(DType.FLOAT32, 3), rv = Tensor.full(DType.FLOAT32, 1.0, 3);
+        Tensor cpu = F.batchNormRelu(y, c, s, rm, rv, true, 0.1, 1e-5);
+        Tensor moved = F.batchNormRelu(on(other, y), on(other, c), on(other, s), on(other, rm), on(other, rv), true, 0.1, 1e-5);
+        assertArrayEquals(cpu.toDoubleArray(), moved.toDoubleArray(), 2e-6, "batch norm + relu");
+    }
+
+    private static Tensor on(dev.brink.engine.backend.Backend b, Tensor t) {
+        return Tensor.fromHost(b, t.dtype(), t.toDoubleArray(), t.shape());
+    }
+
     @Test
     void oneOutputTensorIsRecordedAsOneOp() {
         Generator gen = new Generator(3);
