@@ -14,6 +14,10 @@ final class FloatReduce {
     private FloatReduce() {}
 
     static void reduce(ReduceKernel k, Tensor x, boolean[] axes, Tensor out) {
+        if (perChannel(x, axes, out)) {
+            channels(k, x, out);
+            return;
+        }
         int[] xShape = x.shape();
         int rank = xShape.length;
         int[] keep = xShape.clone();
@@ -40,6 +44,37 @@ final class FloatReduce {
         StridedIndexer ot = new StridedIndexer(out.shape(), new int[]{out.offset(), 0}, out.strides(), cs);
         for (long r = ot.rows(); r > 0; r--, ot.next())
             for (int j = 0; j < ot.inner; j++) od[ot.pos[0] + j * ot.innerStride[0]] = (float) acc[ot.pos[1] + j * ot.innerStride[1]];
+    }
+
+    /**
+     * True for a reduction of a contiguous x {@code [N, C, ...]} (rank >= 3) over every axis but the channel axis 1
+     * into a contiguous out: the bias gradient of a convolution, which {@link #channels} splits over threads.
+     */
+    private static boolean perChannel(Tensor x, boolean[] axes, Tensor out) {
+        if (x.dim() < 3 || !x.isContiguous() || !out.isContiguous() || axes[1]) return false;
+        for (int d = 0; d < axes.length; d++) if (d != 1 && !axes[d]) return false;
+        return x.numel() > 0;
+    }
+
+    /**
+     * {@link #reduce} for {@link #perChannel} problems, channels split over threads: each channel's accumulator
+     * folds its planes (all positions of one image, four partial sums) in image order, so the result does not
+     * depend on the thread count.
+     */
+    private static void channels(ReduceKernel k, Tensor x, Tensor out) {
+        int n = x.size(0), c = x.size(1), m = x.numel() / (n * c), x0 = x.offset();
+        float[] xd = CpuStorage.of(x).floats(), od = CpuStorage.of(out).floats();
+        int oo = out.offset();
+        double init = switch (k) {
+            case SUM -> 0.0;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+        CpuParallel.forRange(c, CpuParallel.partsFor(x.numel()) > 1, ch -> {
+            double a = init;
+            for (int b = 0; b < n; b++) a = fold(k, a, xd, x0 + (b * c + ch) * m, 1, m);
+            od[oo + ch] = (float) a;
+        });
     }
 
     /** Folds x[x0 + i*xs], i < n, into a. */

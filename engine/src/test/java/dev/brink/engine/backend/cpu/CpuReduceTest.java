@@ -62,6 +62,56 @@ class CpuReduceTest {
         }
     }
 
+    /**
+     * Float32 per-channel reductions of [N, C, ...] (a convolution's bias gradient: every axis but 1), which split
+     * channels over threads: the same bits on 1 and 3 threads, sums within float rounding of a double reference,
+     * MAX/MIN exact and NaN-propagating.
+     */
+    @Test
+    void perChannelFloat32ReductionsAreThreadInvariantAndCorrect() {
+        SplittableRandom rng = new SplittableRandom(21);
+        try {
+            for (int[] shape : new int[][] {{64, 48, 12, 12}, {3, 5, 7}, {2, 3, 4, 5, 2}}) {
+                int n = shape[0], c = shape[1], m = 1;
+                for (int d = 2; d < shape.length; d++) m *= shape[d];
+                double[] v = new double[n * c * m];
+                for (int i = 0; i < v.length; i++) v[i] = rng.nextDouble(-2, 2);
+                v[(n - 1) * c * m + m + 1] = Double.NaN; // channel 1 of the last image
+                Tensor x = Tensor.fromHost(B, DType.FLOAT32, v, shape);
+                boolean[] axes = new boolean[shape.length];
+                java.util.Arrays.fill(axes, true);
+                axes[1] = false;
+                for (ReduceKernel k : ReduceKernel.values()) {
+                    float[][] got = new float[2][];
+                    int[] threads = {1, 3};
+                    for (int t = 0; t < 2; t++) {
+                        CpuParallel.setThreads(threads[t]);
+                        Tensor out = Tensor.empty(B, DType.FLOAT32, c);
+                        B.reduce(k, x, axes, out);
+                        got[t] = out.toFloatArray();
+                    }
+                    assertArrayEquals(got[0], got[1], 0f, k + " " + java.util.Arrays.toString(shape) + ": thread count changed bits");
+                    float[] xf = x.toFloatArray();
+                    for (int ch = 0; ch < c; ch++) {
+                        double ref = k == ReduceKernel.SUM ? 0 : k == ReduceKernel.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                        boolean nan = false;
+                        for (int b = 0; b < n; b++)
+                            for (int i = 0; i < m; i++) {
+                                float f = xf[(b * c + ch) * m + i];
+                                if (f != f) nan = true;
+                                ref = k == ReduceKernel.SUM ? ref + f : k == ReduceKernel.MAX ? Math.max(ref, f) : Math.min(ref, f);
+                            }
+                        String what = k + " " + java.util.Arrays.toString(shape) + " channel " + ch;
+                        if (nan) assertTrue(Float.isNaN(got[0][ch]), what + ": NaN propagates");
+                        else assertEquals((float) ref, got[0][ch], k == ReduceKernel.SUM ? 1e-5 * Math.max(1, Math.abs(ref)) : 0, what);
+                    }
+                }
+            }
+        } finally {
+            CpuParallel.setThreads(0);
+        }
+    }
+
     @Test
     void scalarAndEmptyReductions() {
         Tensor s = tensor(new double[]{4}, new int[0]);
