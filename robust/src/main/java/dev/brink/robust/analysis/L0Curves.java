@@ -66,7 +66,10 @@ public final class L0Curves implements Analysis {
             Attack a = Attacks.create(name);
             double[] acc = new double[pixels.length];
             for (int i = 0; i < pixels.length; i++) {
-                AttackResult r = a.run(c, xy[0], xy[1], ThreatModel.of(Norm.L0, pixels[i]), Goal.UNTARGETED, new Generator(in.seed()));
+                // JSMA changes features in pairs: a budget of one feature is its budget of none (Jsma refuses it as a
+                // run that could change nothing; on a curve it is the point where nothing changes)
+                double k = a instanceof dev.brink.robust.attack.Jsma && pixels[i] < 2 ? 0 : pixels[i];
+                AttackResult r = a.run(c, xy[0], xy[1], ThreatModel.of(Norm.L0, k), Goal.UNTARGETED, new Generator(in.seed()));
                 acc[i] = 1 - r.successRate();
                 double meanL0 = 0;
                 for (double v : r.norms().l0()) meanL0 += v;

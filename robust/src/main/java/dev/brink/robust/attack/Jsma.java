@@ -22,7 +22,7 @@ import java.util.Set;
  * The pairwise map is {@code D x D} per sample, computed in chunks of samples.
  *
  * <p>Options: {@code gamma} 1 (maximum ratio of features; Galloway et al. use 0.01-0.05). Threat L0 (eps = changed
- * features). Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
+ * features, a count: a positive budget too small for one pair is an error, not a run that changes nothing). Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
  */
 public final class Jsma extends Attack {
     static final List<Attacks.Option> OPTIONS = List.of(
@@ -53,6 +53,10 @@ public final class Jsma extends Attack {
     protected Outcome perturb(Problem p) {
         int n = p.x().size(0), d = p.x().numel() / Math.max(1, n);
         int pairs = (int) Math.min(Math.floor(p.threat().eps()), Math.floor(gamma * d)) / 2;
+        if (pairs == 0 && n > 0 && p.threat().eps() > 0)
+            throw new IllegalArgumentException("jsma: the budget of min(eps = " + p.threat().eps() + ", gamma * D = " + gamma + " * " + d + ") changed features "
+                    + "allows no pair, so the attack could not change any input: L0's eps counts features (D = " + d + " per sample here), "
+                    + "e.g. --eps " + d + " to leave the bound to gamma");
         int[] iters = new int[n];
         Tensor target = p.classes();
         if (!p.targeted()) {

@@ -57,6 +57,21 @@ class L0AttacksTest {
         for (boolean s : untargeted.success()) assertTrue(s, "untargeted JSMA aims at the runner-up class 2");
     }
 
+    /** L0's eps counts features: eps 1 (meant as "100%") or a gamma * D below 2 leaves no pair, which is refused. */
+    @Test
+    void jsmaRefusesABudgetThatAllowsNoPair() {
+        Classifier model = jsmaModel().classifier();
+        Tensor x = Tensor.full(DType.FLOAT64, 0.2, 3, 20);
+        Tensor y = Tensor.ofInts(new int[] {0, 0, 0}, 3), t = Tensor.ofInts(new int[] {2, 2, 2}, 3);
+        for (Object[] c : new Object[][] {{"0.05", 1.0}, {"0.05", 20.0}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Attacks.create("jsma", Map.of("gamma", (String) c[0]))
+                    .run(model, x, y, ThreatModel.of(Norm.L0, (double) c[1]), Goal.targeted(t), new Generator(0)));
+            assertTrue(e.getMessage().contains("allows no pair") && e.getMessage().contains("D = 20"), e.getMessage());
+        }
+        AttackResult none = Attacks.create("jsma").run(model, x, y, ThreatModel.of(Norm.L0, 0), Goal.targeted(t), new Generator(0));
+        for (boolean s : none.success()) assertFalse(s, "eps 0 is no attack, not an error");
+    }
+
     @Test
     void pixelSwapPermutesValuesWithinEachChannelAndRespectsTheBudget() {
         Tensor x = Tensor.rand(new Generator(3), DType.FLOAT64, 4, 3, 5, 5);
