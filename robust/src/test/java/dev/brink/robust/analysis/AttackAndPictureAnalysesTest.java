@@ -200,14 +200,16 @@ class AttackAndPictureAnalysesTest {
     void l0CurvesStartAtTheCleanAccuracy() throws Exception {
         Module m = linear(2);
         Dataset d = data(10, 2);
-        AnalysisOutput o = run("l0-curves:attacks=extreme-weight+pixel-swap+jsma,pixels=0;2;6,n=10", m, d);
+        AnalysisOutput o = run("l0-curves:attacks=extreme-weight+pixel-swap+jsma,pixels=0;1;2;6,n=10", m, d);
         List<String[]> rows = csv(o, "l0-curves.csv");
-        assertEquals(9, rows.size());
+        assertEquals(12, rows.size());
         int[] pred = m.forward(d.x(0, 10)).argmax(1).toIntArray();
         int ok = 0;
         for (int i = 0; i < 10; i++) if (pred[i] == d.label(i)) ok++;
         for (String[] r : rows) {
             if (Double.parseDouble(r[1]) == 0) assertEquals(ok / 10.0, Double.parseDouble(r[3]), 1e-9, r[0] + " with no pixel changed keeps the clean accuracy");
+            if (r[0].equals("jsma") && Double.parseDouble(r[1]) == 1)
+                assertEquals(ok / 10.0, Double.parseDouble(r[3]), 1e-9, "jsma at one feature (no pair) keeps the clean accuracy");
             assertTrue(Double.parseDouble(r[4]) <= Double.parseDouble(r[1]) + 1e-9, r[0] + " changes at most its budget");
         }
         assertThrows(IllegalArgumentException.class, () -> Analyses.parse("l0-curves:attacks=pgd"), "pgd is not an L0 attack");
