@@ -41,14 +41,16 @@ train cnn-l2 -- "${CNN[@]}" --weight-decay 1e-3
 S_C="galloway-cifar, $C_LIMIT train images, $C_EPOCHS epochs (paper: 250, PGD 7-2-8 after 50 clean; here after $C_CLEAN), label smoothing 0.1, Adam 1e-3; first $C_TEST test images"
 for m in cnn cnn-l2; do
   sweep "$m-pgd" "$(model $m)" -- --data cifar10 --limit "$C_TEST" -a "pgd:steps=20,step=2/255,label=pgd" -a fgsm --eps "$(q 0:32/255:8/255 0:128/255:4/255)"
-  sweep "$m-swap" "$(model $m)" -- --data cifar10 --limit "$C_TEST" -a pixel-swap --norm l0 --eps 0,0.05,0.11,0.26,0.5
+  # L0's eps counts features: 5, 11, 26 and 50% of a 32x32x3 image's 3072 (until 2026-12-06 the fractions themselves
+  # were passed, a budget of no feature: nothing was swapped; L0 eps must now be a whole number)
+  sweep "$m-swap" "$(model $m)" -- --data cifar10 --limit "$C_TEST" -a pixel-swap --norm l0 --eps 0,154,338,799,1536
   analysis "$m-fooling" "fooling-sweep:samples=$(q 10 1000),step=$(q 15 5)" "$(model $m)" -- --data cifar10 --limit "$C_TEST"
 done
 for m in cnn cnn-l2; do
   cell "Fig. 9" "$m" "fooling ASR % (best eps)" "curve only" "$OUT/analysis/$m-fooling/summary.json" summary.best_success_rate pct "$S_C; one targeted FGSM step from U(0,1) noise toward each class, $(q 10 1000) noise images, eps 0..255 step $(q 15 5)"
   cell "Fig. 9" "$m" "fooling ASR % (eps 255)" "curve only" "$OUT/analysis/$m-fooling/summary.json" summary.success_rate_at_255 pct "$S_C; as above; curve in analysis/$m-fooling/fooling-sweep.png"
 done
-cell "Fig. 12" "CNN-L2" "accuracy % at 26% pixels swapped" 63.1 "$OUT/raw/cnn-l2-swap/sweep.csv" "eps=0.26:accuracy" pct "$S_C; pixel-swap per channel"
+cell "Fig. 12" "CNN-L2" "accuracy % at 26% pixels swapped" 63.1 "$OUT/raw/cnn-l2-swap/sweep.csv" "eps=799:accuracy" pct "$S_C; pixel-swap per channel"
 cell "Fig. 10" "CNN-L2" "PGD 20-2-8 accuracy %" "curve only" "$OUT/raw/cnn-l2-pgd/sweep.csv" "attack=pgd,eps=0.03137254902:accuracy" pct "$S_C"
 cell "Fig. 10" "CNN" "PGD 20-2-8 accuracy %" "curve only" "$OUT/raw/cnn-pgd/sweep.csv" "attack=pgd,eps=0.03137254902:accuracy" pct "$S_C"
 

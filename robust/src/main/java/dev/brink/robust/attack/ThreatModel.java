@@ -10,6 +10,9 @@ public record ThreatModel(Norm norm, double eps, double lower, double upper) {
         if (norm == null) throw new IllegalArgumentException("threat model: norm is missing");
         if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("threat model: eps must be finite and >= 0, got " + eps);
         if (!(lower < upper)) throw new IllegalArgumentException("threat model: box [" + lower + ", " + upper + "] is empty");
+        if (norm == Norm.L0 && eps != Math.floor(eps))
+            throw new IllegalArgumentException("threat model: L0's eps counts changed features, a whole number, got " + eps
+                    + " (a fraction r of D features per sample is eps = r * D, e.g. 0.26 of a 32x32x3 image: 799)");
     }
 
     /** A ball of radius {@code eps} in {@code norm} inside the pixel box [0, 1]. */

@@ -57,6 +57,15 @@ class L0AttacksTest {
         for (boolean s : untargeted.success()) assertTrue(s, "untargeted JSMA aims at the runner-up class 2");
     }
 
+    /** L0's eps counts features: a fraction (0.26 meant as 26% of the features) is refused, naming the conversion. */
+    @Test
+    void l0EpsMustBeAWholeNumberOfFeatures() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ThreatModel.of(Norm.L0, 0.26));
+        assertTrue(e.getMessage().contains("counts changed features") && e.getMessage().contains("0.26"), e.getMessage());
+        assertEquals(799.0, ThreatModel.of(Norm.L0, 799).eps());
+        assertEquals(0.26, ThreatModel.of(Norm.LINF, 0.26).eps(), "other norms keep real radii");
+    }
+
     /** L0's eps counts features: eps 1 (meant as "100%") or a gamma * D below 2 leaves no pair, which is refused. */
     @Test
     void jsmaRefusesABudgetThatAllowsNoPair() {
