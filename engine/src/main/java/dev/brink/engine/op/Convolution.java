@@ -51,8 +51,6 @@ public final class Convolution {
         int ho = g.outH(xs[2], ws[2]), wo = g.outW(xs[3], ws[3]);
         if (ho < 1 || wo < 1)
             throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " is too small for kernel " + Shape.str(ws) + " with " + g + " (output " + ho + "x" + wo + ")");
-        int[] ys = {xs[0], ws[0], ho, wo};
-        if (bias == null && !relu) return conv(x, w, g, ys);
         Tensor b = null;
         if (bias != null) {
             Checks.sameBackend(op, x, bias);
@@ -61,17 +59,7 @@ public final class Convolution {
                 throw new IllegalArgumentException(op + ": bias has shape " + Shape.str(bias.shape()) + ", expected [" + ws[0] + "] for weight " + Shape.str(ws));
             b = bias.reshape(1, ws[0], 1, 1);
         }
-        Tensor y = Checks.alloc(x.backend(), x.dtype(), ys);
-        x.backend().conv2d(x, w, g, y);
-        x.backend().biasReluInPlace(y, b, relu);
-        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
-        return Autograd.record(op, y, inputs, gy -> {
-            Tensor gz = relu ? BinaryOp.maskPositive(gy, y) : gy; // the bias's gradient in the broadcast shape: the walker sums it
-            return new Tensor[] {
-                    Autograd.needsGrad(x, 0) ? inputGrad(gz, w, g, xs) : null,
-                    Autograd.needsGrad(w, 1) ? weightGrad(x, gz, g, ws) : null,
-                    inputs.length > 2 && Autograd.needsGrad(inputs[2], 2) ? gz : null};
-        });
+        return conv(op, x, w, b, g, new int[] {xs[0], ws[0], ho, wo}, relu);
     }
 
     private static void check(String op, Tensor x, Tensor w, ConvGeometry g) {
@@ -90,12 +78,28 @@ public final class Convolution {
     }
 
     static Tensor conv(Tensor x, Tensor w, ConvGeometry g, int[] outShape) {
+        return conv(CONV2D.name(), x, w, null, g, outShape, false);
+    }
+
+    /**
+     * The convolution node: y = conv(x, w) into a new tensor of outShape, then (when given) the bias b
+     * {@code [1, O, 1, 1]} and the relu in place; its backward masks g with {@code y > 0} under relu, and the bias's
+     * gradient is that g in the broadcast shape (the walker sums it).
+     */
+    private static Tensor conv(String op, Tensor x, Tensor w, Tensor b, ConvGeometry g, int[] outShape, boolean relu) {
         Tensor y = Checks.alloc(x.backend(), x.dtype(), outShape);
         x.backend().conv2d(x, w, g, y);
+        if (b != null || relu) x.backend().biasReluInPlace(y, b, relu);
         int[] xs = x.shape(), ws = w.shape();
-        return Autograd.record(CONV2D.name(), y, new Tensor[] {x, w}, gy -> new Tensor[] {
-                Autograd.needsGrad(x, 0) ? inputGrad(gy, w, g, xs) : null,
-                Autograd.needsGrad(w, 1) ? weightGrad(x, gy, g, ws) : null});
+        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        return Autograd.record(op, y, inputs, gy -> {
+            Tensor gz = relu ? BinaryOp.maskPositive(gy, y) : gy;
+            Tensor[] grads = new Tensor[inputs.length];
+            grads[0] = Autograd.needsGrad(x, 0) ? inputGrad(gz, w, g, xs) : null;
+            grads[1] = Autograd.needsGrad(w, 1) ? weightGrad(x, gz, g, ws) : null;
+            if (b != null && Autograd.needsGrad(b, 2)) grads[2] = gz;
+            return grads;
+        });
     }
 
     /** Gradient of conv2d with respect to an input of shape {@code xShape}, given the output gradient gy. */
