@@ -12,6 +12,15 @@ import dev.brink.engine.backend.ReduceKernel;
 final class CpuReduce {
     private CpuReduce() {}
 
+    /** A reduction accumulator's starting value: the kernel's identity (also {@link FloatReduce}'s). */
+    static double identity(ReduceKernel k) {
+        return switch (k) {
+            case SUM -> 0.0;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+    }
+
     static void reduce(ReduceKernel k, Tensor x, boolean[] axes, Tensor out) {
         int[] xShape = x.shape();
         int rank = xShape.length;
@@ -20,12 +29,7 @@ final class CpuReduce {
         int[] accStrides = Shape.contiguousStrides(keep);
         for (int d = 0; d < rank; d++) if (axes[d]) accStrides[d] = 0;
         double[] acc = new double[Shape.numel(keep)];
-        double init = switch (k) {
-            case SUM -> 0.0;
-            case MAX -> Double.NEGATIVE_INFINITY;
-            case MIN -> Double.POSITIVE_INFINITY;
-        };
-        java.util.Arrays.fill(acc, init);
+        java.util.Arrays.fill(acc, identity(k));
         CpuStorage xs = CpuStorage.of(x);
         StridedIndexer it = new StridedIndexer(xShape, new int[]{x.offset(), 0}, x.strides(), accStrides);
         int n = Math.min(CpuElementwise.CHUNK, Math.max(it.inner, 1));

@@ -25,11 +25,7 @@ final class FloatReduce {
         int[] accStrides = Shape.contiguousStrides(keep);
         for (int d = 0; d < rank; d++) if (axes[d]) accStrides[d] = 0;
         double[] acc = new double[Shape.numel(keep)];
-        double init = switch (k) {
-            case SUM -> 0.0;
-            case MAX -> Double.NEGATIVE_INFINITY;
-            case MIN -> Double.POSITIVE_INFINITY;
-        };
+        double init = CpuReduce.identity(k);
         if (init != 0.0) java.util.Arrays.fill(acc, init);
         float[] xd = CpuStorage.of(x).floats();
         StridedIndexer it = new StridedIndexer(xShape, new int[]{x.offset(), 0}, x.strides(), accStrides);
@@ -65,11 +61,7 @@ final class FloatReduce {
         int n = x.size(0), c = x.size(1), m = x.numel() / (n * c), x0 = x.offset();
         float[] xd = CpuStorage.of(x).floats(), od = CpuStorage.of(out).floats();
         int oo = out.offset();
-        double init = switch (k) {
-            case SUM -> 0.0;
-            case MAX -> Double.NEGATIVE_INFINITY;
-            case MIN -> Double.POSITIVE_INFINITY;
-        };
+        double init = CpuReduce.identity(k);
         CpuParallel.forRange(c, CpuParallel.partsFor(x.numel()) > 1, ch -> {
             double a = init;
             for (int b = 0; b < n; b++) a = fold(k, a, xd, x0 + (b * c + ch) * m, 1, m);
