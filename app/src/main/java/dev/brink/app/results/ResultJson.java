@@ -149,6 +149,8 @@ public final class ResultJson {
             num(n, "l1", s.meanNorm(Norm.L1));
             num(n, "l2", s.meanNorm(Norm.L2));
             num(n, "linf", s.meanNorm(Norm.LINF));
+            ObjectNode na = a.putObject("mean_norms_attacked");
+            for (Norm nn : Norm.values()) num(na, nn.label(), s.meanNormAttacked(nn));
             a.put("model_calls", s.modelCalls());
             num(a, "mean_iterations", s.meanIterations());
             a.put("seconds", s.seconds());

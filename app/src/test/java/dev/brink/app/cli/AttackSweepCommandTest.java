@@ -1,6 +1,7 @@
 package dev.brink.app.cli;
 
 import dev.brink.app.cli.Fixtures.Run;
+import dev.brink.app.results.ResultJson;
 import dev.brink.robust.eval.SweepCsv;
 import dev.brink.robust.eval.TransferSet;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +89,36 @@ class AttackSweepCommandTest {
         assertTrue(r.out().contains("[fgsm-cw] robust accuracy"), r.out());
         assertFalse(Files.exists(out.resolve("adversarial-fgsm.safetensors")));
         assertTrue(Files.exists(out.resolve("grid.png")));
+    }
+
+    /** --attack-misclassified: every (sample, target) pair is attacked, the accuracies stay those of the default. */
+    @Test
+    void attackMisclassifiedCountsEveryPair() throws IOException {
+        Run only = run("attack", model.toString(), "--data", data.toString(), "--limit", "40", "--attack", "fgsm", "--eps", "0.3",
+                "--target", "1", "--no-save", "--grid", "0", "--out", dir.resolve("am1").toString());
+        Run all = run("attack", model.toString(), "--data", data.toString(), "--limit", "40", "--attack", "fgsm", "--eps", "0.3",
+                "--target", "1", "--no-save", "--grid", "0", "--out", dir.resolve("am2").toString(), "--attack-misclassified");
+        assertEquals(0, only.code(), only.err());
+        assertEquals(0, all.code(), all.err());
+        var a = ResultJson.MAPPER.readTree(dir.resolve("am1/results.json").toFile());
+        var b = ResultJson.MAPPER.readTree(dir.resolve("am2/results.json").toFile());
+        var sa = a.get("results").get("attacks").get(0);
+        var sb = b.get("results").get("attacks").get(0);
+        assertEquals(20, sb.get("attacked").asInt(), "every class-0 sample (target 1), misclassified or not");
+        assertEquals(a.get("results").get("clean_correct").asInt() - 20, sa.get("attacked").asInt(), "the correctly classified class-0 samples: " + a);
+        assertEquals(sa.get("robust_accuracy").asDouble(), sb.get("robust_accuracy").asDouble(), 1e-12);
+        // FGSM at eps 0.3 moves every pixel of a 4x4 image: the mean L0 over all attacked samples is 16 or a little less
+        // (pixels clipped at the box), over the successful ones the same
+        double l0 = sb.get("mean_norms_attacked").get("l0").asDouble();
+        assertTrue(l0 > 8 && l0 <= 16, "mean L0 over the attacked samples: " + sb);
+        assertTrue(b.get("config").get("attack_misclassified").asBoolean());
+        assertFalse(a.get("config").get("attack_misclassified").asBoolean());
+        assertTrue(b.get("command").asText().contains("--attack-misclassified"), b.get("command").asText());
+
+        Run untargeted = run("attack", model.toString(), "--data", data.toString(), "--attack", "fgsm", "--eps", "0.3", "--attack-misclassified",
+                "--out", dir.resolve("am3").toString());
+        assertNotEquals(0, untargeted.code());
+        assertTrue(untargeted.err().contains("--attack-misclassified needs --target"), untargeted.err());
     }
 
     @Test

@@ -27,6 +27,8 @@ import java.util.Locale;
  *
  * <p>With a targeted goal, success means reaching the target, and robustness means keeping the true class; a
  * sample whose label is the fixed target class is not attacked (it counts as robust when classified correctly).
+ * {@link Config#attackMisclassified()} attacks the misclassified samples too (targeted goals only), for success
+ * rates over every (source, target) pair as Galloway et al. report JSMA's.
  */
 public final class RobustEvaluation {
     private RobustEvaluation() {}
@@ -47,12 +49,25 @@ public final class RobustEvaluation {
      * @param target        untargeted, least-likely or a fixed class
      * @param keepExamples  how many attacked samples per attack to keep for image grids (0: none)
      * @param keepAdversarial keep every attacked sample's adversarial input (for transfer sets)
+     * @param attackMisclassified also attack the samples the model misclassifies (targeted goals only, since success
+     *                      means reaching the target: a sample already predicted as the target succeeds unchanged;
+     *                      the protocol of Galloway et al.'s JSMA table). Accuracies do not change: a misclassified
+     *                      sample stays wrong whatever the attack does to it. The kept examples and adversarial
+     *                      inputs then include the misclassified samples
      */
-    public record Config(int batchSize, long seed, TargetSpec target, int keepExamples, boolean keepAdversarial) {
+    public record Config(int batchSize, long seed, TargetSpec target, int keepExamples, boolean keepAdversarial, boolean attackMisclassified) {
         public Config {
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             if (keepExamples < 0) throw new IllegalArgumentException("keepExamples must be >= 0");
             if (target == null) target = TargetSpec.UNTARGETED;
+            if (attackMisclassified && !target.targeted())
+                throw new IllegalArgumentException("attacking misclassified samples needs a targeted goal: an untargeted attack "
+                        + "succeeds on a misclassified sample without changing it");
+        }
+
+        /** Attacks the correctly classified samples only. */
+        public Config(int batchSize, long seed, TargetSpec target, int keepExamples, boolean keepAdversarial) {
+            this(batchSize, seed, target, keepExamples, keepAdversarial, false);
         }
 
         public static Config of(int batchSize, long seed) {
@@ -60,15 +75,20 @@ public final class RobustEvaluation {
         }
 
         public Config withTarget(TargetSpec t) {
-            return new Config(batchSize, seed, t, keepExamples, keepAdversarial);
+            return new Config(batchSize, seed, t, keepExamples, keepAdversarial, attackMisclassified);
         }
 
         public Config withExamples(int k) {
-            return new Config(batchSize, seed, target, k, keepAdversarial);
+            return new Config(batchSize, seed, target, k, keepAdversarial, attackMisclassified);
         }
 
         public Config withAdversarial(boolean keep) {
-            return new Config(batchSize, seed, target, keepExamples, keep);
+            return new Config(batchSize, seed, target, keepExamples, keep, attackMisclassified);
+        }
+
+        /** The same, also attacking misclassified samples (see the record's doc; needs a targeted goal). */
+        public Config withMisclassified(boolean attack) {
+            return new Config(batchSize, seed, target, keepExamples, keepAdversarial, attack);
         }
     }
 
@@ -93,7 +113,7 @@ public final class RobustEvaluation {
         private final String label;
         private final ThreatModel threat;
         int samples, cleanCorrect, attacked, successes, correctAfter;
-        final double[] normSums = new double[4];
+        final double[] normSums = new double[4], attackedNormSums = new double[4];
         long modelCalls, iterations;
         double seconds;
 
@@ -117,7 +137,10 @@ public final class RobustEvaluation {
             return samples == 0 ? Double.NaN : (double) correctAfter / samples;
         }
 
-        /** Fraction of the attacked (correctly classified) samples on which the attack met its goal. */
+        /**
+         * Fraction of the attacked samples on which the attack met its goal (the correctly classified ones, or all
+         * samples but those whose label is the target with {@link Config#attackMisclassified()}).
+         */
         public double successRate() {
             return attacked == 0 ? Double.NaN : (double) successes / attacked;
         }
@@ -125,6 +148,14 @@ public final class RobustEvaluation {
         /** Mean perturbation norm over the successful samples; NaN when none succeeded. */
         public double meanNorm(Norm n) {
             return successes == 0 ? Double.NaN : normSums[n.ordinal()] / successes;
+        }
+
+        /**
+         * Mean perturbation norm over all attacked samples, successful or not (Galloway et al.'s "perturbation rate"
+         * for L0); NaN when none was attacked.
+         */
+        public double meanNormAttacked(Norm n) {
+            return attacked == 0 ? Double.NaN : attackedNormSums[n.ordinal()] / attacked;
         }
 
         /** Mean iterations per attacked sample. */
@@ -249,7 +280,7 @@ public final class RobustEvaluation {
             for (int i = 0; i < labels.length; i++) {
                 clean[from + i] = pred[i] == labels[i];
                 if (clean[from + i]) cleanCount++;
-                if (clean[from + i] && cfg.target().attackable(labels[i])) idx[m++] = i;
+                if ((clean[from + i] || cfg.attackMisclassified()) && cfg.target().attackable(labels[i])) idx[m++] = i;
                 // not attackable but correct (label == fixed target): counts as correct after every attack
                 for (int a = 0; a < k; a++) after.get(a)[from + i] = clean[from + i];
             }
@@ -281,7 +312,11 @@ public final class RobustEvaluation {
                     for (int j = 0; j < m; j++) {
                         int i = sel[j];
                         boolean stillCorrect = cfg.target().targeted() ? advPred[j] == ysArr[j] : !ok[j];
-                        after.get(a)[from + i] = stillCorrect;
+                        after.get(a)[from + i] = clean[from + i] && stillCorrect;
+                        st.attackedNormSums[0] += r.norms().l0()[j];
+                        st.attackedNormSums[1] += r.norms().l1()[j];
+                        st.attackedNormSums[2] += r.norms().l2()[j];
+                        st.attackedNormSums[3] += r.norms().linf()[j];
                         if (ok[j]) {
                             st.successes++;
                             st.normSums[0] += r.norms().l0()[j];

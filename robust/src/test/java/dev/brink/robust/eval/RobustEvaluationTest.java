@@ -149,6 +149,8 @@ class RobustEvaluationTest {
         assertEquals(0.4, a.meanNorm(Norm.LINF), 1e-6);
         assertEquals(0.4, a.meanNorm(Norm.L2), 1e-6);
         assertEquals(1.0, a.meanNorm(Norm.L0), 1e-12);
+        assertEquals(3.0 / 9, a.meanNormAttacked(Norm.L0), 1e-12, "over all 9 attacked: 3 moved one feature, 6 none");
+        assertEquals(0.4 * 3 / 9, a.meanNormAttacked(Norm.LINF), 1e-6);
         assertTrue(a.modelCalls() > 0);
     }
 
@@ -186,6 +188,54 @@ class RobustEvaluationTest {
         assertEquals(4, s.attacked(), "class-1 samples 1, 3, 5, 7 (9 is misclassified)");
         assertEquals(2, s.successes());
         assertEquals(7, r.robust(), "0, 2, 4, 6, 8 (not attacked) and 5, 7");
+    }
+
+    /**
+     * Galloway et al.'s JSMA protocol: with misclassified samples attacked too, success counts every (sample, target)
+     * pair, a sample already predicted as the target succeeds unchanged, and no attack can make a misclassified
+     * sample count as correct.
+     */
+    @Test
+    void attackingMisclassifiedSamplesCountsEveryPairButNeverRaisesAccuracy() {
+        Tensor[] d = data();
+        RobustEvaluation.Config toOne = RobustEvaluation.Config.of(4, 0).withTarget(TargetSpec.ofClass(1));
+        List<RobustEvaluation.Entry> flip02 = List.of(new RobustEvaluation.Entry("t", new FlipAttack("t", 0, 2), ThreatModel.of(Norm.LINF, 1)));
+        RobustEvaluation.AttackStats only = RobustEvaluation.evaluate(threshold(), d[0], d[1], flip02, toOne, null).stats("t");
+        assertEquals(5, only.attacked(), "class-0 samples 0, 2, 4, 6, 8 (9 is misclassified)");
+        assertEquals(2, only.successes());
+        RobustEvaluation.AttackStats all = RobustEvaluation.evaluate(threshold(), d[0], d[1], flip02, toOne.withMisclassified(true), null).stats("t");
+        assertEquals(6, all.attacked(), "sample 9 (label 0, predicted 1) is attacked too");
+        assertEquals(3, all.successes(), "sample 9 is at the target already");
+        assertEquals(only.accuracy(), all.accuracy(), 1e-12);
+
+        // moving every sample to x0 = 0.2 (class 0) takes sample 9 to its true class: no success (it leaves the
+        // target), and it still counts as wrong
+        Attack toZero = new Attack() {
+            @Override
+            public String name() {
+                return "to-class-0";
+            }
+
+            @Override
+            public Set<Norm> supportedNorms() {
+                return EnumSet.of(Norm.LINF);
+            }
+
+            @Override
+            protected Outcome perturb(Problem p) {
+                int n = p.x().size(0);
+                return new Outcome(Tensor.concat(1, Tensor.full(dev.brink.engine.DType.FLOAT32, 0.2, n, 1), p.x().slice(1, 1, 2)), new int[n]);
+            }
+        };
+        RobustEvaluation.Result r = RobustEvaluation.evaluate(threshold(), d[0], d[1], List.of(new RobustEvaluation.Entry("z", toZero, ThreatModel.of(Norm.LINF, 1))),
+                toOne.withMisclassified(true), null);
+        assertEquals(6, r.stats("z").attacked());
+        assertEquals(0, r.stats("z").successes());
+        assertEquals(0.9, r.stats("z").accuracy(), 1e-12, "0-8 correct, 9 moved to its label but misclassified when clean");
+        assertFalse(r.robustMask()[9]);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RobustEvaluation.Config.of(4, 0).withMisclassified(true));
+        assertTrue(e.getMessage().contains("targeted"), e.getMessage());
     }
 
     @Test
