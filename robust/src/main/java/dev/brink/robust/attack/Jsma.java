@@ -19,7 +19,7 @@ import java.util.Set;
  * per sample once the target is reached or when the next pair would exceed the budget of
  * {@code min(eps, gamma * D)} changed features (D features per sample; as in cleverhans, at most
  * {@code floor(budget / 2)} pairs). Untargeted goals aim at the most likely class other than the label.
- * The pairwise map is {@code D x D} per sample, computed in chunks of samples.
+ * The pairs are scored in one pass per sample (D(D-1)/2 of them), without a {@code D x D} map in memory.
  *
  * <p>Options: {@code gamma} 1 (maximum ratio of features; Galloway et al. use 0.01-0.05). Threat L0 (eps = changed
  * features, a count: a positive budget too small for one pair is an error, not a run that changes nothing). Inputs {@code [N, ...]} in the box; labels int32 {@code [N]}.
@@ -98,33 +98,67 @@ public final class Jsma extends Attack {
         return new Outcome(out.reshape(p.x().shape()), iters);
     }
 
-    /** A 0/1 mask {@code [n, D]} of the best saliency pair of each row. */
-    private static Tensor bestPairs(Tensor a, Tensor b, Tensor domain) {
+    /**
+     * A 0/1 mask {@code [n, D]} of the best saliency pair of each row: the first pair (p &lt; q, in row-major order)
+     * of the largest {@code -alpha * beta} among those with {@code alpha > 0, beta < 0}, else of the largest
+     * {@code alpha - beta}, both features in the domain. One pass over the D(D-1)/2 pairs per row, in the tensors'
+     * precision (float32 sums and products for float32 gradients), parallel over rows.
+     */
+    static Tensor bestPairs(Tensor a, Tensor b, Tensor domain) {
         int n = a.size(0), d = a.size(1);
-        int chunk = Math.max(1, (1 << 22) / Math.max(1, d * d));
+        boolean single = a.dtype() == dev.brink.engine.DType.FLOAT32;
+        float[] af = single ? a.contiguous().toFloatArray() : null, bf = single ? b.contiguous().toFloatArray() : null;
+        double[] ad = single ? null : a.contiguous().toDoubleArray(), bd = single ? null : b.contiguous().toDoubleArray();
+        float[] dom = domain.contiguous().to(dev.brink.engine.DType.FLOAT32).toFloatArray();
         double[] picks = new double[2 * n];
-        double[] range = new double[d];
-        for (int i = 0; i < d; i++) range[i] = i;
-        Tensor ar = Tensor.fromHost(a.backend(), a.dtype(), range, d);
-        Tensor eye = ar.reshape(d, 1).eq(ar.reshape(1, d));
-        for (int s = 0; s < n; s += chunk) {
-            int e = Math.min(n, s + chunk), m = e - s;
-            Tensor ac = a.slice(0, s, e), bc = b.slice(0, s, e), dc = domain.slice(0, s, e);
-            Tensor alpha = ac.reshape(m, d, 1).add(ac.reshape(m, 1, d));
-            Tensor beta = bc.reshape(m, d, 1).add(bc.reshape(m, 1, d));
-            Tensor valid = dc.reshape(m, d, 1).mul(dc.reshape(m, 1, d)).mul(eye.neg().add(1.0));
-            Tensor cond = alpha.gt(0.0).mul(beta.lt(0.0)).mul(valid);
-            Tensor score = alpha.mul(beta).neg().mul(cond).reshape(m, d * d);
-            Tensor fallback = alpha.sub(beta).add(valid.sub(1.0).mul(1e30)).reshape(m, d * d);
-            int[] best = score.argmax(1).toIntArray(), alt = fallback.argmax(1).toIntArray();
-            double[] any = cond.reshape(m, d * d).amax(new int[] {1}, false).toDoubleArray();
-            for (int j = 0; j < m; j++) {
-                int pick = any[j] > 0 ? best[j] : alt[j];
-                picks[2 * (s + j)] = pick / d;
-                picks[2 * (s + j) + 1] = pick % d;
-            }
-        }
+        java.util.stream.IntStream.range(0, n).parallel().forEach(r -> {
+            int[] pq = single ? bestPair(af, bf, dom, r * d, d) : bestPair(ad, bd, dom, r * d, d);
+            picks[2 * r] = pq[0];
+            picks[2 * r + 1] = pq[1];
+        });
         Tensor ix = Tensor.fromHost(a.backend(), dev.brink.engine.DType.INT32, picks, n, 2);
         return F.scatterAdd(a.onesLike().slice(1, 0, 2).contiguous(), 1, ix, new int[] {n, d}).gt(0.0);
+    }
+
+    private static int[] bestPair(float[] a, float[] b, float[] dom, int o, int d) {
+        float best = 0, alt = Float.NEGATIVE_INFINITY;
+        int bp = -1, bq = -1, ap = -1, aq = -1;
+        for (int p = 0; p < d; p++) {
+            if (dom[o + p] == 0) continue;
+            float x = a[o + p], y = b[o + p];
+            for (int q = p + 1; q < d; q++) {
+                if (dom[o + q] == 0) continue;
+                float alpha = x + a[o + q], beta = y + b[o + q];
+                if (alpha > 0 && beta < 0) {
+                    float score = -(alpha * beta);
+                    if (bp < 0 || score > best) { best = score; bp = p; bq = q; }
+                } else if (bp < 0) {
+                    float f = alpha - beta;
+                    if (ap < 0 || f > alt) { alt = f; ap = p; aq = q; }
+                }
+            }
+        }
+        return bp >= 0 ? new int[] {bp, bq} : new int[] {ap, aq};
+    }
+
+    private static int[] bestPair(double[] a, double[] b, float[] dom, int o, int d) {
+        double best = 0, alt = Double.NEGATIVE_INFINITY;
+        int bp = -1, bq = -1, ap = -1, aq = -1;
+        for (int p = 0; p < d; p++) {
+            if (dom[o + p] == 0) continue;
+            double x = a[o + p], y = b[o + p];
+            for (int q = p + 1; q < d; q++) {
+                if (dom[o + q] == 0) continue;
+                double alpha = x + a[o + q], beta = y + b[o + q];
+                if (alpha > 0 && beta < 0) {
+                    double score = -(alpha * beta);
+                    if (bp < 0 || score > best) { best = score; bp = p; bq = q; }
+                } else if (bp < 0) {
+                    double f = alpha - beta;
+                    if (ap < 0 || f > alt) { alt = f; ap = p; aq = q; }
+                }
+            }
+        }
+        return bp >= 0 ? new int[] {bp, bq} : new int[] {ap, aq};
     }
 }
