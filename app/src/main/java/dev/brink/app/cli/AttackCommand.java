@@ -147,6 +147,7 @@ public final class AttackCommand implements Callable<Integer> {
         meta.put("data", data.data + ":" + split);
         meta.put("seed", Long.toString(attackOptions.seed));
         meta.put("target", target.toString());
+        if (attackMisclassified) meta.put("attack_misclassified", "true");
         List<String[]> transferLines = new ArrayList<>();
         ArrayNode transfers = ResultJson.MAPPER.createArrayNode();
         for (int i = 0; i < r.adversarial().size(); i++) {

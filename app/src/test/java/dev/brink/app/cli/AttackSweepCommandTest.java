@@ -97,7 +97,7 @@ class AttackSweepCommandTest {
         Run only = run("attack", model.toString(), "--data", data.toString(), "--limit", "40", "--attack", "fgsm", "--eps", "0.3",
                 "--target", "1", "--no-save", "--grid", "0", "--out", dir.resolve("am1").toString());
         Run all = run("attack", model.toString(), "--data", data.toString(), "--limit", "40", "--attack", "fgsm", "--eps", "0.3",
-                "--target", "1", "--no-save", "--grid", "0", "--out", dir.resolve("am2").toString(), "--attack-misclassified");
+                "--target", "1", "--grid", "0", "--out", dir.resolve("am2").toString(), "--attack-misclassified");
         assertEquals(0, only.code(), only.err());
         assertEquals(0, all.code(), all.err());
         var a = ResultJson.MAPPER.readTree(dir.resolve("am1/results.json").toFile());
@@ -114,6 +114,9 @@ class AttackSweepCommandTest {
         assertTrue(b.get("config").get("attack_misclassified").asBoolean());
         assertFalse(a.get("config").get("attack_misclassified").asBoolean());
         assertTrue(b.get("command").asText().contains("--attack-misclassified"), b.get("command").asText());
+        TransferSet set = TransferSet.load(dir.resolve("am2/adversarial.safetensors"));
+        assertEquals(20, set.size(), "the transfer set holds every attacked pair");
+        assertEquals("true", set.metadata().get("attack_misclassified"));
 
         Run untargeted = run("attack", model.toString(), "--data", data.toString(), "--attack", "fgsm", "--eps", "0.3", "--attack-misclassified",
                 "--out", dir.resolve("am3").toString());

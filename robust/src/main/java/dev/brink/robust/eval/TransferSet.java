@@ -35,7 +35,11 @@ public record TransferSet(Tensor adversarial, Tensor clean, int[] labels, int[] 
         metadata = Map.copyOf(metadata);
     }
 
-    /** The attacked samples of an evaluation (correctly classified by the source model), with their metadata. */
+    /**
+     * The attacked samples of an evaluation (those the source model classified correctly, or all of them where the
+     * evaluation attacked misclassified samples too: {@code brink attack} then adds {@code attack_misclassified} to
+     * the metadata), with their metadata.
+     */
     public static TransferSet of(RobustEvaluation.Adversarial a, Map<String, String> meta) {
         Map<String, String> m = new LinkedHashMap<>(meta);
         m.put("format", FORMAT);
