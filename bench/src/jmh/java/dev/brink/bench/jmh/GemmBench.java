@@ -38,6 +38,10 @@ public class GemmBench {
     @Param({"1024x1024x1024", "128x3136x1024", "1024x128x3136", "100x784x1024", "100x1024x1024", "32x25x100352", "64x800x25088"})
     public String shape;
 
+    /** nn: B row-major [k, n]; nt: B the transpose of a row-major [n, k] (a Linear layer's forward, x W^T). */
+    @Param({"nn", "nt"})
+    public String layout;
+
     private Backend cpu;
     private Tensor a, b, out;
 
@@ -48,7 +52,7 @@ public class GemmBench {
         cpu = Backends.get("cpu");
         Generator gen = new Generator(1);
         a = Tensor.rand(gen, DType.FLOAT32, m, k);
-        b = Tensor.rand(gen, DType.FLOAT32, k, n);
+        b = layout.equals("nt") ? Tensor.rand(gen, DType.FLOAT32, n, k).transpose(0, 1) : Tensor.rand(gen, DType.FLOAT32, k, n);
         out = Tensor.empty(cpu, DType.FLOAT32, m, n);
     }
 

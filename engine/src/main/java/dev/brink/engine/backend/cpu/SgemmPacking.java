@@ -155,8 +155,24 @@ final class SgemmPacking {
                         for (int c = 0; c < cols; c++) dst[t + c] = d[s + c];
                     }
                 } else if (rs == 1) {
-                    // transposed operand: columns contiguous along k
-                    for (int c = 0; c < cols; c++) {
+                    // transposed operand: columns contiguous along k. Eight columns at a time, step by step, so that
+                    // each step writes eight adjacent floats of a panel row; column by column, every column's pass
+                    // stored one float into each of the kc panel rows (the whole 32 KiB panel) and lost it from L1
+                    int c = 0;
+                    for (; c + 8 <= cols; c += 8) {
+                        int s0 = off + (j + c) * cs + p0, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs, s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
+                        for (int p = 0, t = base + c; p < kc; p++, t += nr) {
+                            dst[t] = d[s0 + p];
+                            dst[t + 1] = d[s1 + p];
+                            dst[t + 2] = d[s2 + p];
+                            dst[t + 3] = d[s3 + p];
+                            dst[t + 4] = d[s4 + p];
+                            dst[t + 5] = d[s5 + p];
+                            dst[t + 6] = d[s6 + p];
+                            dst[t + 7] = d[s7 + p];
+                        }
+                    }
+                    for (; c < cols; c++) {
                         int s = off + (j + c) * cs + p0;
                         for (int p = 0, t = base + c; p < kc; p++, t += nr) dst[t] = d[s + p];
                     }
