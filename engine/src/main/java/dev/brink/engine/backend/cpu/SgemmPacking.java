@@ -106,17 +106,7 @@ final class SgemmPacking {
                 int base = q * mr * kc, rows = Math.min(mr, i0 + mc - i);
                 if (cs == 1 && rs != 1 && rows == 8 && mr == 8) {
                     // rows contiguous along k: interleave the panel's rows, eight streams at a time
-                    int s0 = off + i * rs + p0, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs, s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
-                    for (int p = 0, t = base; p < kc; p++, t += 8) {
-                        dst[t] = d[s0 + p];
-                        dst[t + 1] = d[s1 + p];
-                        dst[t + 2] = d[s2 + p];
-                        dst[t + 3] = d[s3 + p];
-                        dst[t + 4] = d[s4 + p];
-                        dst[t + 5] = d[s5 + p];
-                        dst[t + 6] = d[s6 + p];
-                        dst[t + 7] = d[s7 + p];
-                    }
+                    interleave8(d, off + i * rs + p0, rs, kc, dst, base, 8);
                 } else if (cs == 1 && rs != 1) {
                     // rows contiguous along k: interleave the panel's rows
                     for (int r = 0; r < rows; r++) {
@@ -159,19 +149,7 @@ final class SgemmPacking {
                     // each step writes eight adjacent floats of a panel row; column by column, every column's pass
                     // stored one float into each of the kc panel rows (the whole 32 KiB panel) and lost it from L1
                     int c = 0;
-                    for (; c + 8 <= cols; c += 8) {
-                        int s0 = off + (j + c) * cs + p0, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs, s4 = s3 + cs, s5 = s4 + cs, s6 = s5 + cs, s7 = s6 + cs;
-                        for (int p = 0, t = base + c; p < kc; p++, t += nr) {
-                            dst[t] = d[s0 + p];
-                            dst[t + 1] = d[s1 + p];
-                            dst[t + 2] = d[s2 + p];
-                            dst[t + 3] = d[s3 + p];
-                            dst[t + 4] = d[s4 + p];
-                            dst[t + 5] = d[s5 + p];
-                            dst[t + 6] = d[s6 + p];
-                            dst[t + 7] = d[s7 + p];
-                        }
-                    }
+                    for (; c + 8 <= cols; c += 8) interleave8(d, off + (j + c) * cs + p0, cs, kc, dst, base + c, nr);
                     for (; c < cols; c++) {
                         int s = off + (j + c) * cs + p0;
                         for (int p = 0, t = base + c; p < kc; p++, t += nr) dst[t] = d[s + p];
@@ -252,6 +230,24 @@ final class SgemmPacking {
     }
 
     /** Zeroes lanes [valid, width) of every step of a panel. */
+    /**
+     * Eight runs of {@code kc} floats, {@code stride} apart from {@code src} on, interleaved: step p's eight values go
+     * to {@code dst[t + p * dstStep .. + 7]}. Step by step, so that each step writes eight adjacent floats.
+     */
+    private static void interleave8(float[] d, int src, int stride, int kc, float[] dst, int t, int dstStep) {
+        int s0 = src, s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride, s6 = s5 + stride, s7 = s6 + stride;
+        for (int p = 0; p < kc; p++, t += dstStep) {
+            dst[t] = d[s0 + p];
+            dst[t + 1] = d[s1 + p];
+            dst[t + 2] = d[s2 + p];
+            dst[t + 3] = d[s3 + p];
+            dst[t + 4] = d[s4 + p];
+            dst[t + 5] = d[s5 + p];
+            dst[t + 6] = d[s6 + p];
+            dst[t + 7] = d[s7 + p];
+        }
+    }
+
     private static void zeroRows(float[] dst, int base, int kc, int width, int valid) {
         if (valid == width) return;
         for (int p = 0; p < kc; p++) {
