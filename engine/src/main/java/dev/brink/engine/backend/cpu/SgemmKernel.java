@@ -42,6 +42,23 @@ abstract class SgemmKernel {
                              float[] c, int co, int ldc, boolean add);
 
     /**
+     * Whether {@link #gatherTileWide} is implemented: a {@code 4 x 2nr} tile with half of {@link #gatherTile}'s
+     * gathered loads per multiply-add.
+     */
+    boolean gathersWide() {
+        return false;
+    }
+
+    /**
+     * {@link #gatherTile} for rows {@code ro .. ro+3} and {@code 2 * nr} columns: the same sums, each element the
+     * same chain of multiply-adds, so the results are bit for bit those of two {@link #gatherTile} calls.
+     */
+    void gatherTileWide(int kc, float[] x, int[] rows, int ro, int[] steps, int so, float[] b, int bo, int ldb,
+                        float[] c, int co, int ldc, boolean add) {
+        throw new UnsupportedOperationException("gatherTileWide");
+    }
+
+    /**
      * Copies a full B micro-panel from a row-major source: {@code dst[t + p*nr + j] = src[s + p*ss + j]} for
      * {@code p < kc, j < nr}.
      */
