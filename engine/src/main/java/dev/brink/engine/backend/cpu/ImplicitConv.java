@@ -84,6 +84,7 @@ final class ImplicitConv {
         Source src = source(d, xd, xo, parts);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
         int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
+        boolean wide = kernel.gathersWide() && mr % 4 == 0;
         CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
             int ch = u / colParts, cp = u % colParts;
             int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
@@ -92,7 +93,12 @@ final class ImplicitConv {
             float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, qPad * ldb);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                for (int jb = j0; jb < j1; jb += nr)
+                int jb = j0;
+                if (wide) // pairs of column tiles, four positions at a time (see weightGrad)
+                    for (; jb + 2 * nr <= j1; jb += 2 * nr)
+                        for (int i0 = 0; i0 < qPad; i0 += 4)
+                            kernel.gatherTileWide(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + jb, ldb, yt, i0 * ldb + jb, ldb, k0 > 0);
+                for (; jb < j1; jb += nr)
                     for (int i0 = 0; i0 < qPad; i0 += mr)
                         kernel.gatherTile(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + jb, ldb, yt, i0 * ldb + jb, ldb, k0 > 0);
             }
