@@ -57,6 +57,10 @@ class ImplicitConvTest {
                 // small maps, one chunk of images: the forward pass splits over blocks of output channels
                 new Conv(2, 64, 4, 4, 80, 3, 3, ConvGeometry.of(1, 1)),    // 3 blocks of 32, the last partial
                 new Conv(3, 128, 2, 2, 200, 3, 3, ConvGeometry.of(1, 1)),  // 7 blocks over 3 threads
+                // 128 and 256 output (and input-gradient) channels: several pairs of column tiles for the wide gathering tile
+                new Conv(2, 16, 4, 4, 128, 3, 3, ConvGeometry.of(1, 1)),
+                new Conv(2, 256, 3, 3, 24, 3, 3, ConvGeometry.of(1, 1)),
+                new Conv(2, 8, 7, 7, 256, 3, 3, ConvGeometry.of(2, 1)),
         };
         for (Conv p : cases) FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, kernel + " " + p);
     }
