@@ -113,7 +113,7 @@ public final class RobustEvaluation {
         private final String label;
         private final ThreatModel threat;
         int samples, cleanCorrect, attacked, successes, correctAfter;
-        final double[] normSums = new double[4], attackedNormSums = new double[4];
+        final double[] normSums = new double[Norm.values().length], attackedNormSums = new double[Norm.values().length];
         long modelCalls, iterations;
         double seconds;
 
@@ -313,16 +313,10 @@ public final class RobustEvaluation {
                         int i = sel[j];
                         boolean stillCorrect = cfg.target().targeted() ? advPred[j] == ysArr[j] : !ok[j];
                         after.get(a)[from + i] = clean[from + i] && stillCorrect;
-                        st.attackedNormSums[0] += r.norms().l0()[j];
-                        st.attackedNormSums[1] += r.norms().l1()[j];
-                        st.attackedNormSums[2] += r.norms().l2()[j];
-                        st.attackedNormSums[3] += r.norms().linf()[j];
+                        addNorms(st.attackedNormSums, r.norms(), j);
                         if (ok[j]) {
                             st.successes++;
-                            st.normSums[0] += r.norms().l0()[j];
-                            st.normSums[1] += r.norms().l1()[j];
-                            st.normSums[2] += r.norms().l2()[j];
-                            st.normSums[3] += r.norms().linf()[j];
+                            addNorms(st.normSums, r.norms(), j);
                         }
                     }
                     int[] absIdx = new int[m];
@@ -350,6 +344,11 @@ public final class RobustEvaluation {
             if (cfg.keepAdversarial()) adv.add(full.get(a).build(e));
         }
         return new Result(n, cleanCount, clean, robust, List.copyOf(stats), ex, adv, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Adds sample j's perturbation norms to sums, indexed by {@link Norm#ordinal()}. */
+    private static void addNorms(double[] sums, dev.brink.robust.attack.AttackResult.Perturbations norms, int j) {
+        for (Norm n : Norm.values()) sums[n.ordinal()] += norms.of(n)[j];
     }
 
     private static int correctSoFar(boolean[] mask, int upTo) {
