@@ -84,7 +84,6 @@ final class ImplicitConv {
         Source src = source(d, xd, xo, parts);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
         int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
-        boolean wide = kernel.gathersWide() && mr % 4 == 0;
         CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
             int ch = u / colParts, cp = u % colParts;
             int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
@@ -93,14 +92,7 @@ final class ImplicitConv {
             float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, qPad * ldb);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                int jb = j0;
-                if (wide) // pairs of column tiles, four positions at a time (see weightGrad)
-                    for (; jb + 2 * nr <= j1; jb += 2 * nr)
-                        for (int i0 = 0; i0 < qPad; i0 += 4)
-                            kernel.gatherTileWide(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + jb, ldb, yt, i0 * ldb + jb, ldb, k0 > 0);
-                for (; jb < j1; jb += nr)
-                    for (int i0 = 0; i0 < qPad; i0 += mr)
-                        kernel.gatherTile(kc, src.data, pos, i0, taps, k0, wt, k0 * ldb + jb, ldb, yt, i0 * ldb + jb, ldb, k0 > 0);
+                gatherColumns(kernel, kc, src.data, pos, 0, qPad, taps, k0, wt, k0 * ldb, ldb, yt, j0, j1, k0 > 0);
             }
             int ohw = d.o() * p, o1 = Math.min(d.o(), j1);
             for (int b = 0; b < nb; b++) {
@@ -137,19 +129,11 @@ final class ImplicitConv {
         });
         float[] dwt = CpuScratch.floats(CpuScratch.GEMM_OUT, kPad * ldb); // every tile's first block stores
         int tiles = kPad / mr, np = Math.max(1, Math.min(tiles, parts));
-        boolean wide = kernel.gathersWide() && mr % 4 == 0;
         CpuParallel.run(np, part -> {
             int t0 = (int) ((long) tiles * part / np) * mr, t1 = (int) ((long) tiles * (part + 1) / np) * mr;
             for (int s0 = 0; s0 < q; s0 += KC) {
                 int sc = Math.min(KC, q - s0);
-                int j0 = 0;
-                if (wide) // pairs of column tiles, four tap rows at a time: half the gathered loads per multiply-add
-                    for (; j0 + 2 * kernel.nr <= ldb; j0 += 2 * kernel.nr)
-                        for (int i0 = t0; i0 < t1; i0 += 4)
-                            kernel.gatherTileWide(sc, src.data, taps, i0, pos, s0, gyt, s0 * ldb + j0, ldb, dwt, i0 * ldb + j0, ldb, s0 > 0);
-                for (; j0 < ldb; j0 += kernel.nr)
-                    for (int i0 = t0; i0 < t1; i0 += mr)
-                        kernel.gatherTile(sc, src.data, taps, i0, pos, s0, gyt, s0 * ldb + j0, ldb, dwt, i0 * ldb + j0, ldb, s0 > 0);
+                gatherColumns(kernel, sc, src.data, taps, t0, t1, pos, s0, gyt, s0 * ldb, ldb, dwt, 0, ldb, s0 > 0);
             }
             int r1 = Math.min(k, t1); // this part's tap rows of dw^T back to dw [O x K], blocks of rows
             for (int rb = t0; rb < r1; rb += TRANSPOSE_BLOCK) {
@@ -158,6 +142,22 @@ final class ImplicitConv {
                     for (int r = rb, t = rb * ldb + c, di = dwo + c * k + rb; r < re; r++, t += ldb, di++) dwd[di] = dwt[t];
             }
         });
+    }
+
+    /**
+     * Columns [j0, j1) of C rows [i0, i1) (whole tiles of mr rows) over kc steps: {@code C[i][j] (+)= sum_p
+     * x[rows[i] + steps[so + p]] * b[bo + p*ldb + j]}, with C and B both {@code ldb} wide. Pairs of column tiles go
+     * through the kernel's wide gathering tile, four rows at a time (half the gathered loads per multiply-add), where
+     * it has one; the rest through {@link SgemmKernel#gatherTile}. Every element is the same chain either way.
+     */
+    private static void gatherColumns(SgemmKernel kernel, int kc, float[] x, int[] rows, int i0, int i1, int[] steps, int so,
+                                      float[] b, int bo, int ldb, float[] c, int j0, int j1, boolean add) {
+        int nr = kernel.nr, j = j0;
+        if (kernel.gathersWide())
+            for (; j + 2 * nr <= j1; j += 2 * nr)
+                for (int i = i0; i < i1; i += 4) kernel.gatherTileWide(kc, x, rows, i, steps, so, b, bo + j, ldb, c, i * ldb + j, ldb, add);
+        for (; j < j1; j += nr)
+            for (int i = i0; i < i1; i += kernel.mr) kernel.gatherTile(kc, x, rows, i, steps, so, b, bo + j, ldb, c, i * ldb + j, ldb, add);
     }
 
     /**

@@ -43,7 +43,8 @@ abstract class SgemmKernel {
 
     /**
      * Whether {@link #gatherTileWide} is implemented: a {@code 4 x 2nr} tile with half of {@link #gatherTile}'s
-     * gathered loads per multiply-add.
+     * gathered loads per multiply-add. True only where {@link #mr} is a multiple of 4, so that runs of whole
+     * {@code mr}-row tiles split into whole wide tiles.
      */
     boolean gathersWide() {
         return false;

@@ -180,10 +180,13 @@ final class SimdSgemmKernel extends SgemmKernel {
         c71.intoArray(c, c7 + VL);
     }
 
-    /** Four lanes-wide vectors per row keep the accumulators at sixteen; worth it only with 16 lanes (AVX-512). */
+    /**
+     * Four lanes-wide vectors per row keep the accumulators at sixteen; worth it only with 16 lanes (AVX-512). MR (8)
+     * is a multiple of 4.
+     */
     @Override
     boolean gathersWide() {
-        return VL == 16;
+        return VL == 16 && MR % 4 == 0;
     }
 
     @Override
