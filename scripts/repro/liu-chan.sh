@@ -8,12 +8,11 @@
 # 200 test points (AutoAttack on 20); CIFAR 200 images for 1 epoch, 50 test points.
 source "$(dirname "$0")/lib.sh"
 repro_init liu-chan
-LIMIT=$(q 2000 60000); EPOCHS=$(q 1 10); TEST=$(q 200 1000); AA=$(q 20 1000); K=$(q 5 20)
+LIMIT=$(q 2000 60000); AT_LIMIT=$(q 2000 20000); EPOCHS=$(q 1 10); TEST=$(q 200 1000); AA=$(q 20 1000); AA_ROBUST=$(q 20 200)
+K=$(q 5 20)
 DECAY=$(( EPOCHS * 6 / 10 )); [ "$DECAY" -ge 1 ] || DECAY=1
-MLP=(--model mlp-4x1024 --data mnist --limit "$LIMIT" --epochs "$EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100
-     --schedule "multistep:$DECAY:0.1" --seed "$SEED")
 AT="pgd:norm=linf,eps=0.1,steps=$K,step=0.01,random-start=false,early-stop=false"
-S="mlp-4x1024, $LIMIT training images, $EPOCHS epochs (paper: 50), SGD 0.01 momentum 0.9, batch 100; PGD-20 L-inf 0.1 step 0.01 without random start on the first $TEST test images, margins on the first $TEST train/test images, AutoAttack on $AA"
+S="mlp-4x1024, $EPOCHS epochs (paper: 50), SGD 0.01 momentum 0.9, batch 100; PGD-20 L-inf 0.1 step 0.01 without random start on the first $TEST test images, margins on the first $TEST train/test images"
 # name | objectives | weight decay | paper: clean pgd20 m_train m_test | table
 RUNS=(
  "st-wd0.1|cross-entropy|0.1|77.88 34.06 1.00 1.02|Table 1"
@@ -37,7 +36,8 @@ RUNS=(
 )
 run_row() {  # data model-args... : trains, evaluates and records one row
   local name=$1 objs=$2 wd=$3 paper=$4 table=$5 data=$6 eps=$7 steps=$8 step=$9 settings=${10}; shift 10
-  local args=() o; IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
+  local args=() o aa=$AA; IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
+  robust "$objs" && aa=$AA_ROBUST
   if [[ $objs == *pgd-at* ]]; then args+=(--train-attack "$TRAIN_ATTACK")
   # TRADES and adversarial L-Softmax ascend their own loss and keep the last iterate: no early-stop option
   elif [[ $objs == *trades* || $objs == *adversarial=true* ]]; then args+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}"); fi
@@ -45,22 +45,27 @@ run_row() {  # data model-args... : trains, evaluates and records one row
   attack "$name-pgd" "$(model $name)" -- --data "$data" --limit "$TEST" -a "pgd:steps=$steps,step=$step,random-start=false" --eps "$eps"
   # Liu and Chan average the effective margins of the correctly classified points, as brink analyze margins does
   analysis "$name-margins" "margins:train-limit=$TEST" "$(model $name)" -- --data "$data" --limit "$TEST" --with-train
-  autoattack "$name-aa" "$(model $name)" -- --data "$data" --limit "$AA" --eps "$eps"
+  autoattack "$name-aa" "$(model $name)" -- --data "$data" --limit "$aa" --eps "$eps"
   local p; read -r -a p <<< "$paper"; local row="$name (lambda_WD $wd)"
   cell "$table" "$row" "clean %" "${p[0]}" "$OUT/raw/$name-pgd.json" results.clean_accuracy pct "$settings"
   cell "$table" "$row" "PGD$steps %" "${p[1]}" "$OUT/raw/$name-pgd.json" results.attacks.0.robust_accuracy pct "$settings"
   cell "$table" "$row" "m_train (mean)" "${p[2]}" "$OUT/analysis/$name-margins/summary.json" summary.train_margin_mean none "$settings; correctly classified points"
   cell "$table" "$row" "m_test (mean)" "${p[3]}" "$OUT/analysis/$name-margins/summary.json" summary.test_margin_mean none "$settings; correctly classified points"
-  cell "$table" "$row" "AutoAttack % (extra)" "-" "$OUT/raw/$name-aa.json" results.robust_accuracy pct "$settings; AutoAttack standard, first $AA points"
+  cell "$table" "$row" "AutoAttack % (extra)" "-" "$OUT/raw/$name-aa.json" results.robust_accuracy pct "$settings; AutoAttack standard, first $aa points"
 }
+robust() { [[ $1 == *pgd-at* || $1 == *adversarial=true* || $1 == *emr* || $1 == *trades* ]]; }
+adversarial() { [[ $1 == *pgd-at* || $1 == *adversarial=true* || $1 == *trades* ]]; }
 TRAIN_ATTACK=$AT
 for r in "${RUNS[@]}"; do
   IFS='|' read -r name objs wd paper table <<< "$r"
-  run_row "$name" "$objs" "$wd" "$paper" "$table" mnist 0.1 20 0.01 "$S" "${MLP[@]}"
+  lim=$LIMIT; adversarial "$objs" && lim=$AT_LIMIT
+  MLP=(--model mlp-4x1024 --data mnist --limit "$lim" --epochs "$EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100
+       --schedule "multistep:$DECAY:0.1" --seed "$SEED")
+  run_row "$name" "$objs" "$wd" "$paper" "$table" mnist 0.1 20 0.01 "$S, $lim training images" "${MLP[@]}"
 done
 
 # --- CIFAR-10, reduced: the Table 5 CNN (Tables 2 and 8) and ResNet18 at width 1/4 (Table 9) ---
-C_LIMIT=$(q 200 10000); C_EPOCHS=$(q 1 5); TEST=$(q 50 500); AA=$(q 10 200); CK=$(q 2 10)
+C_LIMIT=$(q 200 5000); C_EPOCHS=$(q 1 4); TEST=$(q 50 500); AA=$(q 10 200); AA_ROBUST=$AA; CK=$(q 2 10)
 TRAIN_ATTACK="pgd:norm=linf,eps=0.031,steps=$CK,step=0.0078,early-stop=false"
 CNN=(--model emr-cnn --data cifar10 --limit "$C_LIMIT" --epochs "$C_EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100 --seed "$SEED")
 SC="emr-cnn, $C_LIMIT CIFAR-10 training images, $C_EPOCHS epochs (paper: 100), SGD 0.01, batch 100; PGD10 L-inf 0.031 step 0.0078 on $TEST test images"
