@@ -8,7 +8,7 @@ a paper's cells.csv as a self-contained HTML table.
       (results.attacks[label=pgd-l2].robust_accuracy).
       FILE .csv: SELECTOR is col=value[,col=value...]:field (attack=fgsm,eps=0.1:accuracy); eps compare as numbers.
       TRANSFORM: pct (x100), err (100 - x100), count (an integer), none. Prints the number with 2 decimals (3 significant digits
-      below 0.1), or n/a.
+      below 0.1), or n/a (no file, no such entry, or not a finite number).
   cells.py html CELLS_CSV OUT_HTML TITLE
   cells.py md CELLS_CSV          the cells as a markdown table (docs/reproductions.md)
 """
@@ -82,6 +82,8 @@ def get(path, selector, transform='none'):
         v = float(v)
     except (TypeError, ValueError, KeyError, IndexError):
         return 'n/a'
+    if not math.isfinite(v):
+        return 'n/a'  # e.g. the mean margin of no correctly classified point (a constant predictor's)
     if transform == 'pct':
         v *= 100
     elif transform == 'err':

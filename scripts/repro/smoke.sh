@@ -58,7 +58,11 @@ full, quick = (list(csv.DictReader(open(f))) for f in sys.argv[1:])
 assert [r['mode'] for r in full] == ['full'] * 3, full
 assert [r['brink'] for r in full] == [r['brink'] for r in quick], (full, quick)
 PY
-rm -rf "$ROOT/reports/repro/smoke"
+# A result that is not a finite number (the mean margin of a constant predictor, no correct point) is a missing cell
+echo '{"summary": {"m": "NaN", "k": 1.5}}' > "$LOG.json"
+[ "$(python3 "$ROOT/scripts/repro/cells.py" get "$LOG.json" summary.m)" = n/a ] || fail "cells.py: NaN not read as n/a"
+[ "$(python3 "$ROOT/scripts/repro/cells.py" get "$LOG.json" summary.k pct)" = 150.00 ] || fail "cells.py: 1.5 pct not 150.00"
+rm -rf "$ROOT/reports/repro/smoke" "$LOG.json"
 # Every paper's script, both modes, as a plan (PLAN=1: each step's command printed, none run): the scripts' own logic
 # must reach the end in each mode (a full-mode-only shell error once stopped every full run at its first line).
 for p in galloway shaham li yu liu-chan; do
@@ -68,4 +72,4 @@ for p in galloway shaham li yu liu-chan; do
   done
   rm -rf "$ROOT/reports/repro/$p/plan" "$ROOT/reports/repro/$p/quick/plan"
 done
-echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; every paper planned in both modes)"
+echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; a NaN result is n/a; every paper planned in both modes)"
