@@ -11,6 +11,10 @@ a paper's cells.csv as a self-contained HTML table.
       below 0.1), or n/a (no file, no such entry, or not a finite number).
   cells.py html CELLS_CSV OUT_HTML TITLE
   cells.py md CELLS_CSV          the cells as a markdown table (docs/reproductions.md)
+  cells.py fill CELLS_CSV DOC HEADING
+      writes each cell's brink value into the "full run" column of DOC's table row with the same table, row and
+      column, in the section whose heading starts with HEADING (## Yu et al.); other columns stay as they are.
+      Prints how many rows it filled and every cell it found no row for.
 """
 import csv, html, json, math, os, re, sys
 
@@ -137,11 +141,47 @@ def markdown(cells_csv):
         print(f"| {md(r['table'])} | {md(r['row'])} | {md(r['column'])} | {md(r['paper'])} | {md(r['brink'])} |  |  |")
 
 
+def fill(cells_csv, doc, heading):
+    """Fills the full-run column of one section's table from a full run's cells.csv (see the module doc)."""
+    cells = {(r['table'], r['row'], r['column']): r['brink'] for r in csv.DictReader(open(cells_csv, newline=''))}
+    lines = open(doc).read().split('\n')
+    start = next((i for i, l in enumerate(lines) if l.startswith('#') and l.lstrip('#').strip().startswith(heading)), None)
+    if start is None:
+        sys.exit(f'{doc}: no section heading starts with {heading!r}')
+    level = len(lines[start]) - len(lines[start].lstrip('#'))
+    filled, seen = 0, set()
+    for i in range(start + 1, len(lines)):
+        l = lines[i]
+        if l.startswith('#') and len(l) - len(l.lstrip('#')) <= level:
+            break  # the next section of the same or a higher level
+        if not l.startswith('| '):
+            continue
+        cols = re.split(r'(?<!\\)\|', l)[1:-1]  # a \| inside a cell (norm bars) does not split
+        if len(cols) != 7:
+            continue
+        key = tuple(c.strip().replace('\\|', '|') for c in cols[:3])
+        if key in cells:
+            cols[5] = f' {cells[key]} '
+            lines[i] = '|' + '|'.join(cols) + '|'
+            filled += 1
+            seen.add(key)
+    tmp = doc + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write('\n'.join(lines))
+    os.replace(tmp, doc)
+    print(f'{doc}: filled {filled} rows of "{heading}"')
+    for k in cells:
+        if k not in seen:
+            print('no row for', ' | '.join(k))
+
+
 if __name__ == '__main__':
     if len(sys.argv) >= 4 and sys.argv[1] == 'get':
         print(get(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else 'none'))
     elif len(sys.argv) == 3 and sys.argv[1] == 'md':
         markdown(sys.argv[2])
+    elif len(sys.argv) == 5 and sys.argv[1] == 'fill':
+        fill(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 5 and sys.argv[1] == 'html':
         render(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

@@ -62,7 +62,13 @@ PY
 echo '{"summary": {"m": "NaN", "k": 1.5}}' > "$LOG.json"
 [ "$(python3 "$ROOT/scripts/repro/cells.py" get "$LOG.json" summary.m)" = n/a ] || fail "cells.py: NaN not read as n/a"
 [ "$(python3 "$ROOT/scripts/repro/cells.py" get "$LOG.json" summary.k pct)" = 150.00 ] || fail "cells.py: 1.5 pct not 150.00"
-rm -rf "$ROOT/reports/repro/smoke" "$LOG.json"
+# cells.py fill writes a full run's cells into its own section's table only
+printf '## A\n| T | r | c | 1 | 2 |  |  |\n## B\n| T | r | c | 1 | 2 |  | gap |\n' > "$LOG.md"
+printf 'table,row,column,paper,brink,mode,settings,source\nT,r,c,1,3.5,full,s,x\n' > "$LOG.csv"
+python3 "$ROOT/scripts/repro/cells.py" fill "$LOG.csv" "$LOG.md" B > /dev/null
+[ "$(cat "$LOG.md")" = "$(printf '## A\n| T | r | c | 1 | 2 |  |  |\n## B\n| T | r | c | 1 | 2 | 3.5 | gap |')" ] \
+  || fail "cells.py fill: $(cat "$LOG.md")"
+rm -rf "$ROOT/reports/repro/smoke" "$LOG.json" "$LOG.md" "$LOG.csv"
 # Every paper's script, both modes, as a plan (PLAN=1: each step's command printed, none run): the scripts' own logic
 # must reach the end in each mode (a full-mode-only shell error once stopped every full run at its first line).
 for p in galloway shaham li yu liu-chan; do
@@ -72,4 +78,4 @@ for p in galloway shaham li yu liu-chan; do
   done
   rm -rf "$ROOT/reports/repro/$p/plan" "$ROOT/reports/repro/$p/quick/plan"
 done
-echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; a NaN result is n/a; every paper planned in both modes)"
+echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; a NaN result is n/a; fill writes one section; every paper planned in both modes)"
