@@ -2,7 +2,9 @@ package dev.brink.engine.backend.cpu;
 
 import dev.brink.engine.backend.ConvGeometry;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Float32 convolution forward pass and weight gradient as implicit GEMMs ({@link SgemmKernel#gatherTile}): the
@@ -14,6 +16,9 @@ import java.util.Arrays;
  *   <li>forward: {@code Y^T[q x O] = X[q x K] * W^T[K x O]}, rows = positions, steps = taps;</li>
  *   <li>weight gradient: {@code dW^T[K x O] = X^T[K x q] * gY^T[q x O]}, rows = taps, steps = positions.</li>
  * </ul>
+ * Where the padding is more than a tenth of the forward product ({@link #skipsPadding}: 3x3 kernels on maps of 8x8
+ * and below), the forward pass groups the output positions by the taps that fall inside the image and multiplies
+ * over those only, from the unpadded input (VGG-16's 2x2 layers: 56% of the taps are padding).
  * This wins where lowering loses: few output channels per B-packing (the im2col copy costs as much as the
  * product), short strided rows and small kernels per channel (see {@link FloatConv} for the rule). Groups are
  * not supported here (the caller checks {@link #supports}). No result depends on the thread count. Scratch:
@@ -54,7 +59,8 @@ final class ImplicitConv {
      */
     static void forward(Dims d, float[] xd, int xo, float[] wd, int wo, float[] yd, int yo) {
         int parts = CpuParallel.partsFor(d.work());
-        float[] wt = transposed(wd, wo, d.o(), d.k(), Sgemm.roundUp(d.o(), SgemmKernel.get().nr), parts);
+        int taps = skipsPadding(d) ? d.kh() * d.kw() : 0;
+        float[] wt = transposed(wd, wo, d.o(), d.k(), Sgemm.roundUp(d.o(), SgemmKernel.get().nr), parts, taps);
         forward(d, xd, xo, wt, yd, yo, parts);
     }
 
@@ -67,17 +73,27 @@ final class ImplicitConv {
     static void inputGradStride1(Dims t, float[] gd, int go, float[] wd, int wo, float[] dxd, int dxo) {
         int parts = CpuParallel.partsFor(t.work());
         int c = t.o(), o = t.c(), k2 = t.kh() * t.kw(), ldb = Sgemm.roundUp(c, SgemmKernel.get().nr);
+        boolean tapMajor = skipsPadding(t); // B's row of (oi, q): oi*k2 + q, or q*o + oi in the tap-major order
+        int rowStep = tapMajor ? o : 1, tapStride = tapMajor ? 1 : k2;
         float[] wt = CpuScratch.floats(CpuScratch.OPERAND, t.k() * ldb);
-        CpuParallel.forRange(o, parts > 1, oi -> { // rows oi*k2 .. of B: B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
+        CpuParallel.forRange(o, parts > 1, oi -> { // B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
+            int r0 = oi * tapStride;
             for (int ci = 0; ci < c; ci++)
-                for (int q = 0, src = wo + (oi * c + ci) * k2 + k2 - 1; q < k2; q++, src--) wt[(oi * k2 + q) * ldb + ci] = wd[src];
-            if (ldb > c) for (int q = 0; q < k2; q++) Arrays.fill(wt, (oi * k2 + q) * ldb + c, (oi * k2 + q + 1) * ldb, 0f);
+                for (int q = 0, src = wo + (oi * c + ci) * k2 + k2 - 1; q < k2; q++, src--) wt[(r0 + q * rowStep) * ldb + ci] = wd[src];
+            if (ldb > c) for (int q = 0; q < k2; q++) Arrays.fill(wt, (r0 + q * rowStep) * ldb + c, (r0 + q * rowStep + 1) * ldb, 0f);
         });
         forward(t, gd, go, wt, dxd, dxo, parts);
     }
 
-    /** The forward pass with the weights already as B = w^T ([k x ldb], zero in columns o..ldb-1). */
+    /**
+     * The forward pass with the weights already as B = w^T ([k x ldb], zero in columns o..ldb-1; its rows in the
+     * tap-major order (i, j, c) where {@link #skipsPadding}, else (c, i, j)).
+     */
     private static void forward(Dims d, float[] xd, int xo, float[] wt, float[] yd, int yo, int parts) {
+        if (skipsPadding(d)) {
+            forwardSkippingPadding(d, xd, xo, wt, yd, yo, parts);
+            return;
+        }
         SgemmKernel kernel = SgemmKernel.get();
         int mr = kernel.mr, nr = kernel.nr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), nr);
         int[] taps = taps(d);
@@ -99,6 +115,112 @@ final class ImplicitConv {
                 int y0 = yo + (n0 + b) * ohw;
                 for (int o = j0; o < o1; o++)
                     for (int s = 0, t = b * p * ldb + o; s < p; s++, t += ldb) yd[y0 + o * p + s] = yt[t];
+            }
+        });
+    }
+
+    /** Least input channels for {@link #skipsPadding}: below it a kernel row's run of taps is a short GEMM step. */
+    static final int SKIP_PADDING_MIN_CHANNELS = 16;
+    /** Largest share of in-image taps for {@link #skipsPadding}: the padding's share of the work must exceed a tenth. */
+    static final double SKIP_PADDING_MAX_USEFUL = 0.9;
+
+    /**
+     * True when the forward pass of d skips the kernel taps that fall into the zero padding: a padded problem with at
+     * least {@link #SKIP_PADDING_MIN_CHANNELS} input channels where those taps are more than a tenth of the product
+     * (3x3 kernels, padding 1: 16% on 8x8 maps, 31% on 4x4, 56% on 2x2). Its weights are then B in the tap-major
+     * row order (i, j, c), so that each kernel row's in-image taps are one run of B's rows.
+     */
+    static boolean skipsPadding(Dims d) {
+        if (!d.padded() || d.c() < SKIP_PADDING_MIN_CHANNELS) return false;
+        ConvGeometry g = d.g();
+        long useful = inImageTaps(bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH()))
+                * inImageTaps(bands(d.wo(), d.w(), d.kw(), g.strideW(), g.padW(), g.dilationW()));
+        return useful <= SKIP_PADDING_MAX_USEFUL * d.p() * d.kh() * d.kw();
+    }
+
+    /**
+     * A run of output coordinates [start, end) along one axis whose kernel taps inside the input are the same,
+     * [lo, hi) (empty where all of them read padding).
+     */
+    private record Band(int start, int end, int lo, int hi) {}
+
+    private static List<Band> bands(int out, int in, int k, int stride, int pad, int dil) {
+        List<Band> bands = new ArrayList<>();
+        for (int o = 0; o < out; o++) {
+            int origin = o * stride - pad, lo = 0;
+            while (lo < k && origin + lo * dil < 0) lo++;
+            int hi = lo;
+            while (hi < k && origin + hi * dil < in) hi++;
+            Band last = bands.isEmpty() ? null : bands.get(bands.size() - 1);
+            if (last != null && last.lo == lo && last.hi == hi) bands.set(bands.size() - 1, new Band(last.start, o + 1, lo, hi));
+            else bands.add(new Band(o, o + 1, lo, hi));
+        }
+        return bands;
+    }
+
+    private static long inImageTaps(List<Band> bands) {
+        long n = 0;
+        for (Band b : bands) n += (long) (b.end - b.start) * (b.hi - b.lo);
+        return n;
+    }
+
+    /**
+     * The forward pass without the padding's taps ({@link #skipsPadding}): the output positions of a chunk of images
+     * are grouped by their row band and column band, each group padded to whole tiles of mr rows, and each group's
+     * product runs over its in-image taps only: per kernel row i, the run of B's rows (i, j, c) for its columns j,
+     * read from the unpadded input. wt is B in the tap-major order.
+     */
+    private static void forwardSkippingPadding(Dims d, float[] xd, int xo, float[] wt, float[] yd, int yo, int parts) {
+        SgemmKernel kernel = SgemmKernel.get();
+        int mr = kernel.mr, nr = kernel.nr, c = d.c(), kw = d.kw(), p = d.p(), ldb = Sgemm.roundUp(d.o(), nr);
+        ConvGeometry g = d.g();
+        List<Band> rowBands = bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH());
+        List<Band> colBands = bands(d.wo(), d.w(), kw, g.strideW(), g.padW(), g.dilationW());
+        int hw = d.h() * d.w(), image = c * hw;
+        int[] taps = new int[d.k()]; // tap-major (i, j, c): offsets from a window's origin in the unpadded input
+        for (int i = 0, r = 0; i < d.kh(); i++)
+            for (int j = 0; j < kw; j++)
+                for (int ci = 0; ci < c; ci++, r++) taps[r] = ci * hw + i * g.dilationH() * d.w() + j * g.dilationW();
+        int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
+        int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
+        CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
+            int ch = u / colParts, cp = u % colParts;
+            int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
+            int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), rows = 0;
+            for (Band rb : rowBands)
+                for (Band cb : colBands) rows += Sgemm.roundUp(nb * (rb.end - rb.start) * (cb.end - cb.start), mr);
+            int[] pos = new int[rows], at = new int[nb * p]; // at: the C row of (image, position)
+            float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, rows * ldb);
+            int r0 = 0;
+            for (Band rb : rowBands)
+                for (Band cb : colBands) {
+                    int r = r0;
+                    for (int b = 0; b < nb; b++)
+                        for (int oy = rb.start; oy < rb.end; oy++)
+                            for (int ox = cb.start; ox < cb.end; ox++) {
+                                // the window's origin may lie in the padding; its in-image taps do not
+                                pos[r] = xo + (n0 + b) * image + (oy * g.strideH() - g.padH()) * d.w() + ox * g.strideW() - g.padW();
+                                at[b * p + oy * d.wo() + ox] = r++;
+                            }
+                    int r1 = r0 + Sgemm.roundUp(r - r0, mr);
+                    Arrays.fill(pos, r, r1, pos[r - 1]);
+                    boolean first = true;
+                    for (int i = rb.lo; i < rb.hi; i++) {
+                        int run = (i * kw + cb.lo) * c, len = (cb.hi - cb.lo) * c;
+                        for (int k0 = 0; k0 < len; k0 += KC) {
+                            int kc = Math.min(KC, len - k0);
+                            gatherColumns(kernel, kc, xd, pos, r0, r1, taps, run + k0, wt, (run + k0) * ldb, ldb, yt, j0, j1, !first);
+                            first = false;
+                        }
+                    }
+                    if (first) for (int q = r0; q < r1; q++) Arrays.fill(yt, q * ldb + j0, q * ldb + j1, 0f); // all padding
+                    r0 = r1;
+                }
+            int ohw = d.o() * p, o1 = Math.min(d.o(), j1);
+            for (int b = 0; b < nb; b++) {
+                int y0 = yo + (n0 + b) * ohw, a0 = b * p;
+                for (int o = j0; o < o1; o++)
+                    for (int s = 0; s < p; s++) yd[y0 + o * p + s] = yt[at[a0 + s] * ldb + o];
             }
         });
     }
@@ -213,16 +335,19 @@ final class ImplicitConv {
     /**
      * {@code w^T}: [k x ldb] with w [o x k] at {@code wd[wo]}, zero in columns o..ldb-1, in the calling thread's
      * {@link CpuScratch#OPERAND} buffer; split over blocks of k when {@code parts > 1}. Each block reads a few
-     * cache lines of every row of w and writes whole rows of w^T.
+     * cache lines of every row of w and writes whole rows of w^T. With {@code taps > 0} (kernel taps per channel)
+     * the rows are in the tap-major order: w's column {@code c*taps + tap} becomes row {@code tap*(k/taps) + c}.
      */
-    private static float[] transposed(float[] wd, int wo, int o, int k, int ldb, int parts) {
+    private static float[] transposed(float[] wd, int wo, int o, int k, int ldb, int parts, int taps) {
         float[] t = CpuScratch.floats(CpuScratch.OPERAND, k * ldb);
-        int blocks = (k + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+        int blocks = (k + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, c = taps > 0 ? k / taps : 0;
         CpuParallel.forRange(blocks, parts > 1, bl -> {
             int s0 = bl * TRANSPOSE_BLOCK, s1 = Math.min(k, s0 + TRANSPOSE_BLOCK);
+            int[] at = new int[s1 - s0]; // where B's rows for w's columns s0.. start: (c, tap) -> row (tap, c)
+            for (int s = s0; s < s1; s++) at[s - s0] = (taps > 0 ? (s % taps) * c + s / taps : s) * ldb;
             for (int r = 0; r < o; r++)
-                for (int s = s0, wi = wo + r * k + s0; s < s1; s++, wi++) t[s * ldb + r] = wd[wi];
-            if (ldb > o) for (int s = s0; s < s1; s++) Arrays.fill(t, s * ldb + o, (s + 1) * ldb, 0f);
+                for (int s = s0, wi = wo + r * k + s0; s < s1; s++, wi++) t[at[s - s0] + r] = wd[wi];
+            if (ldb > o) for (int a : at) Arrays.fill(t, a + o, a + ldb, 0f);
         });
         return t;
     }

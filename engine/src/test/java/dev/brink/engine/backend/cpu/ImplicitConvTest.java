@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.SplittableRandom;
 
 import static dev.brink.engine.backend.cpu.CpuTestSupport.Layout;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -63,5 +64,40 @@ class ImplicitConvTest {
                 new Conv(2, 8, 7, 7, 256, 3, 3, ConvGeometry.of(2, 1)),
         };
         for (Conv p : cases) FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, kernel + " " + p);
+    }
+
+    /**
+     * The forward pass that skips the padding's taps ({@link ImplicitConv#skipsPadding}), and the stride-1 input
+     * gradient that runs through it with the flipped kernel: small maps, strides, dilation, one-sided and
+     * oversized padding (output positions that see only padding), on one and three threads. Each case is checked
+     * to take that path, in its forward pass or its input gradient's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"simd", "scalar"})
+    void paddingSkippedOnSmallMaps(String kernel) {
+        assumeTrue(setUp(kernel), "Vector API module not present");
+        SplittableRandom rng = new SplittableRandom(73);
+        Conv[] cases = {
+                new Conv(2, 16, 4, 4, 80, 3, 3, ConvGeometry.of(1, 1)),    // VGG-16's 4x4 layers, narrow
+                new Conv(3, 32, 2, 2, 40, 3, 3, ConvGeometry.of(1, 1)),    // its 2x2 layers: every position a corner
+                new Conv(2, 20, 1, 1, 24, 3, 3, ConvGeometry.of(1, 1)),    // one position, the centre tap only
+                new Conv(2, 16, 3, 3, 17, 3, 3, ConvGeometry.of(1, 3)),    // 7x7 output, its border sees only padding
+                new Conv(2, 16, 7, 7, 32, 3, 3, ConvGeometry.of(2, 1)),    // ResNet-18's stride-2 shape, small
+                new Conv(2, 24, 4, 5, 64, 3, 3, new ConvGeometry(1, 1, 2, 2, 2, 2, 1)), // dilation 2
+                new Conv(2, 16, 3, 6, 48, 3, 2, new ConvGeometry(1, 2, 1, 0, 1, 1, 1)), // padding along one axis only
+                new Conv(3, 17, 5, 5, 20, 5, 5, ConvGeometry.of(1, 2)),    // Madry et al.'s 5x5, on a 5x5 map
+        };
+        for (int threads : new int[] {1, 3}) {
+            CpuParallel.setThreads(threads);
+            for (Conv p : cases) {
+                int padH = p.g().dilationH() * (p.kh() - 1) - p.g().padH(), padW = p.g().dilationW() * (p.kw() - 1) - p.g().padW();
+                boolean stride1 = p.g().strideH() == 1 && p.g().strideW() == 1;
+                ImplicitConv.Dims t = new ImplicitConv.Dims(p.n(), p.o(), p.ho(), p.wo(), p.c(), p.kh(), p.kw(), p.h(), p.w(),
+                        new ConvGeometry(1, 1, Math.max(0, padH), Math.max(0, padW), p.g().dilationH(), p.g().dilationW(), 1));
+                assertTrue(ImplicitConv.skipsPadding(p.dims()) || stride1 && padH >= 0 && padW >= 0 && ImplicitConv.skipsPadding(t),
+                        "the case skips no padding: " + p);
+                FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, kernel + " " + threads + " " + p);
+            }
+        }
     }
 }
