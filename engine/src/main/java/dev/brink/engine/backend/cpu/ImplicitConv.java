@@ -123,6 +123,11 @@ final class ImplicitConv {
     static final int SKIP_PADDING_MIN_CHANNELS = 16;
     /** Largest share of in-image taps for {@link #skipsPadding}: the padding's share of the work must exceed a tenth. */
     static final double SKIP_PADDING_MAX_USEFUL = 0.9;
+    /**
+     * The same for the weight gradient, where the groups split the sum over positions into shorter runs and the
+     * transpositions cost more: a quarter (JMH: ResNet-18's stride-2 layer, 16% padding, ran 1.09x as long).
+     */
+    static final double SKIP_PADDING_MAX_USEFUL_WEIGHT_GRAD = 0.75;
 
     /**
      * True when the forward pass of d skips the kernel taps that fall into the zero padding: a padded problem with at
@@ -131,11 +136,21 @@ final class ImplicitConv {
      * row order (i, j, c), so that each kernel row's in-image taps are one run of B's rows.
      */
     static boolean skipsPadding(Dims d) {
-        if (!d.padded() || d.c() < SKIP_PADDING_MIN_CHANNELS) return false;
+        return d.c() >= SKIP_PADDING_MIN_CHANNELS && inImageShare(d) <= SKIP_PADDING_MAX_USEFUL;
+    }
+
+    /** {@link #skipsPadding} for the weight gradient: at least a quarter of the taps in the padding. */
+    static boolean skipsPaddingInWeightGrad(Dims d) {
+        return d.c() >= SKIP_PADDING_MIN_CHANNELS && inImageShare(d) <= SKIP_PADDING_MAX_USEFUL_WEIGHT_GRAD;
+    }
+
+    /** The share of the (position, tap) pairs of d that read the input, not its padding. */
+    private static double inImageShare(Dims d) {
+        if (!d.padded()) return 1;
         ConvGeometry g = d.g();
         long useful = inImageTaps(bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH()))
                 * inImageTaps(bands(d.wo(), d.w(), d.kw(), g.strideW(), g.padW(), g.dilationW()));
-        return useful <= SKIP_PADDING_MAX_USEFUL * d.p() * d.kh() * d.kw();
+        return (double) useful / ((long) d.p() * d.kh() * d.kw());
     }
 
     /**
@@ -230,6 +245,10 @@ final class ImplicitConv {
      * transposition of gy is split over images, the product and the transposition back over tap rows.
      */
     static void weightGrad(Dims d, float[] xd, int xo, float[] gd, int go, float[] dwd, int dwo) {
+        if (skipsPaddingInWeightGrad(d)) {
+            weightGradSkippingPadding(d, xd, xo, gd, go, dwd, dwo);
+            return;
+        }
         SgemmKernel kernel = SgemmKernel.get();
         int mr = kernel.mr, k = d.k(), p = d.p(), ldb = Sgemm.roundUp(d.o(), kernel.nr);
         int q = d.n() * p, kPad = Sgemm.roundUp(k, mr), o = d.o();
@@ -263,6 +282,76 @@ final class ImplicitConv {
                 for (int c = 0; c < o; c++)
                     for (int r = rb, t = rb * ldb + c, di = dwo + c * k + rb; r < re; r++, t += ldb, di++) dwd[di] = dwt[t];
             }
+        });
+    }
+
+    /**
+     * The weight gradient without the padding's taps ({@link #skipsPaddingInWeightGrad}): the output positions of all images
+     * in the groups of {@link #forwardSkippingPadding} (gy transposed in that order), dw^T's rows tap-major, each
+     * tap's channels padded to whole tiles of mr rows, and each tap's rows summed over the groups whose positions
+     * see that tap inside the image, read from the unpadded input. The tiles are split over the threads.
+     */
+    private static void weightGradSkippingPadding(Dims d, float[] xd, int xo, float[] gd, int go, float[] dwd, int dwo) {
+        SgemmKernel kernel = SgemmKernel.get();
+        int mr = kernel.mr, c = d.c(), kw = d.kw(), kk = d.kh() * kw, k = d.k(), p = d.p(), o = d.o();
+        int ldb = Sgemm.roundUp(o, kernel.nr), cPad = Sgemm.roundUp(c, mr), q = d.n() * p, hw = d.h() * d.w();
+        ConvGeometry g = d.g();
+        List<Band> rowBands = bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH());
+        List<Band> colBands = bands(d.wo(), d.w(), kw, g.strideW(), g.padW(), g.dilationW());
+        int groups = rowBands.size() * colBands.size();
+        int[] pos = new int[q], at = new int[q], start = new int[groups + 1];
+        for (int gi = 0, r = 0; gi < groups; gi++) {
+            Band rb = rowBands.get(gi / colBands.size()), cb = colBands.get(gi % colBands.size());
+            start[gi] = r;
+            for (int b = 0; b < d.n(); b++)
+                for (int oy = rb.start; oy < rb.end; oy++)
+                    for (int ox = cb.start; ox < cb.end; ox++) {
+                        pos[r] = xo + b * c * hw + (oy * g.strideH() - g.padH()) * d.w() + ox * g.strideW() - g.padW();
+                        at[b * p + oy * d.wo() + ox] = r++;
+                    }
+            start[gi + 1] = r;
+        }
+        int[] taps = new int[kk * cPad]; // row (t, ci) of dw^T: tap t = (i, j), channel ci (the last one repeated in the padding)
+        for (int t = 0; t < kk; t++)
+            for (int ci = 0; ci < cPad; ci++)
+                taps[t * cPad + ci] = Math.min(ci, c - 1) * hw + t / kw * g.dilationH() * d.w() + t % kw * g.dilationW();
+        int parts = CpuParallel.partsFor(d.work()), ohw = o * p;
+        float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O] in group order, zero in the padding columns
+        CpuParallel.forRange(d.n(), parts > 1, b -> {
+            int gb = go + b * ohw, a0 = b * p;
+            for (int s0 = 0; s0 < p; s0 += TRANSPOSE_BLOCK) {
+                int s1 = Math.min(p, s0 + TRANSPOSE_BLOCK);
+                for (int ch = 0; ch < o; ch++)
+                    for (int s = s0, gi = gb + ch * p + s0; s < s1; s++, gi++) gyt[at[a0 + s] * ldb + ch] = gd[gi];
+            }
+            if (ldb > o) for (int s = 0; s < p; s++) Arrays.fill(gyt, at[a0 + s] * ldb + o, (at[a0 + s] + 1) * ldb, 0f);
+        });
+        float[] dwt = CpuScratch.floats(CpuScratch.GEMM_OUT, kk * cPad * ldb);
+        int tilesPerTap = cPad / mr, tiles = kk * tilesPerTap, np = Math.max(1, Math.min(tiles, parts));
+        CpuParallel.run(np, part -> {
+            int u0 = (int) ((long) tiles * part / np), u1 = (int) ((long) tiles * (part + 1) / np);
+            for (int t = u0 / tilesPerTap; t * tilesPerTap < u1; t++) {
+                int r0 = Math.max(u0, t * tilesPerTap) * mr, r1 = Math.min(u1, (t + 1) * tilesPerTap) * mr;
+                int i = t / kw, j = t % kw;
+                boolean first = true;
+                for (int gi = 0; gi < groups; gi++) {
+                    Band rb = rowBands.get(gi / colBands.size()), cb = colBands.get(gi % colBands.size());
+                    if (i < rb.lo || i >= rb.hi || j < cb.lo || j >= cb.hi) continue; // the tap reads padding here
+                    for (int s0 = start[gi]; s0 < start[gi + 1]; s0 += KC) {
+                        int sc = Math.min(KC, start[gi + 1] - s0);
+                        gatherColumns(kernel, sc, xd, taps, r0, r1, pos, s0, gyt, s0 * ldb, ldb, dwt, 0, ldb, !first);
+                        first = false;
+                    }
+                }
+                if (first) Arrays.fill(dwt, r0 * ldb, r1 * ldb, 0f); // a tap that only ever reads padding
+            }
+        });
+        int cb = Math.max(1, TRANSPOSE_BLOCK / kk + (TRANSPOSE_BLOCK % kk > 0 ? 1 : 0)); // channels whose taps fill a line of dw
+        CpuParallel.forRange((c + cb - 1) / cb, parts > 1, bl -> { // dw^T (tap-major rows) back to dw [O x C x kh x kw]
+            int c0 = bl * cb, c1 = Math.min(c, c0 + cb);
+            for (int ch = 0; ch < o; ch++)
+                for (int ci = c0, di = dwo + ch * k + c0 * kk; ci < c1; ci++)
+                    for (int t = 0; t < kk; t++, di++) dwd[di] = dwt[(t * cPad + ci) * ldb + ch];
         });
     }
 

@@ -67,10 +67,12 @@ class ImplicitConvTest {
     }
 
     /**
-     * The forward pass that skips the padding's taps ({@link ImplicitConv#skipsPadding}), and the stride-1 input
-     * gradient that runs through it with the flipped kernel: small maps, strides, dilation, one-sided and
-     * oversized padding (output positions that see only padding), on one and three threads. Each case is checked
-     * to take that path, in its forward pass or its input gradient's.
+     * The forward pass that skips the padding's taps ({@link ImplicitConv#skipsPadding}), the stride-1 input
+     * gradient that runs through it with the flipped kernel, and the weight gradient that skips them
+     * ({@link ImplicitConv#skipsPaddingInWeightGrad}): small maps, strides, dilation, one-sided and oversized
+     * padding (output positions that see only padding, taps that never see the image), on one and three threads.
+     * Each case is checked to take the forward path, in its forward pass or its input gradient's, and most of them
+     * the weight-gradient path.
      */
     @ParameterizedTest
     @ValueSource(strings = {"simd", "scalar"})
@@ -87,6 +89,9 @@ class ImplicitConvTest {
                 new Conv(2, 16, 3, 6, 48, 3, 2, new ConvGeometry(1, 2, 1, 0, 1, 1, 1)), // padding along one axis only
                 new Conv(3, 17, 5, 5, 20, 5, 5, ConvGeometry.of(1, 2)),    // Madry et al.'s 5x5, on a 5x5 map
         };
+        int weightGrads = 0;
+        for (Conv p : cases) if (ImplicitConv.skipsPaddingInWeightGrad(p.dims())) weightGrads++;
+        assertTrue(weightGrads >= 6, weightGrads + " of the cases take the weight gradient that skips the padding");
         for (int threads : new int[] {1, 3}) {
             CpuParallel.setThreads(threads);
             for (Conv p : cases) {
