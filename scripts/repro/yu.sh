@@ -7,20 +7,23 @@
 # regularizers, but its formula is lost in the text, and Brink's lambda weighs per-sample gradients (the mean over the
 # batch of each sample's own squared input-gradient norm, or unsquared margin-gradient norm). Taken literally
 # (lambda = 500) both nets stayed at chance on 10k images (input-gradient after 6 epochs, Jacobian after 2: train
-# loss 2.29 and 2.60, a constant predictor). Full and
-# quick runs use lambda = c / 128 = 3.90625, c applied to gradients of the batch-mean loss (a gradient of a mean is
-# the per-sample gradient / B); with it the input-gradient net reached 96.5% test accuracy and the Jacobian-regularized
-# one 52% after 6 epochs of that check; at lambda = c / 128^2 both reached 97% with a penalty too small to matter. See
+# loss 2.29 and 2.60, a constant predictor). The input-gradient net uses lambda = c / 128 = 3.90625, c applied to
+# gradients of the batch-mean loss (a gradient of a mean is the per-sample gradient / B): 96.5% test accuracy after 6
+# epochs of 10k images, 98.9% in the full run. The Jacobian-regularized net at that reading plateaued at 40-50% for
+# all 10 epochs of the full run (the paper: 98.4%), so its lambda is calibrated on the one number the paper gives
+# that is not a robustness result, clean accuracy: the largest of 0.1 / 0.3 / 1 / 3.9 whose net is within a point of
+# the natural net's clean accuracy after 3 epochs of 10k images (natural 95.5%; 95.9 / 95.2 / 89.3%), 0.3. See
 # docs/reproductions.md. The paper's optimizer and epochs are not given: Adam 1e-3, batch 128.
 # QUICK=1: 2000 training images, 1 epoch, 200 test points.
 source "$(dirname "$0")/lib.sh"
 repro_init yu
 LIMIT=$(q 2000 60000); EPOCHS=$(q 1 10); TEST=$(q 200 10000)
+JAC_LAMBDA=0.3
 NET=(--model yu-mnist --data mnist --limit "$LIMIT" --epochs "$EPOCHS" --batch-size 128 --seed "$SEED")
 train natural  -- "${NET[@]}" --objective cross-entropy
 train advtrain -- "${NET[@]}" --objective fgsm-at --train-attack "bim:loss=cw,eps=0.3,steps=10,step=0.1,early-stop=false"
 train crossent -- "${NET[@]}" --objective input-gradient:lambda=3.90625
-train jacobian -- "${NET[@]}" --objective jacobian-reg:lambda=3.90625
+train jacobian -- "${NET[@]}" --objective jacobian-reg:lambda=$JAC_LAMBDA
 S="yu-mnist, $LIMIT training images, $EPOCHS epochs, Adam 1e-3, batch 128; first $TEST test images"
 declare -A P
 P[natural]="99.1 67.3 12.9 4.7 22.5 0.0 0.0 21.6 0.0 0.0"
