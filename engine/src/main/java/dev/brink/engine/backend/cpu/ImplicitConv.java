@@ -180,6 +180,60 @@ final class ImplicitConv {
     }
 
     /**
+     * The output positions of images [n0, n0 + nb) grouped by (row band, column band), group gi in rows
+     * [start[gi], start[gi + 1]), each group padded to a multiple of {@code align} rows with its last position:
+     * {@code pos[r]} is the offset of row r's window origin in the unpadded input at {@code xo} (it may lie in the
+     * padding; its in-image taps do not), {@code at[b*p + s]} the row of image n0 + b's position s.
+     */
+    private record Groups(List<Band> rowBands, List<Band> colBands, int[] pos, int[] at, int[] start) {
+        int count() { return start.length - 1; }
+        int rows() { return start[count()]; }
+        Band rowBand(int gi) { return rowBands.get(gi / colBands.size()); }
+        Band colBand(int gi) { return colBands.get(gi % colBands.size()); }
+    }
+
+    private static Groups groups(Dims d, int xo, int n0, int nb, int align) {
+        ConvGeometry g = d.g();
+        List<Band> rowBands = bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH());
+        List<Band> colBands = bands(d.wo(), d.w(), d.kw(), g.strideW(), g.padW(), g.dilationW());
+        int count = rowBands.size() * colBands.size(), image = d.c() * d.h() * d.w(), p = d.p(), rows = 0;
+        int[] start = new int[count + 1], at = new int[nb * p];
+        for (int gi = 0; gi < count; gi++) {
+            Band rb = rowBands.get(gi / colBands.size()), cb = colBands.get(gi % colBands.size());
+            start[gi] = rows;
+            rows += Sgemm.roundUp(nb * (rb.end - rb.start) * (cb.end - cb.start), align);
+        }
+        start[count] = rows;
+        int[] pos = new int[rows];
+        for (int gi = 0; gi < count; gi++) {
+            Band rb = rowBands.get(gi / colBands.size()), cb = colBands.get(gi % colBands.size());
+            int r = start[gi];
+            for (int b = 0; b < nb; b++)
+                for (int oy = rb.start; oy < rb.end; oy++)
+                    for (int ox = cb.start; ox < cb.end; ox++) {
+                        pos[r] = xo + (n0 + b) * image + (oy * g.strideH() - g.padH()) * d.w() + ox * g.strideW() - g.padW();
+                        at[b * p + oy * d.wo() + ox] = r++;
+                    }
+            Arrays.fill(pos, r, start[gi + 1], pos[r - 1]);
+        }
+        return new Groups(rowBands, colBands, pos, at, start);
+    }
+
+    /**
+     * Offsets from a window's origin in the unpadded input of the taps in the tap-major order, {@code perTap} rows
+     * per tap (i, j): row {@code t*perTap + ci} is channel ci of tap t, the last channel repeated past c.
+     */
+    private static int[] tapMajorTaps(Dims d, int perTap) {
+        ConvGeometry g = d.g();
+        int kw = d.kw(), hw = d.h() * d.w(), kk = d.kh() * kw;
+        int[] taps = new int[kk * perTap];
+        for (int t = 0; t < kk; t++)
+            for (int ci = 0; ci < perTap; ci++)
+                taps[t * perTap + ci] = Math.min(ci, d.c() - 1) * hw + t / kw * g.dilationH() * d.w() + t % kw * g.dilationW();
+        return taps;
+    }
+
+    /**
      * The forward pass without the padding's taps ({@link #skipsPadding}): the output positions of a chunk of images
      * are grouped by their row band and column band, each group padded to whole tiles of mr rows, and each group's
      * product runs over its in-image taps only: per kernel row i, the run of B's rows (i, j, c) for its columns j,
@@ -188,54 +242,34 @@ final class ImplicitConv {
     private static void forwardSkippingPadding(Dims d, float[] xd, int xo, float[] wt, float[] yd, int yo, int parts) {
         SgemmKernel kernel = SgemmKernel.get();
         int mr = kernel.mr, nr = kernel.nr, c = d.c(), kw = d.kw(), p = d.p(), ldb = Sgemm.roundUp(d.o(), nr);
-        ConvGeometry g = d.g();
-        List<Band> rowBands = bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH());
-        List<Band> colBands = bands(d.wo(), d.w(), kw, g.strideW(), g.padW(), g.dilationW());
-        int hw = d.h() * d.w(), image = c * hw;
-        int[] taps = new int[d.k()]; // tap-major (i, j, c): offsets from a window's origin in the unpadded input
-        for (int i = 0, r = 0; i < d.kh(); i++)
-            for (int j = 0; j < kw; j++)
-                for (int ci = 0; ci < c; ci++, r++) taps[r] = ci * hw + i * g.dilationH() * d.w() + j * g.dilationW();
+        int[] taps = tapMajorTaps(d, c);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
         int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
         CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
             int ch = u / colParts, cp = u % colParts;
             int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
-            int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), rows = 0;
-            for (Band rb : rowBands)
-                for (Band cb : colBands) rows += Sgemm.roundUp(nb * (rb.end - rb.start) * (cb.end - cb.start), mr);
-            int[] pos = new int[rows], at = new int[nb * p]; // at: the C row of (image, position)
-            float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, rows * ldb);
-            int r0 = 0;
-            for (Band rb : rowBands)
-                for (Band cb : colBands) {
-                    int r = r0;
-                    for (int b = 0; b < nb; b++)
-                        for (int oy = rb.start; oy < rb.end; oy++)
-                            for (int ox = cb.start; ox < cb.end; ox++) {
-                                // the window's origin may lie in the padding; its in-image taps do not
-                                pos[r] = xo + (n0 + b) * image + (oy * g.strideH() - g.padH()) * d.w() + ox * g.strideW() - g.padW();
-                                at[b * p + oy * d.wo() + ox] = r++;
-                            }
-                    int r1 = r0 + Sgemm.roundUp(r - r0, mr);
-                    Arrays.fill(pos, r, r1, pos[r - 1]);
-                    boolean first = true;
-                    for (int i = rb.lo; i < rb.hi; i++) {
-                        int run = (i * kw + cb.lo) * c, len = (cb.hi - cb.lo) * c;
-                        for (int k0 = 0; k0 < len; k0 += KC) {
-                            int kc = Math.min(KC, len - k0);
-                            gatherColumns(kernel, kc, xd, pos, r0, r1, taps, run + k0, wt, (run + k0) * ldb, ldb, yt, j0, j1, !first);
-                            first = false;
-                        }
+            int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0);
+            Groups gr = groups(d, xo, n0, nb, mr);
+            float[] yt = CpuScratch.floats(CpuScratch.GEMM_OUT, gr.rows() * ldb);
+            for (int gi = 0; gi < gr.count(); gi++) {
+                Band rb = gr.rowBand(gi), cb = gr.colBand(gi);
+                int r0 = gr.start[gi], r1 = gr.start[gi + 1];
+                boolean first = true;
+                for (int i = rb.lo; i < rb.hi; i++) {
+                    int run = (i * kw + cb.lo) * c, len = (cb.hi - cb.lo) * c;
+                    for (int k0 = 0; k0 < len; k0 += KC) {
+                        int kc = Math.min(KC, len - k0);
+                        gatherColumns(kernel, kc, xd, gr.pos, r0, r1, taps, run + k0, wt, (run + k0) * ldb, ldb, yt, j0, j1, !first);
+                        first = false;
                     }
-                    if (first) for (int q = r0; q < r1; q++) Arrays.fill(yt, q * ldb + j0, q * ldb + j1, 0f); // all padding
-                    r0 = r1;
                 }
+                if (first) for (int q = r0; q < r1; q++) Arrays.fill(yt, q * ldb + j0, q * ldb + j1, 0f); // all padding
+            }
             int ohw = d.o() * p, o1 = Math.min(d.o(), j1);
             for (int b = 0; b < nb; b++) {
                 int y0 = yo + (n0 + b) * ohw, a0 = b * p;
                 for (int o = j0; o < o1; o++)
-                    for (int s = 0; s < p; s++) yd[y0 + o * p + s] = yt[at[a0 + s] * ldb + o];
+                    for (int s = 0; s < p; s++) yd[y0 + o * p + s] = yt[gr.at[a0 + s] * ldb + o];
             }
         });
     }
@@ -294,27 +328,9 @@ final class ImplicitConv {
     private static void weightGradSkippingPadding(Dims d, float[] xd, int xo, float[] gd, int go, float[] dwd, int dwo) {
         SgemmKernel kernel = SgemmKernel.get();
         int mr = kernel.mr, c = d.c(), kw = d.kw(), kk = d.kh() * kw, k = d.k(), p = d.p(), o = d.o();
-        int ldb = Sgemm.roundUp(o, kernel.nr), cPad = Sgemm.roundUp(c, mr), q = d.n() * p, hw = d.h() * d.w();
-        ConvGeometry g = d.g();
-        List<Band> rowBands = bands(d.ho(), d.h(), d.kh(), g.strideH(), g.padH(), g.dilationH());
-        List<Band> colBands = bands(d.wo(), d.w(), kw, g.strideW(), g.padW(), g.dilationW());
-        int groups = rowBands.size() * colBands.size();
-        int[] pos = new int[q], at = new int[q], start = new int[groups + 1];
-        for (int gi = 0, r = 0; gi < groups; gi++) {
-            Band rb = rowBands.get(gi / colBands.size()), cb = colBands.get(gi % colBands.size());
-            start[gi] = r;
-            for (int b = 0; b < d.n(); b++)
-                for (int oy = rb.start; oy < rb.end; oy++)
-                    for (int ox = cb.start; ox < cb.end; ox++) {
-                        pos[r] = xo + b * c * hw + (oy * g.strideH() - g.padH()) * d.w() + ox * g.strideW() - g.padW();
-                        at[b * p + oy * d.wo() + ox] = r++;
-                    }
-            start[gi + 1] = r;
-        }
-        int[] taps = new int[kk * cPad]; // row (t, ci) of dw^T: tap t = (i, j), channel ci (the last one repeated in the padding)
-        for (int t = 0; t < kk; t++)
-            for (int ci = 0; ci < cPad; ci++)
-                taps[t * cPad + ci] = Math.min(ci, c - 1) * hw + t / kw * g.dilationH() * d.w() + t % kw * g.dilationW();
+        int ldb = Sgemm.roundUp(o, kernel.nr), cPad = Sgemm.roundUp(c, mr), q = d.n() * p;
+        Groups gr = groups(d, xo, 0, d.n(), 1);
+        int[] at = gr.at, start = gr.start, taps = tapMajorTaps(d, cPad); // dw^T's rows (t, ci), each tap padded to cPad
         int parts = CpuParallel.partsFor(d.work()), ohw = o * p;
         float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O] in group order, zero in the padding columns
         CpuParallel.forRange(d.n(), parts > 1, b -> {
@@ -334,12 +350,12 @@ final class ImplicitConv {
                 int r0 = Math.max(u0, t * tilesPerTap) * mr, r1 = Math.min(u1, (t + 1) * tilesPerTap) * mr;
                 int i = t / kw, j = t % kw;
                 boolean first = true;
-                for (int gi = 0; gi < groups; gi++) {
-                    Band rb = rowBands.get(gi / colBands.size()), cb = colBands.get(gi % colBands.size());
+                for (int gi = 0; gi < gr.count(); gi++) {
+                    Band rb = gr.rowBand(gi), cb = gr.colBand(gi);
                     if (i < rb.lo || i >= rb.hi || j < cb.lo || j >= cb.hi) continue; // the tap reads padding here
                     for (int s0 = start[gi]; s0 < start[gi + 1]; s0 += KC) {
                         int sc = Math.min(KC, start[gi + 1] - s0);
-                        gatherColumns(kernel, sc, xd, taps, r0, r1, pos, s0, gyt, s0 * ldb, ldb, dwt, 0, ldb, !first);
+                        gatherColumns(kernel, sc, xd, taps, r0, r1, gr.pos, s0, gyt, s0 * ldb, ldb, dwt, 0, ldb, !first);
                         first = false;
                     }
                 }
