@@ -6,8 +6,6 @@ import dev.brink.nn.Module;
 import dev.brink.nn.data.Batch;
 import dev.brink.robust.attack.Attacks;
 import dev.brink.robust.progress.ProgressBar;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -105,7 +103,7 @@ public final class InputDerivatives implements Analysis {
                 double[][] h = new double[d][d];
                 for (int r = 0; r < d; r++)
                     for (int c = 0; c < d; c++) h[r][c] = 0.5 * (hess[(i * d + r) * d + c] + hess[(i * d + c) * d + r]);
-                spectrum = Lanczos.byMagnitude(new EigenDecomposition(new Array2DRowRealMatrix(h, false)).getRealEigenvalues());
+                spectrum = Lanczos.byMagnitude(SymmetricEigenvalues.of(h));
             }
             out.add(new Sample(Arrays.copyOfRange(gm, i * d, (i + 1) * d), Arrays.copyOfRange(gl, i * d, (i + 1) * d), ritz, spectrum));
             if (bar != null) bar.update(i + 1, i + 1, "");

@@ -1,6 +1,5 @@
 package dev.brink.robust.analysis;
 
-import org.apache.commons.math3.linear.EigenDecomposition;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -51,8 +50,7 @@ public final class Lanczos {
 
     /** Eigenvalues of the symmetric tridiagonal matrix with diagonal {@code d} and off-diagonal {@code e}. */
     static double[] tridiagonalEigenvalues(double[] d, double[] e) {
-        if (d.length == 1) return d.clone();
-        return new EigenDecomposition(d, e).getRealEigenvalues();
+        return SymmetricEigenvalues.tridiagonal(d, e);
     }
 
     /** The values sorted by decreasing absolute value. */
