@@ -450,8 +450,11 @@ final class ImplicitConv {
             int s0 = bl * TRANSPOSE_BLOCK, s1 = Math.min(k, s0 + TRANSPOSE_BLOCK);
             int[] at = new int[s1 - s0]; // where B's rows for w's columns s0.. start: (c, tap) -> row (tap, c)
             for (int s = s0; s < s1; s++) at[s - s0] = (taps > 0 ? (s % taps) * c + s / taps : s) * ldb;
-            for (int r = 0; r < o; r++)
-                for (int s = s0, wi = wo + r * k + s0; s < s1; s++, wi++) t[at[s - s0] + r] = wd[wi];
+            for (int r0 = 0; r0 < o; r0 += TRANSPOSE_BLOCK) { // 16 x 16 tiles: whole lines read and written
+                int r1 = Math.min(o, r0 + TRANSPOSE_BLOCK);
+                for (int s = s0; s < s1; s++)
+                    for (int r = r0, a = at[s - s0], wi = wo + r0 * k + s; r < r1; r++, wi += k) t[a + r] = wd[wi];
+            }
             if (ldb > o) for (int a : at) Arrays.fill(t, a + o, a + ldb, 0f);
         });
         return t;
