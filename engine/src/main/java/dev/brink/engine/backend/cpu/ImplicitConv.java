@@ -78,9 +78,11 @@ final class ImplicitConv {
         float[] wt = CpuScratch.floats(CpuScratch.OPERAND, t.k() * ldb);
         CpuParallel.forRange(o, parts > 1, oi -> { // B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
             int r0 = oi * tapStride;
-            for (int ci = 0; ci < c; ci++)
-                for (int q = 0, src = wo + (oi * c + ci) * k2 + k2 - 1; q < k2; q++, src--) wt[(r0 + q * rowStep) * ldb + ci] = wd[src];
-            if (ldb > c) for (int q = 0; q < k2; q++) Arrays.fill(wt, (r0 + q * rowStep) * ldb + c, (r0 + q * rowStep + 1) * ldb, 0f);
+            for (int q = 0; q < k2; q++) { // one row of B at a time, written whole; w[oi] (c*k2 floats) stays in L1
+                int row = (r0 + q * rowStep) * ldb;
+                for (int ci = 0, src = wo + oi * c * k2 + k2 - 1 - q; ci < c; ci++, src += k2) wt[row + ci] = wd[src];
+                if (ldb > c) Arrays.fill(wt, row + c, row + ldb, 0f);
+            }
         });
         forward(t, gd, go, wt, dxd, dxo, parts);
     }
