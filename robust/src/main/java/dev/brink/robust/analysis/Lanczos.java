@@ -1,6 +1,5 @@
 package dev.brink.robust.analysis;
 
-
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.UnaryOperator;
@@ -44,13 +43,8 @@ public final class Lanczos {
             v = w;
             scale(v, 1 / b);
         }
-        double[] ritz = tridiagonalEigenvalues(Arrays.copyOf(alpha, steps), Arrays.copyOf(beta, Math.max(0, steps - 1)));
+        double[] ritz = SymmetricEigenvalues.tridiagonal(Arrays.copyOf(alpha, steps), Arrays.copyOf(beta, Math.max(0, steps - 1)));
         return byMagnitude(ritz);
-    }
-
-    /** Eigenvalues of the symmetric tridiagonal matrix with diagonal {@code d} and off-diagonal {@code e}. */
-    static double[] tridiagonalEigenvalues(double[] d, double[] e) {
-        return SymmetricEigenvalues.tridiagonal(d, e);
     }
 
     /** The values sorted by decreasing absolute value. */

@@ -8,6 +8,7 @@ import dev.brink.nn.data.Dataset;
 import dev.brink.nn.train.NonFiniteLogitsException;
 import dev.brink.robust.attack.Attack;
 import dev.brink.robust.attack.AttackResult;
+import dev.brink.robust.attack.AttackResult.Perturbations;
 import dev.brink.robust.attack.Classifier;
 import dev.brink.robust.attack.Norm;
 import dev.brink.robust.attack.ThreatModel;
@@ -347,7 +348,7 @@ public final class RobustEvaluation {
     }
 
     /** Adds sample j's perturbation norms to sums, indexed by {@link Norm#ordinal()}. */
-    private static void addNorms(double[] sums, dev.brink.robust.attack.AttackResult.Perturbations norms, int j) {
+    private static void addNorms(double[] sums, Perturbations norms, int j) {
         for (Norm n : Norm.values()) sums[n.ordinal()] += norms.of(n)[j];
     }
 

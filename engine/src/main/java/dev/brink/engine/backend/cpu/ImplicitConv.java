@@ -18,7 +18,8 @@ import java.util.List;
  * </ul>
  * Where the padding is more than a tenth of the forward product ({@link #skipsPadding}: 3x3 kernels on maps of 8x8
  * and below), the forward pass groups the output positions by the taps that fall inside the image and multiplies
- * over those only, from the unpadded input (VGG-16's 2x2 layers: 56% of the taps are padding).
+ * over those only, from the unpadded input (VGG-16's 2x2 layers: 56% of the taps are padding); the weight gradient
+ * does the same where the padding is at least a quarter ({@link #skipsPaddingInWeightGrad}).
  * This wins where lowering loses: few output channels per B-packing (the im2col copy costs as much as the
  * product), short strided rows and small kernels per channel (see {@link FloatConv} for the rule). Groups are
  * not supported here (the caller checks {@link #supports}). No result depends on the thread count. Scratch:
@@ -59,9 +60,9 @@ final class ImplicitConv {
      */
     static void forward(Dims d, float[] xd, int xo, float[] wd, int wo, float[] yd, int yo) {
         int parts = CpuParallel.partsFor(d.work());
-        int taps = skipsPadding(d) ? d.kh() * d.kw() : 0;
-        float[] wt = transposed(wd, wo, d.o(), d.k(), Sgemm.roundUp(d.o(), SgemmKernel.get().nr), parts, taps);
-        forward(d, xd, xo, wt, yd, yo, parts);
+        boolean tapMajor = skipsPadding(d);
+        float[] wt = transposed(wd, wo, d.o(), d.k(), Sgemm.roundUp(d.o(), SgemmKernel.get().nr), parts, tapMajor ? d.kh() * d.kw() : 0);
+        forward(d, xd, xo, wt, tapMajor, yd, yo, parts);
     }
 
     /**
@@ -84,15 +85,16 @@ final class ImplicitConv {
                 if (ldb > c) Arrays.fill(wt, row + c, row + ldb, 0f);
             }
         });
-        forward(t, gd, go, wt, dxd, dxo, parts);
+        forward(t, gd, go, wt, tapMajor, dxd, dxo, parts);
     }
 
     /**
-     * The forward pass with the weights already as B = w^T ([k x ldb], zero in columns o..ldb-1; its rows in the
-     * tap-major order (i, j, c) where {@link #skipsPadding}, else (c, i, j)).
+     * The forward pass with the weights already as B = w^T ([k x ldb], zero in columns o..ldb-1), its rows in the
+     * tap-major order (i, j, c) when {@code tapMajor} (the caller built it so because {@link #skipsPadding}), else
+     * (c, i, j).
      */
-    private static void forward(Dims d, float[] xd, int xo, float[] wt, float[] yd, int yo, int parts) {
-        if (skipsPadding(d)) {
+    private static void forward(Dims d, float[] xd, int xo, float[] wt, boolean tapMajor, float[] yd, int yo, int parts) {
+        if (tapMajor) {
             forwardSkippingPadding(d, xd, xo, wt, yd, yo, parts);
             return;
         }
@@ -441,8 +443,8 @@ final class ImplicitConv {
 
     /**
      * {@code w^T}: [k x ldb] with w [o x k] at {@code wd[wo]}, zero in columns o..ldb-1, in the calling thread's
-     * {@link CpuScratch#OPERAND} buffer; split over blocks of k when {@code parts > 1}. Each block reads a few
-     * cache lines of every row of w and writes whole rows of w^T. With {@code taps > 0} (kernel taps per channel)
+     * {@link CpuScratch#OPERAND} buffer; split over blocks of k when {@code parts > 1}, each copied in 16 x 16
+     * tiles so that every cache line read from w and written to w^T is used whole. With {@code taps > 0} (kernel taps per channel)
      * the rows are in the tap-major order: w's column {@code c*taps + tap} becomes row {@code tap*(k/taps) + c}.
      */
     private static float[] transposed(float[] wd, int wo, int o, int k, int ldb, int parts, int taps) {

@@ -229,7 +229,6 @@ final class SgemmPacking {
         }
     }
 
-    /** Zeroes lanes [valid, width) of every step of a panel. */
     /**
      * Eight runs of {@code kc} floats, {@code stride} apart from {@code src} on, interleaved: step p's eight values go
      * to {@code dst[t + p * dstStep .. + 7]}. Step by step, so that each step writes eight adjacent floats.
@@ -248,6 +247,7 @@ final class SgemmPacking {
         }
     }
 
+    /** Zeroes lanes [valid, width) of every step of a panel. */
     private static void zeroRows(float[] dst, int base, int kc, int width, int valid) {
         if (valid == width) return;
         for (int p = 0; p < kc; p++) {
