@@ -10,7 +10,9 @@
 #                                        one row of cells.csv (brink's value read by cells.py get)
 #   repro_finish                         index.html from cells.csv, a summary line
 # Knobs (environment): QUICK=1 (the quick variant: same steps, fewer samples/epochs), BRINK (./brink), SEED (0),
-# PLAN=1 (print every step's command without running it, into OUT/plan: checks a mode's script runs to its end).
+# PLAN=1 (print every step's command without running it, into OUT/plan: checks a mode's script runs to its end),
+# ROWS=REGEX (run only the rows whose names match, e.g. to finish a run over several sittings; cells.csv then holds
+# only those rows' cells).
 set -euo pipefail
 REPRO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPRO_ROOT"
@@ -66,6 +68,9 @@ step() {
   STEPS_RUN=$((STEPS_RUN + 1))
   echo "[$PAPER $STEP_NO] $name: $(( $(date +%s) - t0 )) s; $(tail -1 "$OUT/logs/$name.log" | tr -d '\r' | sed 's/.*\r//' | cut -c1-120)"
 }
+
+# selected NAME: whether ROWS (a bash regex, empty = all) selects the row NAME.
+selected() { [ -z "${ROWS:-}" ] || [[ $1 =~ $ROWS ]]; }
 
 # Model path of a trained run.
 model() { echo "$OUT/models/$1.safetensors"; }

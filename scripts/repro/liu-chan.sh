@@ -58,6 +58,7 @@ adversarial() { [[ $1 == *pgd-at* || $1 == *adversarial=true* || $1 == *trades* 
 TRAIN_ATTACK=$AT
 for r in "${RUNS[@]}"; do
   IFS='|' read -r name objs wd paper table <<< "$r"
+  selected "$name" || continue
   lim=$LIMIT; adversarial "$objs" && lim=$AT_LIMIT
   MLP=(--model mlp-4x1024 --data mnist --limit "$lim" --epochs "$EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100
        --schedule "multistep:$DECAY:0.1" --seed "$SEED")
@@ -79,6 +80,7 @@ CRUNS=(
 )
 for r in "${CRUNS[@]}"; do
   IFS='|' read -r name objs wd paper table <<< "$r"
+  selected "$name" || continue
   run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SC" "${CNN[@]}"
 done
 R18=(--model resnet18 --width "$(q 0.125 0.25)" --data cifar10 --limit "$C_LIMIT" --epochs "$C_EPOCHS" --optimizer sgd --lr 0.1 --momentum 0.9 --batch-size 128 --seed "$SEED")
@@ -92,9 +94,10 @@ RRUNS=(
 )
 for r in "${RRUNS[@]}"; do
   IFS='|' read -r name objs wd paper table <<< "$r"
+  selected "$name" || continue
   run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SR" "${R18[@]}"
 done
 declare -A AAP=([r18-at]=46.90 [r18-at-igr]=46.52 [r18-at-emr]=47.94 [r18-trades]=48.56 [r18-trades-emr]=48.86)
-for n in "${!AAP[@]}"; do cell "Table 9" "$n" "AutoAttack %" "${AAP[$n]}" "$OUT/raw/$n-aa.json" results.robust_accuracy pct "$SR"; done
+for n in "${!AAP[@]}"; do selected "$n" || continue; cell "Table 9" "$n" "AutoAttack %" "${AAP[$n]}" "$OUT/raw/$n-aa.json" results.robust_accuracy pct "$SR"; done
 cell "Table 3" "WideResNet-34-10 (all rows)" "all columns" "see paper" "$OUT/raw/none.json" x none "not run: WRN-34-10 for 100+ epochs needs a GPU; Table 9 (ResNet18, reduced) stands in"
 repro_finish
