@@ -8,7 +8,7 @@
 # 200 test points (AutoAttack on 20); CIFAR 200 images for 1 epoch, 50 test points.
 source "$(dirname "$0")/lib.sh"
 repro_init liu-chan
-LIMIT=$(q 2000 60000); AT_LIMIT=$(q 2000 20000); EPOCHS=$(q 1 10); TEST=$(q 200 1000); AA=$(q 20 1000); AA_ROBUST=$(q 20 200)
+LIMIT=$(q 2000 60000); AT_LIMIT=$(q 2000 10000); EPOCHS=$(q 1 10); TEST=$(q 200 1000); AA=$(q 20 1000); AA_ROBUST=$(q 20 200)
 K=$(q 5 20)
 DECAY=$(( EPOCHS * 6 / 10 )); [ "$DECAY" -ge 1 ] || DECAY=1
 AT="pgd:norm=linf,eps=0.1,steps=$K,step=0.01,random-start=false,early-stop=false"
@@ -66,7 +66,7 @@ for r in "${RUNS[@]}"; do
 done
 
 # --- CIFAR-10, reduced: the Table 5 CNN (Tables 2 and 8) and ResNet18 at width 1/4 (Table 9) ---
-C_LIMIT=$(q 200 5000); C_EPOCHS=$(q 1 4); TEST=$(q 50 500); AA=$(q 10 200); AA_ROBUST=$AA; CK=$(q 2 10)
+C_LIMIT=$(q 200 2500); C_EPOCHS=$(q 1 4); TEST=$(q 50 500); AA=$(q 10 200); AA_ROBUST=$AA; CK=$(q 2 10)
 TRAIN_ATTACK="pgd:norm=linf,eps=0.031,steps=$CK,step=0.0078,early-stop=false"
 CNN=(--model emr-cnn --data cifar10 --limit "$C_LIMIT" --epochs "$C_EPOCHS" --optimizer sgd --lr 0.01 --momentum 0.9 --batch-size 100 --seed "$SEED")
 SC="emr-cnn, $C_LIMIT CIFAR-10 training images, $C_EPOCHS epochs (paper: 100), SGD 0.01, batch 100; PGD10 L-inf 0.031 step 0.0078 on $TEST test images"
