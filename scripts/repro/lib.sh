@@ -11,8 +11,8 @@
 #   repro_finish                         index.html from cells.csv, a summary line
 # Knobs (environment): QUICK=1 (the quick variant: same steps, fewer samples/epochs), BRINK (./brink), SEED (0),
 # PLAN=1 (print every step's command without running it, into OUT/plan: checks a mode's script runs to its end),
-# ROWS=REGEX (run only the rows whose names match, e.g. to finish a run over several sittings; cells.csv then holds
-# only those rows' cells).
+# ROWS=REGEX (run only the rows whose names match, e.g. to finish a run over several sittings or to run disjoint
+# rows side by side; their cells go to cells-rows-HASH.csv and index-rows-HASH.html, the regex to cells-rows-HASH.rows).
 set -euo pipefail
 REPRO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPRO_ROOT"
@@ -32,7 +32,10 @@ repro_init() {
   MODE=$(q quick full)
   mkdir -p "$OUT/models" "$OUT/logs" "$OUT/raw" "$OUT/analysis"
   [ -x "$BRINK" ] || { echo "repro: $BRINK is missing; run 'make build'" >&2; exit 1; }
-  CELLS="$OUT/cells.csv"
+  # a partial run (ROWS) keeps its own cells and page, so runs of disjoint rows can go side by side
+  local tag=""; [ -n "${ROWS:-}" ] && tag="-rows-$(printf %s "$ROWS" | md5sum | cut -c1-8)"
+  CELLS="$OUT/cells$tag.csv"; PAGE="$OUT/index$tag.html"
+  [ -n "$tag" ] && echo "$ROWS" > "$OUT/cells$tag.rows"
   echo "table,row,column,paper,brink,mode,settings,source" > "$CELLS.tmp"
   STEP_NO=0; STEPS_RUN=0; STEPS_SKIPPED=0; UNAVAILABLE=()
   REPRO_START=$(date +%s)
@@ -121,10 +124,10 @@ PY
 
 repro_finish() {
   mv "$CELLS.tmp" "$CELLS"
-  python3 "$CELLS_PY" html "$CELLS" "$OUT/index.html" "Reproduction: $PAPER ($MODE)"
+  python3 "$CELLS_PY" html "$CELLS" "$PAGE" "Reproduction: $PAPER ($MODE${ROWS:+, rows $ROWS})"
   local n na; n=$(( $(wc -l < "$CELLS") - 1 )); na=$(grep -c ',n/a,' "$CELLS" || true)
   [ "$PLAN" = 1 ] && { echo "[$PAPER] $MODE plan finished: $STEP_NO steps, $STEPS_SKIPPED done earlier; $n cells in $CELLS"; return 0; }
-  echo "[$PAPER] $MODE run finished in $(( $(date +%s) - REPRO_START )) s: $STEPS_RUN steps run, $STEPS_SKIPPED skipped; $n cells ($na n/a) in $CELLS, $OUT/index.html"
+  echo "[$PAPER] $MODE run finished in $(( $(date +%s) - REPRO_START )) s: $STEPS_RUN steps run, $STEPS_SKIPPED skipped; $n cells ($na n/a) in $CELLS, $PAGE"
   if [ ${#UNAVAILABLE[@]} -gt 0 ]; then echo "[$PAPER] not available in this build: ${UNAVAILABLE[*]}"; fi
 }
 
