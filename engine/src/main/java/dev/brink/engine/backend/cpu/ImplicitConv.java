@@ -366,12 +366,27 @@ final class ImplicitConv {
                 if (first) Arrays.fill(dwt, r0 * ldb, r1 * ldb, 0f); // a tap that only ever reads padding
             }
         });
-        int cb = Math.max(1, TRANSPOSE_BLOCK / kk + (TRANSPOSE_BLOCK % kk > 0 ? 1 : 0)); // channels whose taps fill a line of dw
-        CpuParallel.forRange((c + cb - 1) / cb, parts > 1, bl -> { // dw^T (tap-major rows) back to dw [O x C x kh x kw]
-            int c0 = bl * cb, c1 = Math.min(c, c0 + cb);
-            for (int ch = 0; ch < o; ch++)
-                for (int ci = c0, di = dwo + ch * k + c0 * kk; ci < c1; ci++)
-                    for (int t = 0; t < kk; t++, di++) dwd[di] = dwt[(t * cPad + ci) * ldb + ch];
+        untransposeTapMajor(dwt, cPad, ldb, o, c, kk, dwd, dwo, parts);
+    }
+
+    /**
+     * dw [O x C x kk] from dw^T's tap-major rows ({@code dwt[(t * cPad + ci) * ldb + ch]}), in blocks of 16 input x 16
+     * output channels: each block's kk * 16 source rows are read a line at a time into a staging buffer laid out as the
+     * block's 16 rows of dw, which are then copied whole (1.5x faster than gathering each dw element from its source
+     * row, which JIT-compiles to one scalar load per element).
+     */
+    private static void untransposeTapMajor(float[] dwt, int cPad, int ldb, int o, int c, int kk, float[] dwd, int dwo, int parts) {
+        int b = TRANSPOSE_BLOCK, k = c * kk, row = b * kk; // a staged row: one output channel's b input channels
+        CpuParallel.forRange((c + b - 1) / b, parts > 1, bl -> {
+            int c0 = bl * b, cn = Math.min(b, c - c0);
+            float[] stage = CpuScratch.floats(CpuScratch.ROW, b * row);
+            for (int h0 = 0; h0 < o; h0 += b) {
+                int hn = Math.min(b, o - h0);
+                for (int t = 0; t < kk; t++)
+                    for (int ci = 0; ci < cn; ci++)
+                        for (int j = 0, s = (t * cPad + c0 + ci) * ldb + h0, di = ci * kk + t; j < hn; j++, s++, di += row) stage[di] = dwt[s];
+                for (int j = 0; j < hn; j++) System.arraycopy(stage, j * row, dwd, dwo + (h0 + j) * k + c0 * kk, cn * kk);
+            }
         });
     }
 
