@@ -19,7 +19,9 @@ import java.util.Map;
  *
  * <p>The walker visits only nodes on a path to a requested input, in reverse topological order computed
  * iteratively (deep graphs do not overflow the stack), sums fan-out contributions, and reduces broadcast
- * gradients back to each input's shape in one place.
+ * gradients back to each input's shape in one place. In a pass that records no graph and frees it, the memory of
+ * gradients and temporaries that nothing references any more is handed back to the backend as the walk goes
+ * ({@link GradientRecycler}), to be reused by later allocations of the same size.
  */
 public final class Autograd {
     private Autograd() {}
@@ -221,6 +223,7 @@ public final class Autograd {
         }
 
         IdentityHashMap<Node, Tensor> result = new IdentityHashMap<>();
+        GradientRecycler recycler = GradientRecycler.start(createGraph, retainGraph);
         try (GradMode.Scope scope = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             for (int k = order.size() - 1; k >= 0; k--) {
                 Node n = order.get(k);
@@ -234,6 +237,7 @@ public final class Autograd {
                     throw new IllegalStateException("backward through a freed graph at " + n.describe()
                             + ": an earlier backward pass freed it; pass GradOptions.retainGraph() to the first pass to differentiate twice");
                 BackwardRule rule = n.rule;
+                if (recycler != null) recycler.beginNode();
                 boolean[] wanted = new boolean[n.next.length];
                 for (int i = 0; i < wanted.length; i++) wanted[i] = n.next[i] != null && needed.containsKey(n.next[i]);
                 boolean[] outer = WANTED.get();
@@ -249,9 +253,14 @@ public final class Autograd {
                     if (c == null || gin[i] == null || !needed.containsKey(c)) continue;
                     Tensor gi = reduceTo(gin[i], n.inputShapes[i], n, i);
                     if (Anomaly.isEnabled()) Anomaly.requireFinite("backward of " + n.describe() + ", gradient for input " + i, gi);
-                    grads.merge(c, gi, sums::add);
+                    Tensor prev = grads.get(c), merged = prev == null ? gi : sums.add(prev, gi);
+                    grads.put(c, merged);
+                    if (recycler != null && prev != null && merged != prev) recycler.replaced(prev);
                 }
+                if (recycler != null) recycler.endNode(g, rule, grads.values(), result.values());
             }
+        } finally {
+            if (recycler != null) recycler.close();
         }
         if (!retainGraph) {
             for (Node n : order) {

@@ -66,7 +66,9 @@ public final class Tensor {
     /** A new zero-filled contiguous tensor on {@code backend}. */
     public static Tensor empty(Backend backend, DType dtype, int... shape) {
         int[] s = shape.clone();
-        return new Tensor(backend.allocate(dtype, Shape.numel(s)), s, Shape.contiguousStrides(s), 0);
+        Storage storage = backend.allocate(dtype, Shape.numel(s));
+        GradientRecycler.noteAllocation(storage);
+        return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
     }
 
     // ------------------------------------------------------------------ factories

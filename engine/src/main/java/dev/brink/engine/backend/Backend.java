@@ -36,6 +36,14 @@ public interface Backend {
     /** A new zero-filled buffer. */
     Storage allocate(DType dtype, int size);
 
+    /**
+     * Hint from the autodiff walker: no tensor will read or write {@code storage} again (it held a gradient or a
+     * temporary of a backward pass that nothing references any more), so its memory may be handed out by a later
+     * {@link #allocate} of the same dtype and size (zero-filled again). The default does nothing and leaves it to the
+     * garbage collector. Only {@code storage}s this backend allocated are passed, each at most once.
+     */
+    default void recycle(Storage storage) {}
+
     /** A new buffer holding a copy of {@code data} (FLOAT32). */
     Storage upload(float[] data);
 

@@ -74,7 +74,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, int size) {
-        return CpuStorage.allocate(dtype, size);
+        CpuStorage reused = CpuStoragePool.take(dtype, size);
+        return reused != null ? reused : CpuStorage.allocate(dtype, size);
+    }
+
+    @Override
+    public void recycle(Storage storage) {
+        if (storage instanceof CpuStorage c) CpuStoragePool.offer(c);
     }
 
     @Override

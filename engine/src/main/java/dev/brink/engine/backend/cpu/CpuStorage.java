@@ -51,6 +51,11 @@ public final class CpuStorage implements Storage {
         return new CpuStorage(DType.INT32, null, null, data);
     }
 
+    /** A new storage over {@code s}'s array (a recycled array gets a new identity: {@link CpuStoragePool}). */
+    static CpuStorage wrapSame(CpuStorage s) {
+        return new CpuStorage(s.dtype, s.f, s.d, s.i);
+    }
+
     /** The CPU storage behind {@code t}, or an error naming the backend that owns it. */
     public static CpuStorage of(Tensor t) {
         Storage s = t.storage();
