@@ -86,6 +86,7 @@ for r in "${CRUNS[@]}"; do
   selected "$name" || continue
   run_row "$name" "$objs" "$wd" "$paper" "$table" cifar10 0.031 10 0.0078 "$SC" "${CNN[@]}"
 done
+AA=$(q 10 100); AA_ROBUST=$AA  # AutoAttack on ResNet18 rows: 100 points (200 took 6-9 minutes a row on the CNN)
 R18=(--model resnet18 --width 0.125 --data cifar10 --limit "$C_LIMIT" --epochs "$C_EPOCHS" --optimizer sgd --lr 0.1 --momentum 0.9 --batch-size 128 --seed "$SEED")
 SR="resnet18 width 0.125, $C_LIMIT CIFAR-10 training images, $C_EPOCHS epochs (paper: 100-130 at full width), SGD 0.1, batch 128, inner PGD-$CK step 0.0078; PGD10 on $TEST test images, AutoAttack on $AA"
 RRUNS=(
