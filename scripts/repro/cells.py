@@ -15,6 +15,9 @@ a paper's cells.csv as a self-contained HTML table.
       writes each cell's brink value into the "full run" column of DOC's table row with the same table, row and
       column, in the section whose heading starts with HEADING (## Yu et al.); other columns stay as they are.
       Prints how many rows it filled and every cell it found no row for.
+  cells.py merge OUT_CSV IN_CSV...
+      one cells file from the cells of several partial runs (ROWS=... shards: cells-rows-HASH.csv, or a running
+      shard's .csv.tmp), in the order read; a cell (table, row, column) that appears again replaces the earlier one.
 """
 import csv, html, json, math, os, re, sys
 
@@ -175,11 +178,29 @@ def fill(cells_csv, doc, heading):
             print('no row for', ' | '.join(k))
 
 
+def merge(out_csv, inputs):
+    """Cells of several partial runs as one file (see the module doc)."""
+    head = ['table', 'row', 'column', 'paper', 'brink', 'mode', 'settings', 'source']
+    cells = {}
+    for path in inputs:
+        for r in csv.DictReader(open(path, newline='')):
+            cells[(r['table'], r['row'], r['column'])] = r  # a dict keeps the first position, takes the last value
+    tmp = out_csv + '.tmp'
+    with open(tmp, 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=head, extrasaction='ignore')
+        w.writeheader()
+        w.writerows(cells.values())
+    os.replace(tmp, out_csv)
+    print(f'{out_csv}: {len(cells)} cells from {len(inputs)} files')
+
+
 if __name__ == '__main__':
     if len(sys.argv) >= 4 and sys.argv[1] == 'get':
         print(get(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else 'none'))
     elif len(sys.argv) == 3 and sys.argv[1] == 'md':
         markdown(sys.argv[2])
+    elif len(sys.argv) >= 4 and sys.argv[1] == 'merge':
+        merge(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) == 5 and sys.argv[1] == 'fill':
         fill(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 5 and sys.argv[1] == 'html':

@@ -68,7 +68,12 @@ printf 'table,row,column,paper,brink,mode,settings,source\nT,r,c,1,3.5,full,s,x\
 python3 "$ROOT/scripts/repro/cells.py" fill "$LOG.csv" "$LOG.md" B > /dev/null
 [ "$(cat "$LOG.md")" = "$(printf '## A\n| T | r | c | 1 | 2 |  |  |\n## B\n| T | r | c | 1 | 2 | 3.5 | gap |')" ] \
   || fail "cells.py fill: $(cat "$LOG.md")"
-rm -rf "$ROOT/reports/repro/smoke" "$LOG.json" "$LOG.md" "$LOG.csv"
+# cells.py merge joins shards' cells: a later file's cell replaces an earlier one's, new cells are appended
+printf 'table,row,column,paper,brink,mode,settings,source\nT,r,c,1,3.5,full,s,x\nT,r,d,1,4,full,s,x\n' > "$LOG.a.csv"
+printf 'table,row,column,paper,brink,mode,settings,source\nT,r,d,1,5,full,s,y\nT,q,c,1,6,full,s,y\n' > "$LOG.b.csv"
+python3 "$ROOT/scripts/repro/cells.py" merge "$LOG.csv" "$LOG.a.csv" "$LOG.b.csv" > /dev/null
+[ "$(cut -d, -f2,3,5 "$LOG.csv" | tr '\n' ' ')" = "row,column,brink r,c,3.5 r,d,5 q,c,6 " ] || fail "cells.py merge: $(cat "$LOG.csv")"
+rm -rf "$ROOT/reports/repro/smoke" "$LOG.json" "$LOG.md" "$LOG.csv" "$LOG.a.csv" "$LOG.b.csv"
 # Every paper's script, both modes, as a plan (PLAN=1: each step's command printed, none run): the scripts' own logic
 # must reach the end in each mode (a full-mode-only shell error once stopped every full run at its first line).
 for p in galloway shaham li yu liu-chan; do
@@ -78,4 +83,4 @@ for p in galloway shaham li yu liu-chan; do
   done
   rm -rf "$ROOT/reports/repro/$p/plan" "$ROOT/reports/repro/$p/quick/plan"
 done
-echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; a NaN result is n/a; fill writes one section; every paper planned in both modes)"
+echo "repro-smoke: ok (train, attack, missing analysis, cells; rerun skipped every step with the same cells; a retrained model reran its attack; full mode in its own directory; a NaN result is n/a; fill writes one section; merge joins shards; every paper planned in both modes)"
