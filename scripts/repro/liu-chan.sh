@@ -103,5 +103,50 @@ for r in "${RRUNS[@]}"; do
 done
 declare -A AAP=([r18-at]=46.90 [r18-at-igr]=46.52 [r18-at-emr]=47.94 [r18-trades]=48.56 [r18-trades-emr]=48.86)
 for n in "${!AAP[@]}"; do selected "$n" || continue; cell "Table 9" "$n" "AutoAttack %" "${AAP[$n]}" "$OUT/raw/$n-aa.json" results.robust_accuracy pct "$SR"; done
-cell "Table 3" "WideResNet-34-10 (all rows)" "all columns" "see paper" "$OUT/raw/none.json" x none "not run: WRN-34-10 for 100+ epochs needs a GPU; Table 9 (ResNet18, reduced) stands in"
+
+# --- Table 3 (WideResNet-34-10 in the paper) on the ResNet18 above: same data, schedule and width, Table 7's
+# hyper-parameters (MAIL: slope/bias as in the paper, weight decay 2e-4; MART: beta 6), the inner attack of the rows
+# above for every method; clean, FGSM, PGD10, PGD100 and AutoAttack at L-inf 0.031. Where Table 7's settings are
+# Table 6's (AT, AT+IGR, TRADES), Table 9's models are evaluated again instead of retrained (listed last, so that a
+# shard of these rows finds them trained). HE's weight decay (not in Table 7) is TRADES's 5e-4; MART's is MAIL's 2e-4.
+T3_TEST=$(q 50 200)
+ST3="resnet18 width 0.125 (paper: WideResNet-34-10, 100 epochs), $C_LIMIT CIFAR-10 training images, $C_EPOCHS epochs, SGD 0.1, batch 128, inner PGD-$CK step 0.0078; FGSM, PGD10 and PGD100 (step 0.0078, no random start) on $T3_TEST test points, AutoAttack on $AA"
+EMR_AT="emr:method=approx,ce=false,on=adversarial"
+# name | objectives (- : Table 9's model) | weight decay | paper: clean FGSM PGD10 PGD100 AutoAttack | method
+T3RUNS=(
+ "t3-at-emr|pgd-at;$EMR_AT,lambda=1,t=40|0.0005|85.74 60.67 55.43 54.62 52.20|AT+EMR"
+ "t3-trades-emr|trades:beta=12;$EMR_AT,lambda=0.3,t=1|0.0005|83.03 60.89 57.27 56.89 52.73|TRADES+EMR"
+ "t3-trades-igr|trades:beta=12;input-gradient:lambda=1,ce=false|0.0005|84.18 61.16 56.67 55.90 52.41|TRADES+IGR"
+ "t3-at-he|hypersphere:adversarial=true|0.0005|84.53 64.07 60.36 59.80 51.88|AT+HE"
+ "t3-trades-he|trades:beta=12;hypersphere|0.0005|79.61 60.95 58.23 57.99 51.49|TRADES+HE"
+ "t3-mart|mart:beta=6|0.0002|83.62 61.83 57.32 56.43 51.40|MART"
+ "t3-mart-emr|mart:beta=6;$EMR_AT,lambda=1,t=1|0.0002|83.55 62.87 58.09 57.43 52.16|MART+EMR"
+ "t3-at-mail|mail:base=at|0.0002|86.96 60.90 55.42 54.53 45.07|AT+MAIL"
+ "t3-at-mail-emr|mail:base=at;$EMR_AT,lambda=1,t=1|0.0002|87.33 61.32 56.77 56.00 46.25|AT+MAIL+EMR"
+ "t3-trades-mail|mail:base=trades|0.0002|84.82 60.44 55.35 54.69 51.97|TRADES+MAIL"
+ "t3-trades-mail-emr|mail:base=trades;$EMR_AT,lambda=3,t=1|0.0002|85.37 61.67 56.82 56.21 53.29|TRADES+MAIL+EMR"
+ "r18-at|-|-|87.35 59.97 53.55 52.30 50.31|AT"
+ "r18-at-igr|-|-|87.49 60.32 53.49 52.42 50.42|AT+IGR"
+ "r18-trades|-|-|82.95 60.65 56.71 56.17 52.19|TRADES"
+)
+for r in "${T3RUNS[@]}"; do
+  IFS='|' read -r name objs wd paper method <<< "$r"
+  selected "t3-${name#t3-}" || continue  # ROWS selects Table 3's rows by t3-NAME (t3-r18-at: Table 9's model)
+  if [ "$objs" != - ]; then
+    args=(); IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
+    ta=$TRAIN_ATTACK; [[ $objs == pgd-at* ]] || ta=${TRAIN_ATTACK/,early-stop=false/}
+    train "$name" -- "${R18[@]}" --weight-decay "$wd" "${args[@]}" --train-attack "$ta"
+  fi
+  m=$(model "$name")
+  attack "t3-$name-fgsm" "$m" -- --data cifar10 --limit "$T3_TEST" -a fgsm --eps 0.031
+  attack "t3-$name-pgd10" "$m" -- --data cifar10 --limit "$T3_TEST" -a "pgd:steps=10,step=0.0078,random-start=false" --eps 0.031
+  attack "t3-$name-pgd100" "$m" -- --data cifar10 --limit "$T3_TEST" -a "pgd:steps=100,step=0.0078,random-start=false" --eps 0.031
+  [[ $name == r18-* ]] || autoattack "$name-aa" "$m" -- --data cifar10 --limit "$AA" --eps 0.031
+  read -r -a p <<< "$paper"; row="$method (${name#t3-})"
+  cell "Table 3" "$row" "clean %" "${p[0]}" "$OUT/raw/t3-$name-fgsm.json" results.clean_accuracy pct "$ST3"
+  cell "Table 3" "$row" "FGSM %" "${p[1]}" "$OUT/raw/t3-$name-fgsm.json" results.attacks.0.robust_accuracy pct "$ST3"
+  cell "Table 3" "$row" "PGD10 %" "${p[2]}" "$OUT/raw/t3-$name-pgd10.json" results.attacks.0.robust_accuracy pct "$ST3"
+  cell "Table 3" "$row" "PGD100 %" "${p[3]}" "$OUT/raw/t3-$name-pgd100.json" results.attacks.0.robust_accuracy pct "$ST3"
+  cell "Table 3" "$row" "AutoAttack %" "${p[4]}" "$OUT/raw/$name-aa.json" results.robust_accuracy pct "$ST3"
+done
 repro_finish
