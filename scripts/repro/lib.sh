@@ -12,7 +12,9 @@
 # Knobs (environment): QUICK=1 (the quick variant: same steps, fewer samples/epochs), BRINK (./brink), SEED (0),
 # PLAN=1 (print every step's command without running it, into OUT/plan: checks a mode's script runs to its end),
 # ROWS=REGEX (run only the rows whose names match, e.g. to finish a run over several sittings or to run disjoint
-# rows side by side; their cells go to cells-rows-HASH.csv and index-rows-HASH.html, the regex to cells-rows-HASH.rows).
+# rows side by side; their cells go to cells-rows-HASH.csv and index-rows-HASH.html, the regex to cells-rows-HASH.rows),
+# JOBS=N (a script whose rows `selected` names: its rows as a queue served by N workers at once, each row a ROWS run
+# with BRINK_THREADS = cores / N unless set; the rows' cells are then merged into cells.csv and index.html).
 set -euo pipefail
 REPRO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPRO_ROOT"
@@ -27,6 +29,7 @@ q() { if [ "$QUICK" = 1 ]; then echo "$1"; else echo "$2"; fi; }
 
 repro_init() {
   PAPER=$1
+  if [ "${JOBS:-1}" != 1 ] && [ -z "${ROWS:-}" ] && [ -z "${LIST_ROWS:-}" ]; then repro_parallel "$0" "$JOBS"; exit $?; fi
   OUT="reports/repro/$PAPER$(q /quick "")"
   [ "$PLAN" = 1 ] && OUT="$OUT/plan"
   MODE=$(q quick full)
@@ -72,8 +75,51 @@ step() {
   echo "[$PAPER $STEP_NO] $name: $(( $(date +%s) - t0 )) s; $(tail -1 "$OUT/logs/$name.log" | tr -d '\r' | sed 's/.*\r//' | cut -c1-120)"
 }
 
-# selected NAME: whether ROWS (a bash regex, empty = all) selects the row NAME.
-selected() { [ -z "${ROWS:-}" ] || [[ $1 =~ $ROWS ]]; }
+# selected NAME [NEEDS]: whether ROWS (a bash regex, empty = all) selects the row NAME; NEEDS names the row whose
+# outputs NAME reads (JOBS runs both in one worker, NEEDS first). Under LIST_ROWS=FILE, appends "NAME NEEDS" to FILE
+# and selects nothing.
+selected() {
+  if [ -n "${LIST_ROWS:-}" ]; then echo "$1 ${2:-}" >> "$LIST_ROWS"; return 1; fi
+  [ -z "${ROWS:-}" ] || [[ $1 =~ $ROWS ]]
+}
+
+# repro_parallel SCRIPT N: SCRIPT's rows (listed by a LIST_ROWS plan) in groups (a row with the row it needs), each
+# group one ROWS=^(a|b)$ run of SCRIPT, N at a time in the script's order (xargs hands the next group to the first
+# free worker); then every group's cells merged into cells.csv. Exits 1 if a group failed (the others still ran).
+repro_parallel() {
+  local script=$1 jobs=$2 list; list=$(mktemp)
+  [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "repro: JOBS=$jobs is not a positive number" >&2; exit 2; }
+  LIST_ROWS=$list PLAN=1 bash "$script" > /dev/null; rm -rf "reports/repro/$PAPER$(q /quick "")/plan"
+  local groups; groups=$(python3 - "$list" <<'PY'
+import re, sys
+order, need = [], {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if not parts: continue
+    if parts[0] not in need: order.append(parts[0]); need[parts[0]] = None
+    if len(parts) > 1: need[parts[0]] = parts[1]
+root = lambda n: n if not need.get(n) or need[n] not in need else root(need[n])
+groups = {}
+for n in order: groups.setdefault(root(n), []).append(n)
+for g in groups.values(): print('^(' + '|'.join(re.escape(n) for n in g) + ')$')
+PY
+)
+  rm -f "$list"
+  if [ -z "$groups" ]; then echo "[$PAPER] JOBS=$jobs: this script names no rows to share out; one process runs it"; JOBS=1 bash "$script"; return; fi
+  local threads=${BRINK_THREADS:-$(( $(nproc) / jobs ))}; [ "$threads" -ge 1 ] || threads=1
+  echo "[$PAPER] $(q quick full) run as $(echo "$groups" | wc -l) row groups, $jobs at a time, BRINK_THREADS=$threads each"
+  local rc=0 t0; t0=$(date +%s)
+  printf '%s\n' "$groups" | BRINK_THREADS=$threads JOBS=1 xargs -d '\n' -P "$jobs" -I{} env ROWS={} bash "$script" || rc=1
+  local out="reports/repro/$PAPER$(q /quick "")$([ "$PLAN" = 1 ] && echo /plan)" files=() g f
+  while IFS= read -r g; do
+    f="$out/cells-rows-$(printf %s "$g" | md5sum | cut -c1-8).csv"
+    if [ -f "$f" ]; then files+=("$f"); else echo "[$PAPER] rows $g: no cells (the run failed)" >&2; rc=1; fi
+  done <<< "$groups"
+  [ ${#files[@]} -gt 0 ] && python3 "$CELLS_PY" merge "$out/cells.csv" "${files[@]}" > /dev/null \
+    && python3 "$CELLS_PY" html "$out/cells.csv" "$out/index.html" "Reproduction: $PAPER ($(q quick full))"
+  echo "[$PAPER] $(q quick full) run of ${#files[@]} row groups finished in $(( $(date +%s) - t0 )) s; cells in $out/cells.csv, $out/index.html$([ $rc = 0 ] || echo '; SOME ROWS FAILED (above)')"
+  return $rc
+}
 
 # Model path of a trained run.
 model() { echo "$OUT/models/$1.safetensors"; }
