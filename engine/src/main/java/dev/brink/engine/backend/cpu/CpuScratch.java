@@ -33,7 +33,15 @@ final class CpuScratch {
     static final int WINOGRAD_PRODUCT = 11;
     /** Staging rows of one plane in a Winograd transform. */
     static final int WINOGRAD_STAGE = 12;
-    private static final int SLOTS = 13;
+    /** One k block of a {@link SgemmPacking.PrepackedA} operand while it is packed. */
+    static final int PREPACK_STAGE = 13;
+    /** The 16 prepacked kernel matrices of a Winograd forward pass or input gradient. */
+    static final int WINOGRAD_PACKED = 14;
+    /** The partial weight-gradient sums of a Winograd weight gradient's groups of tile blocks. */
+    static final int WINOGRAD_PARTIAL = 15;
+    /** The flipped, transposed kernel of a lowered stride-1 input gradient while it is prepacked. */
+    static final int FLIPPED_KERNEL = 16;
+    private static final int SLOTS = 17;
 
     /** Largest buffer (in floats) kept for reuse: 16 Mi floats, 64 MiB. */
     static final int RETAIN_LIMIT = 1 << 24;

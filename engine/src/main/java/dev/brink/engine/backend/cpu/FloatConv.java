@@ -148,7 +148,7 @@ final class FloatConv {
             }
             int cg = d.cg(), k2 = d.kh() * d.kw(), tkk = og * k2;
             SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
-            float[] flipped = new float[cg * tkk];
+            float[] flipped = CpuScratch.floats(CpuScratch.FLIPPED_KERNEL, cg * tkk); // dead once prepacked
             boolean parallel = CpuParallel.partsFor(d.work()) > 1;
             for (int gi = 0; gi < d.groups(); gi++) {
                 int base = wo + gi * og * cg * k2;

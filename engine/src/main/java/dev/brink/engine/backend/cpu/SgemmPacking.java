@@ -38,27 +38,46 @@ final class SgemmPacking {
         private static final long PARALLEL_PACK = 1 << 18;
         final float[] data;
         final int mr;
-        private final int mPad;
+        private final int mPad, base;
         private final APacker src;
 
+        /** A packed into a new array. */
         PrepackedA(int m, int k, APacker src, SgemmKernel kernel) {
+            this(m, k, src, kernel, null, 0);
+        }
+
+        /**
+         * A packed into {@code buffer} from {@code base} on ({@link #floats} of them; a new array when buffer is
+         * null): a caller that packs weights on every call hands a scratch buffer it keeps until the GEMMs are done.
+         */
+        PrepackedA(int m, int k, APacker src, SgemmKernel kernel, float[] buffer, int base) {
             this.src = src;
             mr = kernel.mr;
             mPad = Sgemm.roundUp(Math.max(m, 1), mr);
-            data = new float[mPad * Math.max(k, 0)];
+            int size = floats(m, k, kernel);
+            if (buffer != null && (base < 0 || buffer.length - base < size))
+                throw new IllegalArgumentException("prepack buffer of " + buffer.length + " floats has no " + size + " from " + base);
+            data = buffer != null ? buffer : new float[size];
+            this.base = buffer != null ? base : 0;
             int blocks = (Math.max(k, 0) + Sgemm.KC - 1) / Sgemm.KC;
-            // blocks of k in parallel for large weights (VGG's 512x4608): packing is a full strided pass over A
+            // blocks of k in parallel for large weights (VGG's 512x4608): packing is a full strided pass over A;
+            // each block is packed into the packing thread's scratch, then copied to its place
             CpuParallel.forRange(blocks, (long) mPad * k >= PARALLEL_PACK, bl -> {
                 int p0 = bl * Sgemm.KC, kc = Math.min(Sgemm.KC, k - p0);
-                float[] block = new float[mPad * kc];
+                float[] block = CpuScratch.floats(CpuScratch.PREPACK_STAGE, mPad * kc);
                 src.packA(0, m, p0, kc, kernel, block);
-                System.arraycopy(block, 0, data, p0 * mPad, block.length);
+                System.arraycopy(block, 0, data, this.base + p0 * mPad, mPad * kc);
             });
+        }
+
+        /** Floats the packed m x k operand takes for {@code kernel}. */
+        static int floats(int m, int k, SgemmKernel kernel) {
+            return Sgemm.roundUp(Math.max(m, 1), kernel.mr) * Math.max(k, 0);
         }
 
         /** Offset in {@link #data} of the block starting at row i0 (a multiple of mr) and step p0 (a multiple of KC). */
         int offset(int i0, int p0, int kc) {
-            return p0 * mPad + i0 * kc;
+            return base + p0 * mPad + i0 * kc;
         }
 
         @Override

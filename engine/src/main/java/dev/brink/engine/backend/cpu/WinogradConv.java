@@ -83,13 +83,11 @@ final class WinogradConv {
         int blocks = (tileRows + rowsPerBlock - 1) / rowsPerBlock;
         int groups = Math.max(1, Math.min(Math.min(MAX_GROUPS, blocks), PARTIAL_FLOATS / (POINTS * oc)));
         boolean gemmParallel = groups < parts;
-        float[][] partial = new float[groups][];
-        partial[0] = CpuScratch.floats(CpuScratch.WINOGRAD_PRODUCT, POINTS * oc);
-        for (int g = 1; g < groups; g++) partial[g] = new float[POINTS * oc];
+        // group g's sums at pg[g * POINTS * oc], each overwritten by its first block (every group has one)
+        float[] pg = CpuScratch.floats(CpuScratch.WINOGRAD_PARTIAL, groups * POINTS * oc);
         WinogradTransforms tr = WinogradTransforms.get();
         CpuParallel.forRange(groups, parts > 1, g -> {
-            int b0 = (int) ((long) blocks * g / groups), b1 = (int) ((long) blocks * (g + 1) / groups);
-            float[] du = partial[g];
+            int b0 = (int) ((long) blocks * g / groups), b1 = (int) ((long) blocks * (g + 1) / groups), gOff = g * POINTS * oc;
             for (int bl = b0; bl < b1; bl++) {
                 int r0 = bl * rowsPerBlock, r1 = Math.min(tileRows, r0 + rowsPerBlock), tb = (r1 - r0) * tw;
                 float[] v = CpuScratch.floats(CpuScratch.WINOGRAD_INPUT, POINTS * c * tb);
@@ -99,15 +97,13 @@ final class WinogradConv {
                 boolean add = bl > b0;
                 for (int i = 0; i < POINTS; i++)
                     Sgemm.gemm(o, c, tb, SgemmPacking.strided(z, i * o * tb, tb, 1), SgemmPacking.strided(v, i * c * tb, 1, tb),
-                            du, i * oc, c, add, gemmParallel);
+                            pg, gOff + i * oc, c, add, gemmParallel);
             }
         });
-        float[] du = partial[0];
+        float[] du = pg; // group 0's sums, then the others' added in group order
         if (groups > 1) CpuParallel.forRange(POINTS * o, parts > 1, row -> {
-            for (int g = 1; g < groups; g++) {
-                float[] pg = partial[g];
-                for (int k = row * c, end = k + c; k < end; k++) du[k] += pg[k];
-            }
+            for (int g = 1; g < groups; g++)
+                for (int k = row * c, end = k + c, gk = g * POINTS * oc; k < end; k++) du[k] += pg[gk + k];
         });
         CpuParallel.forRange(o, parts > 1, r -> {
             float[] a = new float[POINTS], b = new float[12];
@@ -150,7 +146,10 @@ final class WinogradConv {
         int th = (d.ho() + 1) / 2, tw = (d.wo() + 1) / 2, tileRows = d.n() * th;
         SgemmKernel kernel = SgemmKernel.get();
         SgemmPacking.PrepackedA[] a = new SgemmPacking.PrepackedA[POINTS];
-        CpuParallel.forRange(POINTS, parts > 1, i -> a[i] = new SgemmPacking.PrepackedA(o, c, SgemmPacking.strided(u, i * o * c, c, 1), kernel));
+        int packed = SgemmPacking.PrepackedA.floats(o, c, kernel);
+        float[] pa = CpuScratch.floats(CpuScratch.WINOGRAD_PACKED, POINTS * packed);
+        CpuParallel.forRange(POINTS, parts > 1,
+                i -> a[i] = new SgemmPacking.PrepackedA(o, c, SgemmPacking.strided(u, i * o * c, c, 1), kernel, pa, i * packed));
         int rowsPerBlock = Math.max(1, Math.min((tileRows + parts - 1) / parts, BLOCK_FLOATS / (POINTS * Math.max(c, o) * tw)));
         int blocks = (tileRows + rowsPerBlock - 1) / rowsPerBlock;
         boolean gemmParallel = blocks < parts;
