@@ -262,4 +262,9 @@ public interface Backend {
     default Tensor channelVariance(Tensor x, Tensor mean) {
         return ComposedChannelOps.variance(x, mean);
     }
+
+    /** {@code [C]}: the sum over each channel (axis 1) of {@code g * (x - center[c])}, g and x of one shape. */
+    default Tensor channelCenteredDot(Tensor g, Tensor x, Tensor center) {
+        return ComposedChannelOps.centeredDot(g, x, center);
+    }
 }

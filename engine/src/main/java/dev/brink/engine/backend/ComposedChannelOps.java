@@ -5,7 +5,8 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.op.ChannelOps;
 
 /**
- * The default (tensor-op) implementations of {@link Backend#channelNormalize} and {@link Backend#channelVariance},
+ * The default (tensor-op) implementations of {@link Backend#channelNormalize}, {@link Backend#channelVariance} and
+ * {@link Backend#channelCenteredDot},
  * for backends without a kernel: composed under {@link GradMode#noGrad()}, so they record no graph (the op in
  * {@code dev.brink.engine.op.ChannelOps} records the backward).
  */
@@ -16,6 +17,12 @@ final class ComposedChannelOps {
         try (GradMode.Scope s = GradMode.noGrad()) {
             int[] b = ChannelOps.channelShape(x);
             return x.sub(center.reshape(b)).mul(scale.reshape(b)).add(shift.reshape(b)).contiguous();
+        }
+    }
+
+    static Tensor centeredDot(Tensor g, Tensor x, Tensor center) {
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            return g.mul(x.sub(center.reshape(ChannelOps.channelShape(x)))).sum(ChannelOps.otherAxes(x), false).contiguous();
         }
     }
 

@@ -7,8 +7,9 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.backend.Backend;
 
 /**
- * The two per-channel primitives batch normalization is made of, each one pass of the backend's kernel
- * ({@link Backend#channelNormalize}, {@link Backend#channelVariance}; one-pass kernels on the CPU, the tensor-op
+ * The per-channel primitives batch normalization and its gradient are made of, each one pass of the backend's kernel
+ * ({@link Backend#channelNormalize}, {@link Backend#channelVariance}, {@link Backend#channelCenteredDot}; one-pass
+ * kernels on the CPU, the tensor-op
  * composition elsewhere). x is {@code [N, C, ...]} (rank >= 2, channels on axis 1, any strides); the per-channel
  * tensors are {@code [C]} of x's dtype; "over a channel" means over all elements with that index on axis 1.
  * <ul>
@@ -17,6 +18,9 @@ import dev.brink.engine.backend.Backend;
  *       multiplication and an addition, each a pass and a temporary).</li>
  *   <li>{@code channel_variance(x, mean)} = {@code mean over the channel of (x - mean[c])^2}, {@code [C]}: the
  *       biased variance about a given mean, read in one pass, without the centered and squared temporaries.</li>
+ *   <li>{@code channel_centered_dot(g, x, center)} = {@code sum over the channel of g * (x - center[c])},
+ *       {@code [C]}: the scale's gradient of channel_normalize, read in one pass, without the centered and product
+ *       temporaries.</li>
  * </ul>
  * Both backward rules are written in ops (this class's and the tensor ops), so every order of derivative follows:
  * {@code d/dx channel_normalize = g * scale}, {@code d/dcenter = -scale * sum(g)}, {@code d/dscale = sum(g * (x -
@@ -27,6 +31,7 @@ public final class ChannelOps {
     public static final OpDef NORMALIZE = OpDef.primitive("channel_normalize", "(x - center[c]) * scale[c] + shift[c] over channel axis 1");
     public static final OpDef NORMALIZE_RELU = OpDef.primitive("channel_normalize_relu", "max((x - center[c]) * scale[c] + shift[c], 0) in one pass");
     public static final OpDef VARIANCE = OpDef.primitive("channel_variance", "mean over each channel (axis 1) of (x - mean[c])^2 -> [C]");
+    public static final OpDef CENTERED_DOT = OpDef.primitive("channel_centered_dot", "sum over each channel (axis 1) of g * (x - center[c]) -> [C]");
 
     private ChannelOps() {}
 
@@ -59,7 +64,7 @@ public final class ChannelOps {
             return new Tensor[] {
                     Autograd.needsGrad(x, 0) ? g.mul(scale.reshape(b)) : null,
                     Autograd.needsGrad(center, 1) ? gsum.mul(scale).neg() : null,
-                    Autograd.needsGrad(scale, 2) ? g.mul(x.sub(center.reshape(b))).sum(axes, false) : null,
+                    Autograd.needsGrad(scale, 2) ? channelCenteredDot(g, x, center) : null,
                     Autograd.needsGrad(shift, 3) ? gsum : null};
         });
     }
@@ -81,6 +86,30 @@ public final class ChannelOps {
                     Autograd.needsGrad(x, 0) ? channelNormalize(x, mean, g2, g2.mul(0.0)) : null,
                     Autograd.needsGrad(mean, 1) ? g2.neg().mul(x.sum(axes, false).sub(mean.mul((double) n))) : null};
         });
+    }
+
+    /**
+     * {@code [C]}: the sum over each channel (axis 1) of {@code g * (x - center[c])}, for g and x of the same shape
+     * {@code [N, C, ...]} and dtype and {@code [C]} center (channel_normalize's scale gradient).
+     */
+    public static Tensor channelCenteredDot(Tensor g, Tensor x, Tensor center) {
+        String op = CENTERED_DOT.name();
+        check(op, x, new String[] {"center"}, center);
+        if (g == null) throw new IllegalArgumentException(op + ": argument 'g' is null");
+        Checks.sameBackend(op, x, g);
+        if (!java.util.Arrays.equals(g.shape(), x.shape()))
+            throw new IllegalArgumentException(op + ": g " + Shape.str(g.shape()) + " and x " + Shape.str(x.shape()) + " differ in shape");
+        if (g.dtype() != x.dtype())
+            throw new IllegalArgumentException(op + ": g is " + g.dtype().label() + " but x is " + x.dtype().label());
+        Tensor out;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            out = x.backend().channelCenteredDot(g, x, center);
+        }
+        int[] axes = otherAxes(x), b = channelShape(x);
+        return Autograd.record(op, out, new Tensor[] {g, x, center}, gc -> new Tensor[] {
+                Autograd.needsGrad(g, 0) ? channelNormalize(x, center, gc, gc.mul(0.0)) : null,
+                Autograd.needsGrad(x, 1) ? g.mul(gc.reshape(b)) : null,
+                Autograd.needsGrad(center, 2) ? gc.neg().mul(g.sum(axes, false)) : null});
     }
 
     private static void check(String op, Tensor x, String[] names, Tensor... perChannel) {

@@ -475,6 +475,15 @@ public final class GradCheckCases {
                 g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
         t.add("channel_normalize_relu", "2-D, squared output (nonzero second derivative)", xs -> ChannelOps.channelNormalizeRelu(xs[0], xs[1], xs[2], xs[3]).square(),
                 g -> in(v(randn(g, 4, 3)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
+        t.add("channel_centered_dot", "4-D, all inputs", xs -> ChannelOps.channelCenteredDot(xs[0], xs[1], xs[2]),
+                g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 2, 3, 2, 2)), v(randn(g, 3))));
+        t.add("channel_centered_dot", "2-D, squared (nonzero second derivative)", xs -> ChannelOps.channelCenteredDot(xs[0], xs[1], xs[2]).square(),
+                g -> in(v(randn(g, 4, 3)), v(randn(g, 4, 3)), v(randn(g, 3))));
+        t.add("channel_centered_dot", "3-D non-contiguous g and x, g = x times x", xs -> ChannelOps.channelCenteredDot(
+                        xs[0].permute(1, 0, 2).mul(xs[0].permute(1, 0, 2)), xs[0].permute(1, 0, 2), xs[1]).square(),
+                g -> in(v(randn(g, 2, 3, 2)), v(randn(g, 2))));
+        t.add("channel_normalize", "4-D, scale gradient into a squared loss", xs -> ChannelOps.channelNormalize(xs[0], xs[1], xs[2], xs[3]).square().mul(xs[0]),
+                g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
         t.add("channel_variance", "4-D, off-center mean", xs -> ChannelOps.channelVariance(xs[0], xs[1]),
                 g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3))));
         t.add("channel_variance", "2-D, squared", xs -> ChannelOps.channelVariance(xs[0], xs[1]).square(),

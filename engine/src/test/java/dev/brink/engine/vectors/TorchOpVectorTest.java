@@ -64,7 +64,8 @@ class TorchOpVectorTest {
                     + "no single PyTorch op; checked against PyTorch through the WideResNet fixture of PyTorchZooImportTest (app), whose "
                     + "batch-norm/relu pairs run as this op, by gradient checks in GradCheckCases and bit for bit against "
                     + "channel_normalize followed by relu in CpuChannelOpsTest"),
-            Map.entry("channel_variance", BATCH_NORM_STEP));
+            Map.entry("channel_variance", BATCH_NORM_STEP),
+            Map.entry("channel_centered_dot", "the scale gradient of channel_normalize, " + BATCH_NORM_STEP));
 
     /**
      * Differentiable registered ops whose cases are output-only (no grads in ops.json), each with the reason.

@@ -5,13 +5,14 @@ import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
 
 /**
- * The CPU's per-channel batch-norm kernels ({@code Backend.channelNormalize}, {@code channelVariance}) for float32
+ * The CPU's per-channel batch-norm kernels ({@code Backend.channelNormalize}, {@code channelVariance},
+ * {@code channelCenteredDot}) for float32
  * and float64: one pass over x each, no temporaries, where the composed defaults take four passes with a temporary
  * each (normalize) or two passes and two temporaries plus a reduction (variance). x (made contiguous) is seen as
  * N x C planes of m = H*W... elements. Normalize computes {@code (x - center) * scale + shift} in x's dtype with
  * the same three roundings as the composed subtraction, multiplication and addition (so float32 results equal the
- * composition's); variance accumulates {@code (x - mean)^2} in double (four partial sums) and rounds once. Planes
- * (normalize) or channels (variance) are split over threads; results do not depend on the thread count.
+ * composition's); variance and the centered dot product accumulate in double (four partial sums) and round once.
+ * Planes (normalize) or channels (the reductions) are split over threads; results do not depend on the thread count.
  */
 final class CpuChannelOps {
     private CpuChannelOps() {}
@@ -128,6 +129,59 @@ final class CpuChannelOps {
         });
         CpuStorage os = CpuStorage.of(out);
         if (f32) {
+            float[] oa = os.floats();
+            for (int i = 0; i < c; i++) oa[i] = (float) v[i];
+        } else {
+            System.arraycopy(v, 0, os.doubles(), 0, c);
+        }
+        return out;
+    }
+
+    /**
+     * {@code [C]}: the sum over each channel of {@code g * (x - center[c])} (g and x of one shape and dtype), each
+     * product formed and accumulated in double (four partial sums per channel, in a fixed order) and rounded once.
+     */
+    static Tensor centeredDot(Tensor g, Tensor x, Tensor center) {
+        Tensor xc = contiguous(x), gc = contiguous(g);
+        int n = x.size(0), c = x.size(1), total = x.numel();
+        Tensor out = Tensor.empty(CpuBackend.INSTANCE, x.dtype(), c);
+        double[] ctr = center.toDoubleArray(), v = new double[c];
+        if (total > 0) {
+            int m = total / (n * c), xo = xc.offset(), go = gc.offset();
+            CpuStorage xs = CpuStorage.of(xc), gs = CpuStorage.of(gc);
+            boolean f32 = x.dtype() == DType.FLOAT32;
+            int parts = Math.min(c, CpuParallel.partsFor(4L * total));
+            CpuParallel.forRange(c, parts > 1, ch -> {
+                double cc = ctr[ch], a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int b = 0; b < n; b++) {
+                    int plane = (b * c + ch) * m, i = 0;
+                    if (f32) {
+                        float[] xa = xs.floats(), ga = gs.floats();
+                        int xi = xo + plane, gi = go + plane;
+                        for (; i + 3 < m; i += 4) {
+                            a0 += (double) ga[gi + i] * (xa[xi + i] - cc);
+                            a1 += (double) ga[gi + i + 1] * (xa[xi + i + 1] - cc);
+                            a2 += (double) ga[gi + i + 2] * (xa[xi + i + 2] - cc);
+                            a3 += (double) ga[gi + i + 3] * (xa[xi + i + 3] - cc);
+                        }
+                        for (; i < m; i++) a0 += (double) ga[gi + i] * (xa[xi + i] - cc);
+                    } else {
+                        double[] xa = xs.doubles(), ga = gs.doubles();
+                        int xi = xo + plane, gi = go + plane;
+                        for (; i + 3 < m; i += 4) {
+                            a0 += ga[gi + i] * (xa[xi + i] - cc);
+                            a1 += ga[gi + i + 1] * (xa[xi + i + 1] - cc);
+                            a2 += ga[gi + i + 2] * (xa[xi + i + 2] - cc);
+                            a3 += ga[gi + i + 3] * (xa[xi + i + 3] - cc);
+                        }
+                        for (; i < m; i++) a0 += ga[gi + i] * (xa[xi + i] - cc);
+                    }
+                }
+                v[ch] = (a0 + a1) + (a2 + a3);
+            });
+        }
+        CpuStorage os = CpuStorage.of(out);
+        if (x.dtype() == DType.FLOAT32) {
             float[] oa = os.floats();
             for (int i = 0; i < c; i++) oa[i] = (float) v[i];
         } else {

@@ -51,6 +51,15 @@ class CpuChannelOpsTest {
                     double[] ref = composedVariance(in.to(DType.FLOAT64), mean.to(DType.FLOAT64)).toDoubleArray();
                     double tol = dt == DType.FLOAT32 ? 2e-6 : 1e-12;
                     for (int i = 0; i < c; i++) assertEquals(ref[i], v[i], tol * Math.max(1, Math.abs(ref[i])), what + " variance " + i);
+                    // the centered dot product against the float64 composition, g strided like x or not
+                    for (Tensor gy : new Tensor[] {Tensor.randn(g, dt, in.shape()), in.mul(-0.5)}) {
+                        double[] d = CpuBackend.INSTANCE.channelCenteredDot(gy, in, center).toDoubleArray();
+                        Tensor g64 = gy.to(DType.FLOAT64), x64 = in.to(DType.FLOAT64);
+                        double[] dref = g64.mul(x64.sub(center.to(DType.FLOAT64).reshape(channelShape(in)))).sum(ChannelOpsAxes.of(in), false).toDoubleArray();
+                        double[] scaleRef = g64.abs().mul(x64.sub(center.to(DType.FLOAT64).reshape(channelShape(in))).abs()).sum(ChannelOpsAxes.of(in), false).toDoubleArray();
+                        for (int i = 0; i < c; i++)
+                            assertEquals(dref[i], d[i], tol * Math.max(1, scaleRef[i]), what + " centered dot " + i);
+                    }
                 }
             }
         }
@@ -123,6 +132,12 @@ class CpuChannelOpsTest {
         Tensor x = Tensor.zeros(DType.FLOAT32, 2, 3, 4, 4), c3 = Tensor.zeros(DType.FLOAT32, 3), c4 = Tensor.zeros(DType.FLOAT32, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelNormalize(x, c3, c4, c3));
         assertTrue(e.getMessage().contains("scale must be [3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCenteredDot(Tensor.zeros(DType.FLOAT32, 2, 3, 4, 5), x, c3));
+        assertTrue(e.getMessage().contains("channel_centered_dot: g [2, 3, 4, 5] and x [2, 3, 4, 4] differ in shape"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCenteredDot(Tensor.zeros(DType.FLOAT64, 2, 3, 4, 4), x, c3));
+        assertTrue(e.getMessage().contains("g is float64 but x is float32"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCenteredDot(x, x, c4));
+        assertTrue(e.getMessage().contains("center must be [3]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelVariance(x, Tensor.zeros(DType.FLOAT64, 3)));
         assertTrue(e.getMessage().contains("mean is float64 but x is float32"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelVariance(Tensor.zeros(DType.FLOAT32, 3), c3));
@@ -135,6 +150,13 @@ class CpuChannelOpsTest {
         java.util.Arrays.fill(b, 1);
         b[1] = x.size(1);
         return x.sub(center.reshape(b)).mul(scale.reshape(b)).add(shift.reshape(b));
+    }
+
+    private static int[] channelShape(Tensor x) {
+        int[] b = new int[x.dim()];
+        java.util.Arrays.fill(b, 1);
+        b[1] = x.size(1);
+        return b;
     }
 
     /** The mean over each channel of {@code (x - mean)^2} through tensor ops, as {@code Backend.channelVariance}'s default. */
