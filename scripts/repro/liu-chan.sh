@@ -39,12 +39,9 @@ RUNS=(
 )
 run_row() {  # data model-args... : trains, evaluates and records one row
   local name=$1 objs=$2 wd=$3 paper=$4 table=$5 data=$6 eps=$7 steps=$8 step=$9 settings=${10}; shift 10
-  local args=() o aa=$AA; IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
-  robust "$objs" && aa=$AA_ROBUST
-  if [[ $objs == *pgd-at* ]]; then args+=(--train-attack "$TRAIN_ATTACK")
-  # TRADES and adversarial L-Softmax ascend their own loss and keep the last iterate: no early-stop option
-  elif [[ $objs == *trades* || $objs == *adversarial=true* ]]; then args+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}"); fi
-  train "$name" -- "$@" --weight-decay "$wd" "${args[@]}"
+  local aa=$AA; robust "$objs" && aa=$AA_ROBUST
+  objective_args "$objs"
+  train "$name" -- "$@" --weight-decay "$wd" "${OBJ_ARGS[@]}"
   attack "$name-pgd" "$(model $name)" -- --data "$data" --limit "$TEST" -a "pgd:steps=$steps,step=$step,random-start=false" --eps "$eps"
   # Liu and Chan average the effective margins of the correctly classified points, as brink analyze margins does
   analysis "$name-margins" "margins:train-limit=$TEST" "$(model $name)" -- --data "$data" --limit "$TEST" --with-train
@@ -57,7 +54,15 @@ run_row() {  # data model-args... : trains, evaluates and records one row
   cell "$table" "$row" "AutoAttack % (extra)" "-" "$OUT/raw/$name-aa.json" results.robust_accuracy pct "$settings; AutoAttack standard, first $aa points"
 }
 robust() { [[ $1 == *pgd-at* || $1 == *adversarial=true* || $1 == *emr* || $1 == *trades* ]]; }
-adversarial() { [[ $1 == *pgd-at* || $1 == *adversarial=true* || $1 == *trades* ]]; }
+adversarial() { [[ $1 == *pgd-at* || $1 == *adversarial=true* || $1 == *trades* || $1 == *mart* || $1 == *mail* ]]; }
+# objective_args OBJS: OBJ_ARGS = an --objective per ;-separated objective, and --train-attack for the adversarial
+# ones: TRAIN_ATTACK for pgd-at; without its early-stop option for the others (TRADES, MART, MAIL, adversarial
+# L-Softmax and HE ascend their own loss and keep the last iterate)
+objective_args() {
+  OBJ_ARGS=(); local o x; IFS=';' read -r -a o <<< "$1"; for x in "${o[@]}"; do OBJ_ARGS+=(--objective "$x"); done
+  if [[ $1 == *pgd-at* ]]; then OBJ_ARGS+=(--train-attack "$TRAIN_ATTACK")
+  elif adversarial "$1"; then OBJ_ARGS+=(--train-attack "${TRAIN_ATTACK/,early-stop=false/}"); fi
+}
 TRAIN_ATTACK=$AT
 for r in "${RUNS[@]}"; do
   IFS='|' read -r name objs wd paper table <<< "$r"
@@ -136,9 +141,8 @@ for r in "${T3RUNS[@]}"; do
   need=""; [ "$objs" = - ] && need=$name
   selected "t3-${name#t3-}" $need || continue
   if [ "$objs" != - ]; then
-    args=(); IFS=';' read -r -a o <<< "$objs"; for x in "${o[@]}"; do args+=(--objective "$x"); done
-    ta=$TRAIN_ATTACK; [[ $objs == pgd-at* ]] || ta=${TRAIN_ATTACK/,early-stop=false/}
-    train "$name" -- "${R18[@]}" --weight-decay "$wd" "${args[@]}" --train-attack "$ta"
+    objective_args "$objs"
+    train "$name" -- "${R18[@]}" --weight-decay "$wd" "${OBJ_ARGS[@]}"
   fi
   m=$(model "$name")
   attack "t3-$name-fgsm" "$m" -- --data cifar10 --limit "$T3_TEST" -a fgsm --eps 0.031
