@@ -37,6 +37,20 @@ final class SimdWinogradTransforms extends WinogradTransforms {
     }
 
     @Override
+    void kernel(float[] src, int o0, int o1, int o2, float[] dst, int p0, int p1, int p2, int p3, int n) {
+        int i = 0, end = S.loopBound(n), l = S.length();
+        for (; i < end; i += l) {
+            FloatVector g0 = FloatVector.fromArray(S, src, o0 + i), g1 = FloatVector.fromArray(S, src, o1 + i);
+            FloatVector g2 = FloatVector.fromArray(S, src, o2 + i);
+            g0.intoArray(dst, p0 + i);
+            g0.add(g1).add(g2).mul(0.5f).intoArray(dst, p1 + i);
+            g0.sub(g1).add(g2).mul(0.5f).intoArray(dst, p2 + i);
+            g2.intoArray(dst, p3 + i);
+        }
+        super.kernel(src, o0 + i, o1 + i, o2 + i, dst, p0 + i, p1 + i, p2 + i, p3 + i, n - i);
+    }
+
+    @Override
     void gradient(float[] src, int o0, int o1, float[] dst, int p0, int p1, int p2, int p3, int n) {
         int i = 0, end = S.loopBound(n), l = S.length();
         for (; i < end; i += l) {

@@ -172,27 +172,22 @@ final class WinogradConv {
     private static float[] kernelPoints(float[] wd, int wOff, int rows, int cols, boolean flipped, boolean parallel) {
         int rc = rows * cols;
         float[] u = CpuScratch.floats(CpuScratch.WINOGRAD_KERNEL, POINTS * rc);
+        WinogradTransforms tr = WinogradTransforms.get();
         CpuParallel.forRange(rows, parallel, r -> {
-            float[] g = new float[9], a = new float[12];
+            // row r's kernels as 9 runs of cols taps (g[k][s]), G over each kernel's rows into 12 runs (a[4j' + ...]),
+            // then G over its columns straight into the 16 runs of U: every kernel in a run is one lane
+            float[] st = CpuScratch.floats(CpuScratch.WINOGRAD_STAGE, 21 * cols);
+            int a0 = 9 * cols;
             for (int s = 0; s < cols; s++) {
                 int base = wOff + (flipped ? s * rows + r : r * cols + s) * 9;
-                for (int k = 0; k < 9; k++) g[k] = flipped ? wd[base + 8 - k] : wd[base + k];
-                for (int j = 0; j < 3; j++) { // G over the rows of g: 3 -> 4
-                    float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
-                    a[j] = g0;
-                    a[3 + j] = 0.5f * (g0 + g1 + g2);
-                    a[6 + j] = 0.5f * (g0 - g1 + g2);
-                    a[9 + j] = g2;
-                }
-                int q = r * cols + s;
-                for (int i = 0; i < 4; i++) { // then over the columns
-                    float a0 = a[3 * i], a1 = a[3 * i + 1], a2 = a[3 * i + 2];
-                    u[(4 * i) * rc + q] = a0;
-                    u[(4 * i + 1) * rc + q] = 0.5f * (a0 + a1 + a2);
-                    u[(4 * i + 2) * rc + q] = 0.5f * (a0 - a1 + a2);
-                    u[(4 * i + 3) * rc + q] = a2;
-                }
+                for (int k = 0; k < 9; k++) st[k * cols + s] = flipped ? wd[base + 8 - k] : wd[base + k];
             }
+            for (int j = 0; j < 3; j++) // G over the rows of g: taps (j, 3 + j, 6 + j) -> a[j], a[3 + j], a[6 + j], a[9 + j]
+                tr.kernel(st, j * cols, (3 + j) * cols, (6 + j) * cols, st, a0 + j * cols, a0 + (3 + j) * cols, a0 + (6 + j) * cols, a0 + (9 + j) * cols, cols);
+            int q = r * cols;
+            for (int i = 0; i < 4; i++) // then over the columns: a[3i], a[3i + 1], a[3i + 2] -> points 4i .. 4i + 3
+                tr.kernel(st, a0 + 3 * i * cols, a0 + (3 * i + 1) * cols, a0 + (3 * i + 2) * cols,
+                        u, (4 * i) * rc + q, (4 * i + 1) * rc + q, (4 * i + 2) * rc + q, (4 * i + 3) * rc + q, cols);
         });
         return u;
     }

@@ -44,6 +44,17 @@ class WinogradTransforms {
         }
     }
 
+    /** The kernel transform {@code G g}: {@code (g0, 0.5 * ((g0 + g1) + g2), 0.5 * ((g0 - g1) + g2), g2)}. */
+    void kernel(float[] src, int o0, int o1, int o2, float[] dst, int p0, int p1, int p2, int p3, int n) {
+        for (int i = 0; i < n; i++) {
+            float g0 = src[o0 + i], g1 = src[o1 + i], g2 = src[o2 + i];
+            dst[p0 + i] = g0;
+            dst[p1 + i] = 0.5f * (g0 + g1 + g2);
+            dst[p2 + i] = 0.5f * (g0 - g1 + g2);
+            dst[p3 + i] = g2;
+        }
+    }
+
     /** The output-gradient transform {@code A g}: {@code (g0, g0 + g1, g0 - g1, -g1)}. */
     void gradient(float[] src, int o0, int o1, float[] dst, int p0, int p1, int p2, int p3, int n) {
         for (int i = 0; i < n; i++) {

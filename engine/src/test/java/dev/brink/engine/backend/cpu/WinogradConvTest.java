@@ -129,6 +129,9 @@ class WinogradConvTest {
             simd.gradient(src, 0, n, a, 0, n, 2 * n, 3 * n, n);
             scalar.gradient(src, 0, n, b, 0, n, 2 * n, 3 * n, n);
             assertArrayEquals(b, a, "gradient, n = " + n);
+            simd.kernel(src, 0, n, 2 * n, a, 0, n, 2 * n, 3 * n, n);
+            scalar.kernel(src, 0, n, 2 * n, b, 0, n, 2 * n, 3 * n, n);
+            assertArrayEquals(b, a, "kernel, n = " + n);
         }
     }
 
