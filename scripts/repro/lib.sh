@@ -27,11 +27,13 @@ CELLS_PY="$REPRO_ROOT/scripts/repro/cells.py"
 # q QUICK_VALUE FULL_VALUE: the value for this mode.
 q() { if [ "$QUICK" = 1 ]; then echo "$1"; else echo "$2"; fi; }
 
+# out_dir: this mode's output directory of PAPER (reports/repro/PAPER[/quick][/plan]).
+out_dir() { echo "reports/repro/$PAPER$(q /quick "")$([ "$PLAN" = 1 ] && echo /plan)"; }
+
 repro_init() {
   PAPER=$1
   if [ "${JOBS:-1}" != 1 ] && [ -z "${ROWS:-}" ] && [ -z "${LIST_ROWS:-}" ]; then repro_parallel "$0" "$JOBS"; exit $?; fi
-  OUT="reports/repro/$PAPER$(q /quick "")"
-  [ "$PLAN" = 1 ] && OUT="$OUT/plan"
+  OUT=$(out_dir)
   MODE=$(q quick full)
   mkdir -p "$OUT/models" "$OUT/logs" "$OUT/raw" "$OUT/analysis"
   [ -x "$BRINK" ] || { echo "repro: $BRINK is missing; run 'make build'" >&2; exit 1; }
@@ -89,7 +91,7 @@ selected() {
 repro_parallel() {
   local script=$1 jobs=$2 list; list=$(mktemp)
   [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "repro: JOBS=$jobs is not a positive number" >&2; exit 2; }
-  LIST_ROWS=$list PLAN=1 bash "$script" > /dev/null; rm -rf "reports/repro/$PAPER$(q /quick "")/plan"
+  LIST_ROWS=$list PLAN=1 bash "$script" > /dev/null; rm -rf "$(PLAN=1 out_dir)"
   local groups; groups=$(python3 - "$list" <<'PY'
 import re, sys
 order, need = [], {}
@@ -110,7 +112,7 @@ PY
   echo "[$PAPER] $(q quick full) run as $(echo "$groups" | wc -l) row groups, $jobs at a time, BRINK_THREADS=$threads each"
   local rc=0 t0; t0=$(date +%s)
   printf '%s\n' "$groups" | BRINK_THREADS=$threads JOBS=1 xargs -d '\n' -P "$jobs" -I{} env ROWS={} bash "$script" || rc=1
-  local out="reports/repro/$PAPER$(q /quick "")$([ "$PLAN" = 1 ] && echo /plan)" files=() g f
+  local out files=() g f; out=$(out_dir)
   while IFS= read -r g; do
     f="$out/cells-rows-$(printf %s "$g" | md5sum | cut -c1-8).csv"
     if [ -f "$f" ]; then files+=("$f"); else echo "[$PAPER] rows $g: no cells (the run failed)" >&2; rc=1; fi

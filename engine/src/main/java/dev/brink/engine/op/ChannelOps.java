@@ -22,10 +22,12 @@ import dev.brink.engine.backend.Backend;
  *       {@code [C]}: the scale's gradient of channel_normalize, read in one pass, without the centered and product
  *       temporaries.</li>
  * </ul>
- * Both backward rules are written in ops (this class's and the tensor ops), so every order of derivative follows:
- * {@code d/dx channel_normalize = g * scale}, {@code d/dcenter = -scale * sum(g)}, {@code d/dscale = sum(g * (x -
- * center))}, {@code d/dshift = sum(g)}; {@code d/dx channel_variance = channel_normalize(x, mean, 2g/n, 0)},
- * {@code d/dmean = -2g/n * sum(x - mean)}, with sums over the channel and n its element count.
+ * Every backward rule is written in ops (this class's and the tensor ops), so every order of derivative follows:
+ * {@code d/dx channel_normalize = g * scale}, {@code d/dcenter = -scale * sum(g)}, {@code d/dscale =
+ * channel_centered_dot(g, x, center)}, {@code d/dshift = sum(g)}; {@code d/dx channel_variance = channel_normalize(x,
+ * mean, 2g/n, 0)}, {@code d/dmean = -2g/n * sum(x - mean)}; for channel_centered_dot with upstream gradient gc
+ * ({@code [C]}), {@code d/dg = channel_normalize(x, center, gc, 0)}, {@code d/dx = g * gc}, {@code d/dcenter = -gc *
+ * sum(g)}; sums over the channel and n its element count.
  */
 public final class ChannelOps {
     public static final OpDef NORMALIZE = OpDef.primitive("channel_normalize", "(x - center[c]) * scale[c] + shift[c] over channel axis 1");
@@ -99,8 +101,7 @@ public final class ChannelOps {
         Checks.sameBackend(op, x, g);
         if (!java.util.Arrays.equals(g.shape(), x.shape()))
             throw new IllegalArgumentException(op + ": g " + Shape.str(g.shape()) + " and x " + Shape.str(x.shape()) + " differ in shape");
-        if (g.dtype() != x.dtype())
-            throw new IllegalArgumentException(op + ": g is " + g.dtype().label() + " but x is " + x.dtype().label());
+        Checks.sameDType(op, g, x);
         Tensor out;
         try (GradMode.Scope s = GradMode.noGrad()) {
             out = x.backend().channelCenteredDot(g, x, center);

@@ -127,14 +127,7 @@ final class CpuChannelOps {
             }
             v[ch] = ((a0 + a1) + (a2 + a3)) / ((double) n * m);
         });
-        CpuStorage os = CpuStorage.of(out);
-        if (f32) {
-            float[] oa = os.floats();
-            for (int i = 0; i < c; i++) oa[i] = (float) v[i];
-        } else {
-            System.arraycopy(v, 0, os.doubles(), 0, c);
-        }
-        return out;
+        return store(v, out);
     }
 
     /**
@@ -180,12 +173,17 @@ final class CpuChannelOps {
                 v[ch] = (a0 + a1) + (a2 + a3);
             });
         }
+        return store(v, out);
+    }
+
+    /** The per-channel sums v, rounded once to out's dtype, into out (new, contiguous, [C]); returns out. */
+    private static Tensor store(double[] v, Tensor out) {
         CpuStorage os = CpuStorage.of(out);
-        if (x.dtype() == DType.FLOAT32) {
+        if (out.dtype() == DType.FLOAT32) {
             float[] oa = os.floats();
-            for (int i = 0; i < c; i++) oa[i] = (float) v[i];
+            for (int i = 0; i < v.length; i++) oa[i] = (float) v[i];
         } else {
-            System.arraycopy(v, 0, os.doubles(), 0, c);
+            System.arraycopy(v, 0, os.doubles(), 0, v.length);
         }
         return out;
     }
