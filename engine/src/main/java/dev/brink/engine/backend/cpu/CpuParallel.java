@@ -1,14 +1,11 @@
 package dev.brink.engine.backend.cpu;
 
 import java.util.Locale;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntConsumer;
 
 /**
- * The CPU backend's threads: one shared pool of {@code threads() - 1} daemon workers plus the calling thread.
+ * The CPU backend's threads: one shared set of {@code threads() - 1} daemon workers ({@link CpuWorkers}) plus the
+ * calling thread.
  * The count is all available processors unless set by the system property {@code brink.threads}, the
  * environment variable {@code BRINK_THREADS} (read when the first parallel kernel runs) or
  * {@link CpuBackend#setThreads}.
@@ -22,7 +19,7 @@ final class CpuParallel {
     static final long MIN_PARALLEL_WORK = 1L << 20;
 
     private static volatile int threads;          // 0: not configured yet
-    private static volatile ForkJoinPool pool;    // null when threads == 1
+    private static volatile CpuWorkers pool;      // null when threads == 1
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     private CpuParallel() {}
@@ -45,17 +42,15 @@ final class CpuParallel {
     }
 
     private static void configure(int n) {
-        ForkJoinPool old = pool;
-        pool = n > 1 ? new ForkJoinPool(n - 1, CpuParallel::newWorker, null, false) : null;
+        CpuWorkers old = pool;
+        pool = n > 1 ? new CpuWorkers(n - 1) : null;
         threads = n;
         if (old != null) old.shutdown();
     }
 
-    private static ForkJoinWorkerThread newWorker(ForkJoinPool p) {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-        t.setDaemon(true);
-        t.setName("brink-cpu-" + t.getPoolIndex());
-        return t;
+    /** Called by each worker thread when it starts: loops it enters run sequentially. */
+    static void markWorker() {
+        DEPTH.get()[0] = 1;
     }
 
     /** The configured default: {@code brink.threads}, else {@code BRINK_THREADS}, else all available processors. */
@@ -78,7 +73,7 @@ final class CpuParallel {
 
     /** True when the calling thread is already running a part of a parallel loop. */
     static boolean nested() {
-        return DEPTH.get()[0] > 0 || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
+        return DEPTH.get()[0] > 0;
     }
 
     /** Number of parts worth splitting {@code work} multiply-adds into: 1 when small or nested, else the thread count. */
@@ -89,46 +84,22 @@ final class CpuParallel {
     }
 
     /**
-     * Runs {@code body} for every part in [0, parts): part 0 on the calling thread, the others on the pool, and
-     * returns when all are done (rethrowing the first failure). Sequential when parts is 1 or the call is nested.
+     * Runs {@code body} for every part in [0, parts): part 0 on the calling thread, the others on whichever thread
+     * (a worker or the caller) is free first, and returns when all are done (rethrowing the first failure).
+     * Sequential when parts is 1, the call is nested, or another thread's loop has the workers.
      */
     static void run(int parts, IntConsumer body) {
-        ForkJoinPool p = pool;
-        if (parts <= 1 || p == null || nested()) {
-            for (int i = 0; i < parts; i++) body.accept(i);
-            return;
-        }
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
-        for (int i = 1; i < parts; i++) {
-            int part = i;
-            try {
-                tasks[i - 1] = p.submit(() -> body.accept(part));
-            } catch (RejectedExecutionException e) {
-                tasks[i - 1] = null; // the pool was replaced by setThreads: this part runs on the caller below
-            }
-        }
+        CpuWorkers p = pool;
         int[] depth = DEPTH.get();
-        Throwable failure = null;
-        depth[0]++;
-        try {
-            body.accept(0);
-            for (int i = 1; i < parts; i++) if (tasks[i - 1] == null) body.accept(i);
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            depth[0]--;
-        }
-        for (ForkJoinTask<?> t : tasks) {
-            if (t == null) continue;
+        if (parts > 1 && p != null && depth[0] == 0) {
+            depth[0]++;
             try {
-                t.join();
-            } catch (Throwable e) {
-                if (failure == null) failure = e;
+                if (p.tryRun(parts, body)) return;
+            } finally {
+                depth[0]--;
             }
         }
-        if (failure instanceof RuntimeException r) throw r;
-        if (failure instanceof Error e) throw e;
-        if (failure != null) throw new RuntimeException(failure);
+        for (int i = 0; i < parts; i++) body.accept(i);
     }
 
     /**

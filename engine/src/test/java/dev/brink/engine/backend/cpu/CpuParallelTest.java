@@ -39,6 +39,49 @@ class CpuParallelTest {
     }
 
     @Test
+    void sleepingWorkersWakeForTheNextLoop() throws InterruptedException {
+        CpuBackend.setThreads(2);
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(CpuWorkers.SPIN_NANOS / 1_000_000 * 3 + 5); // past the spin: the worker parks
+            Set<Thread> threads = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray runs = new AtomicIntegerArray(2);
+            CpuParallel.run(2, part -> {
+                runs.incrementAndGet(part);
+                threads.add(Thread.currentThread());
+                // The caller's part waits (up to 5 s) for part 1 to start, so that it cannot take part 1 itself.
+                long until = System.nanoTime() + 5_000_000_000L;
+                while (part == 0 && runs.get(1) == 0 && System.nanoTime() < until) Thread.onSpinWait();
+            });
+            assertEquals(1, runs.get(0));
+            assertEquals(1, runs.get(1));
+            assertEquals(2, threads.size(), "round " + round + ": the parked worker took part 1");
+        }
+    }
+
+    @Test
+    void loopsStartedFromSeveralThreadsAtOnceEachRunEveryPartOnce() throws Exception {
+        CpuBackend.setThreads(3);
+        int callers = 4, loops = 200, parts = 5;
+        AtomicIntegerArray runs = new AtomicIntegerArray(callers * loops * parts);
+        Thread[] ts = new Thread[callers];
+        Throwable[] failed = new Throwable[1];
+        for (int c = 0; c < callers; c++) {
+            int caller = c;
+            ts[c] = new Thread(() -> {
+                for (int l = 0; l < loops; l++) {
+                    int base = (caller * loops + l) * parts;
+                    CpuParallel.run(parts, part -> runs.incrementAndGet(base + part));
+                }
+            });
+            ts[c].setUncaughtExceptionHandler((t, e) -> failed[0] = e);
+            ts[c].start();
+        }
+        for (Thread t : ts) t.join();
+        assertNull(failed[0]);
+        for (int i = 0; i < runs.length(); i++) assertEquals(1, runs.get(i), "part " + i);
+    }
+
+    @Test
     void nestedLoopsRunSequentiallyAndForRangeCoversEveryIndex() {
         CpuBackend.setThreads(2);
         AtomicIntegerArray seen = new AtomicIntegerArray(40);
