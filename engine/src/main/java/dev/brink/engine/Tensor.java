@@ -71,6 +71,18 @@ public final class Tensor {
         return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
     }
 
+    /**
+     * A new contiguous tensor on {@code backend} whose elements are unspecified until written (a recycled buffer's
+     * old values on the CPU backend): for kernels that write every element, which then skip clearing memory they
+     * overwrite anyway ({@link Backend#allocateUninitialized}).
+     */
+    public static Tensor uninitialized(Backend backend, DType dtype, int... shape) {
+        int[] s = shape.clone();
+        Storage storage = backend.allocateUninitialized(dtype, Shape.numel(s));
+        GradientRecycler.noteAllocation(storage);
+        return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
+    }
+
     // ------------------------------------------------------------------ factories
 
     /** Zeros of the given shape, float32, on the default backend. */

@@ -37,6 +37,15 @@ public interface Backend {
     Storage allocate(DType dtype, int size);
 
     /**
+     * A new buffer whose contents are unspecified, for an op whose kernel writes every element before anything reads
+     * one: a backend that keeps {@linkplain #recycle recycled} buffers hands one out without clearing it. The
+     * default is {@link #allocate}.
+     */
+    default Storage allocateUninitialized(DType dtype, int size) {
+        return allocate(dtype, size);
+    }
+
+    /**
      * Hint from the autodiff walker: no tensor will read or write {@code storage} again (it held a gradient or a
      * temporary of a backward pass that nothing references any more), so its memory may be handed out by a later
      * {@link #allocate} of the same dtype and size (zero-filled again). The default does nothing and leaves it to the

@@ -54,7 +54,7 @@ public enum BinaryOp {
         Checks.sameDType(op, a, b);
         Checks.floating(op, "a", a);
         int[] shape = Shape.broadcast(op, a.shape(), b.shape());
-        Tensor y = Checks.alloc(a.backend(), a.dtype(), shape);
+        Tensor y = Checks.allocOverwritten(a.backend(), a.dtype(), shape);
         a.backend().binary(kernel, a, b, y);
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
                 Autograd.needsGrad(a, 0) ? da.apply(a, b, y, g) : null,

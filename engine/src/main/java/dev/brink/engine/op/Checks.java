@@ -44,4 +44,9 @@ final class Checks {
     static Tensor alloc(Backend b, DType dtype, int[] shape) {
         return Tensor.empty(b, dtype, shape);
     }
+
+    /** An output whose kernel writes every element: its memory is not cleared first ({@link Tensor#uninitialized}). */
+    static Tensor allocOverwritten(Backend b, DType dtype, int[] shape) {
+        return Tensor.uninitialized(b, dtype, shape);
+    }
 }

@@ -87,7 +87,7 @@ public final class Convolution {
      * gradient is that g in the broadcast shape (the walker sums it).
      */
     private static Tensor conv(String op, Tensor x, Tensor w, Tensor b, ConvGeometry g, int[] outShape, boolean relu) {
-        Tensor y = Checks.alloc(x.backend(), x.dtype(), outShape);
+        Tensor y = Checks.allocOverwritten(x.backend(), x.dtype(), outShape);
         x.backend().conv2d(x, w, g, y);
         if (b != null || relu) x.backend().biasReluInPlace(y, b, relu);
         int[] xs = x.shape(), ws = w.shape();
@@ -104,7 +104,7 @@ public final class Convolution {
 
     /** Gradient of conv2d with respect to an input of shape {@code xShape}, given the output gradient gy. */
     public static Tensor inputGrad(Tensor gy, Tensor w, ConvGeometry g, int[] xShape) {
-        Tensor dx = Checks.alloc(gy.backend(), gy.dtype(), xShape);
+        Tensor dx = Checks.allocOverwritten(gy.backend(), gy.dtype(), xShape);
         gy.backend().conv2dInputGrad(gy, w, g, dx);
         int[] gs = gy.shape(), ws = w.shape();
         return Autograd.record(INPUT_GRAD.name(), dx, new Tensor[] {gy, w}, h -> new Tensor[] {
@@ -114,7 +114,7 @@ public final class Convolution {
 
     /** Gradient of conv2d with respect to a weight of shape {@code wShape}, given input x and output gradient gy. */
     public static Tensor weightGrad(Tensor x, Tensor gy, ConvGeometry g, int[] wShape) {
-        Tensor dw = Checks.alloc(x.backend(), x.dtype(), wShape);
+        Tensor dw = Checks.allocOverwritten(x.backend(), x.dtype(), wShape);
         x.backend().conv2dWeightGrad(x, gy, g, dw);
         int[] xs = x.shape(), gs = gy.shape();
         return Autograd.record(WEIGHT_GRAD.name(), dw, new Tensor[] {x, gy}, h -> new Tensor[] {

@@ -31,7 +31,7 @@ public final class MatMul {
         int[] out = java.util.Arrays.copyOf(batch, batch.length + 2);
         out[batch.length] = m;
         out[batch.length + 1] = n;
-        Tensor y = Checks.alloc(a.backend(), a.dtype(), out);
+        Tensor y = Checks.allocOverwritten(a.backend(), a.dtype(), out);
         a.backend().matmul(a, b, y);
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
                 Autograd.needsGrad(a, 0) ? g.matmul(b.transpose(-1, -2)) : null,

@@ -49,7 +49,7 @@ public enum UnaryOp {
     /** Applies the op to {@code x} with parameter {@code a} (ignored by ops without one). */
     public Tensor apply(Tensor x, double a) {
         Checks.floating(def.name(), "x", x);
-        Tensor y = Checks.alloc(x.backend(), x.dtype(), x.shape());
+        Tensor y = Checks.allocOverwritten(x.backend(), x.dtype(), x.shape());
         x.backend().unary(kernel, a, x, y);
         return Autograd.record(def.name(), y, new Tensor[] {x}, g -> new Tensor[] {derivative.apply(x, y, g, a)});
     }

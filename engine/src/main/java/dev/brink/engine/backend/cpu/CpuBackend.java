@@ -13,6 +13,8 @@ import dev.brink.engine.backend.ReduceKernel;
 import dev.brink.engine.backend.Storage;
 import dev.brink.engine.backend.UnaryKernel;
 
+import java.util.Arrays;
+
 /**
  * The reference backend on host memory ({@link CpuStorage}) and the embedded default. Its reference kernels
  * ({@code Cpu*} classes) define the semantics that other backends must match: they compute in {@code double}
@@ -74,9 +76,30 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, int size) {
-        CpuStorage reused = CpuStoragePool.take(dtype, size);
+        CpuStorage reused = CpuStoragePool.take(dtype, size, true);
         return reused != null ? reused : CpuStorage.allocate(dtype, size);
     }
+
+    /**
+     * A recycled array as it was left (or a new one). With the system property {@code brink.poison=true} (the test
+     * suites set it) every such buffer is filled with NaN (int32: {@code Integer.MIN_VALUE}) instead, so that a
+     * kernel that leaves an element unwritten fails its tests rather than reading stale values.
+     */
+    @Override
+    public Storage allocateUninitialized(DType dtype, int size) {
+        CpuStorage reused = CpuStoragePool.take(dtype, size, false);
+        CpuStorage s = reused != null ? reused : CpuStorage.allocate(dtype, size);
+        if (POISON) {
+            switch (dtype) {
+                case FLOAT32 -> Arrays.fill(s.floats(), Float.NaN);
+                case FLOAT64 -> Arrays.fill(s.doubles(), Double.NaN);
+                case INT32 -> Arrays.fill(s.ints(), Integer.MIN_VALUE);
+            }
+        }
+        return s;
+    }
+
+    private static final boolean POISON = Boolean.getBoolean("brink.poison");
 
     @Override
     public void recycle(Storage storage) {

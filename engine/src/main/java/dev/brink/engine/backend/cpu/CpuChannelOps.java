@@ -23,7 +23,7 @@ final class CpuChannelOps {
      */
     static Tensor normalize(Tensor x, Tensor center, Tensor scale, Tensor shift, boolean relu) {
         Tensor xc = contiguous(x);
-        Tensor out = Tensor.empty(CpuBackend.INSTANCE, x.dtype(), x.shape());
+        Tensor out = Tensor.uninitialized(CpuBackend.INSTANCE, x.dtype(), x.shape());
         int n = x.size(0), c = x.size(1), total = x.numel();
         if (total == 0) return out;
         int m = total / (n * c), planes = n * c, xo = xc.offset();

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The arrays of storages the autodiff walker has {@linkplain CpuBackend#recycle recycled}, kept by dtype and exact
- * size and handed out again (zero-filled) by {@link CpuBackend#allocate}. A training step allocates the same sizes
+ * size and handed out again by {@link CpuBackend#allocate} (zero-filled) and {@link CpuBackend#allocateUninitialized}
+ * (as left). A training step allocates the same sizes
  * step after step, so the gradients and temporaries one backward pass frees become the next forward pass's
  * activations instead of garbage: the heap fills more slowly, young collections come less often, and the
  * launcher can run with a smaller young generation (less resident memory) at the same collection rate.
@@ -38,8 +39,11 @@ final class CpuStoragePool {
         return ((long) size << 2) | dtype.ordinal();
     }
 
-    /** A recycled storage of exactly this dtype and size, zero-filled; null when none is kept. */
-    static CpuStorage take(DType dtype, int size) {
+    /**
+     * A recycled storage of exactly this dtype and size, zero-filled when {@code zero} (else as it was left); null
+     * when none is kept.
+     */
+    static CpuStorage take(DType dtype, int size, boolean zero) {
         if (!ENABLED || size < MIN_ELEMENTS) return null;
         CpuStorage s;
         synchronized (FREE) {
@@ -49,12 +53,23 @@ final class CpuStoragePool {
             bytes -= (long) size * dtype.bytes();
             reused++;
         }
-        switch (dtype) {
-            case FLOAT32 -> Arrays.fill(s.floats(), 0f);
-            case FLOAT64 -> Arrays.fill(s.doubles(), 0.0);
-            case INT32 -> Arrays.fill(s.ints(), 0);
-        }
+        if (zero) clear(s);
         return CpuStorage.wrapSame(s);
+    }
+
+    /** Elements from which clearing is split over the threads (a serial fill of megabytes leaves cores idle). */
+    static final int PARALLEL_CLEAR = 1 << 18;
+
+    private static void clear(CpuStorage s) {
+        int n = s.size(), parts = n >= PARALLEL_CLEAR ? CpuParallel.partsFor(Long.MAX_VALUE) : 1;
+        CpuParallel.run(parts, part -> {
+            int lo = (int) ((long) n * part / parts), hi = (int) ((long) n * (part + 1) / parts);
+            switch (s.dtype()) {
+                case FLOAT32 -> Arrays.fill(s.floats(), lo, hi, 0f);
+                case FLOAT64 -> Arrays.fill(s.doubles(), lo, hi, 0.0);
+                case INT32 -> Arrays.fill(s.ints(), lo, hi, 0);
+            }
+        });
     }
 
     /** Keeps {@code s}'s array for a later {@link #take}, unless it is small or the pool is full. */

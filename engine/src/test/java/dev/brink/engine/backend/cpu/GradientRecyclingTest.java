@@ -34,8 +34,8 @@ class GradientRecyclingTest {
         java.util.Arrays.fill(s.floats(), 7f);
         CpuBackend.INSTANCE.recycle(s);
         assertEquals(4L * n, CpuStoragePool.bytesKept());
-        assertNull(CpuStoragePool.take(DType.FLOAT32, n + 1), "another size must not get the array");
-        assertNull(CpuStoragePool.take(DType.INT32, n), "another dtype must not get the array");
+        assertNull(CpuStoragePool.take(DType.FLOAT32, n + 1, true), "another size must not get the array");
+        assertNull(CpuStoragePool.take(DType.INT32, n, true), "another dtype must not get the array");
         CpuStorage again = (CpuStorage) CpuBackend.INSTANCE.allocate(DType.FLOAT32, n);
         assertSame(s.floats(), again.floats(), "the recycled array is handed out again");
         assertNotSame(s, again, "under a new storage identity");
@@ -46,6 +46,52 @@ class GradientRecyclingTest {
         CpuStorage small = CpuStorage.allocate(DType.FLOAT32, n - 1);
         CpuBackend.INSTANCE.recycle(small);
         assertEquals(0, CpuStoragePool.bytesKept(), "arrays under the minimum are left to the collector");
+    }
+
+    @Test
+    void uninitializedAllocationsSkipClearingAndArePoisonedInTests() {
+        int n = CpuStoragePool.MIN_ELEMENTS;
+        CpuStorage s = CpuStorage.allocate(DType.FLOAT32, n);
+        java.util.Arrays.fill(s.floats(), 7f);
+        CpuBackend.INSTANCE.recycle(s);
+        CpuStorage asLeft = CpuStoragePool.take(DType.FLOAT32, n, false);
+        assertSame(s.floats(), asLeft.floats());
+        assertEquals(7f, asLeft.floats()[n - 1], "take without clearing leaves the old values");
+        assertTrue(Boolean.getBoolean("brink.poison"), "the build's test configuration sets brink.poison");
+        CpuBackend.INSTANCE.recycle(asLeft);
+        CpuStorage poisoned = (CpuStorage) CpuBackend.INSTANCE.allocateUninitialized(DType.FLOAT32, n);
+        assertSame(s.floats(), poisoned.floats(), "the recycled array is handed out");
+        for (float v : poisoned.floats()) assertTrue(Float.isNaN(v), "poisoned");
+        CpuStorage fresh = (CpuStorage) CpuBackend.INSTANCE.allocateUninitialized(DType.INT32, 5);
+        for (int v : fresh.ints()) assertEquals(Integer.MIN_VALUE, v, "new arrays are poisoned too");
+    }
+
+    @Test
+    void largeRecycledArraysAreClearedOverTheThreads() {
+        CpuBackend.setThreads(2);
+        try {
+            int n = CpuStoragePool.PARALLEL_CLEAR + 13;
+            for (DType t : DType.values()) {
+                CpuStorage s = CpuStorage.allocate(t, n);
+                switch (t) {
+                    case FLOAT32 -> java.util.Arrays.fill(s.floats(), 3f);
+                    case FLOAT64 -> java.util.Arrays.fill(s.doubles(), 3.0);
+                    case INT32 -> java.util.Arrays.fill(s.ints(), 3);
+                }
+                CpuBackend.INSTANCE.recycle(s);
+                CpuStorage again = (CpuStorage) CpuBackend.INSTANCE.allocate(t, n);
+                for (int i = 0; i < n; i++) {
+                    double v = switch (t) {
+                        case FLOAT32 -> again.floats()[i];
+                        case FLOAT64 -> again.doubles()[i];
+                        case INT32 -> again.ints()[i];
+                    };
+                    assertEquals(0.0, v, t + " element " + i);
+                }
+            }
+        } finally {
+            CpuBackend.setThreads(0);
+        }
     }
 
     @Test
