@@ -9,8 +9,9 @@ import java.util.Locale;
  * ({@code lowered}, {@code implicit}, {@code winograd} or {@code direct}; read once, for benchmarks and tests); by
  * default ({@code auto}) the rule below chooses, from the numbers in docs/performance.md ("CPU convolution
  * paths"): 3x3 stride-1 convolutions with enough channels on maps of 8x8 and up go Winograd (all three passes);
- * the weight gradient of stride-1 convolutions with one to three input channels goes direct; of the rest, the forward pass of strided convolutions and small
- * maps (where im2col copies short rows) goes implicit; the weight gradient goes implicit whenever the kernel has
+ * the weight gradient of stride-1 convolutions with one to three input channels goes direct; of the rest, the forward pass of small
+ * maps (where im2col copies short rows) and of strided convolutions with fewer than
+ * {@link #STRIDED_LOWERED_CHANNELS} output channels goes implicit; the weight gradient goes implicit whenever the kernel has
  * enough taps to fill the tap tiles (with stride 1 on large maps too: VGG-16's and ResNet-18's 32x32 and 16x16
  * layers and Madry et al.'s 14x14 one were 15-25% faster implicit, measured in-process, 1 thread, CPU time).
  */
@@ -21,6 +22,13 @@ final class ConvPath {
      * faster implicit per kernel but not in the train step's interleaved rounds, so it stays lowered.
      */
     static final int SMALL_MAP = 64;
+    /**
+     * Output channels from which a strided forward pass is lowered: im2col's copies are shared by that many rows of
+     * the GEMM. ResNet-18's and WRN-16-4's downsampling layers (3x3 and 1x1, stride 2, 128-512 channels, batch 32)
+     * ran 20-35% faster lowered at 1 and 2 threads (3x3: 8.5 / 10.8, 8.0 / 12.4, 8.9 / 12.6 ms at 1 thread), while
+     * Galloway et al.'s layers (32 and 64 channels, 8x8 and 6x6 kernels) stay 1.2-2x faster implicit.
+     */
+    static final int STRIDED_LOWERED_CHANNELS = 128;
     /**
      * Input positions per image up to which a stride-1 input gradient goes implicit: 2x2 and 4x4 maps of 512
      * channels at batch 32 took 20-30% less CPU time implicit, 8x8 maps of 256 channels up to 10% more
@@ -143,6 +151,7 @@ final class ConvPath {
     }
 
     private static boolean stridedOrSmall(ImplicitConv.Dims d) {
-        return d.g().strideH() > 1 || d.g().strideW() > 1 || d.p() <= SMALL_MAP;
+        boolean strided = d.g().strideH() > 1 || d.g().strideW() > 1;
+        return strided ? d.o() < STRIDED_LOWERED_CHANNELS : d.p() <= SMALL_MAP;
     }
 }
