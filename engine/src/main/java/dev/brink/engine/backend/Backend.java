@@ -276,4 +276,9 @@ public interface Backend {
     default Tensor channelCenteredDot(Tensor g, Tensor x, Tensor center) {
         return ComposedChannelOps.centeredDot(g, x, center);
     }
+
+    /** {@code u * a[c] + v * b[c] + c[c]} for every element of channel c (axis 1) of u and v (one shape). */
+    default Tensor channelCombine(Tensor u, Tensor v, Tensor a, Tensor b, Tensor c) {
+        return ComposedChannelOps.combine(u, v, a, b, c);
+    }
 }

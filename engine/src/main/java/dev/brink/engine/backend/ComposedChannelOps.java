@@ -5,8 +5,8 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.op.ChannelOps;
 
 /**
- * The default (tensor-op) implementations of {@link Backend#channelNormalize}, {@link Backend#channelVariance} and
- * {@link Backend#channelCenteredDot},
+ * The default (tensor-op) implementations of {@link Backend#channelNormalize}, {@link Backend#channelVariance},
+ * {@link Backend#channelCenteredDot} and {@link Backend#channelCombine},
  * for backends without a kernel: composed under {@link GradMode#noGrad()}, so they record no graph (the op in
  * {@code dev.brink.engine.op.ChannelOps} records the backward).
  */
@@ -23,6 +23,13 @@ final class ComposedChannelOps {
     static Tensor centeredDot(Tensor g, Tensor x, Tensor center) {
         try (GradMode.Scope s = GradMode.noGrad()) {
             return g.mul(x.sub(center.reshape(ChannelOps.channelShape(x)))).sum(ChannelOps.otherAxes(x), false).contiguous();
+        }
+    }
+
+    static Tensor combine(Tensor u, Tensor v, Tensor a, Tensor b, Tensor c) {
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            int[] sh = ChannelOps.channelShape(u);
+            return u.mul(a.reshape(sh)).add(v.mul(b.reshape(sh))).add(c.reshape(sh)).contiguous();
         }
     }
 

@@ -21,19 +21,24 @@ import dev.brink.engine.backend.Backend;
  *   <li>{@code channel_centered_dot(g, x, center)} = {@code sum over the channel of g * (x - center[c])},
  *       {@code [C]}: the scale's gradient of channel_normalize, read in one pass, without the centered and product
  *       temporaries.</li>
+ *   <li>{@code channel_combine(u, v, a, b, c)} = {@code u * a[c] + v * b[c] + c[c]}, u's shape (u and v of one
+ *       shape): batch norm's input gradient (u the output gradient, v the input) in one pass.</li>
  * </ul>
  * Every backward rule is written in ops (this class's and the tensor ops), so every order of derivative follows:
  * {@code d/dx channel_normalize = g * scale}, {@code d/dcenter = -scale * sum(g)}, {@code d/dscale =
  * channel_centered_dot(g, x, center)}, {@code d/dshift = sum(g)}; {@code d/dx channel_variance = channel_normalize(x,
  * mean, 2g/n, 0)}, {@code d/dmean = -2g/n * sum(x - mean)}; for channel_centered_dot with upstream gradient gc
  * ({@code [C]}), {@code d/dg = channel_normalize(x, center, gc, 0)}, {@code d/dx = g * gc}, {@code d/dcenter = -gc *
- * sum(g)}; sums over the channel and n its element count.
+ * sum(g)}; for channel_combine with upstream gradient go, {@code d/du = go * a}, {@code d/dv = go * b}, {@code
+ * d/da = channel_centered_dot(go, u, 0)}, {@code d/db = channel_centered_dot(go, v, 0)}, {@code d/dc = sum(go)};
+ * sums over the channel and n its element count.
  */
 public final class ChannelOps {
     public static final OpDef NORMALIZE = OpDef.primitive("channel_normalize", "(x - center[c]) * scale[c] + shift[c] over channel axis 1");
     public static final OpDef NORMALIZE_RELU = OpDef.primitive("channel_normalize_relu", "max((x - center[c]) * scale[c] + shift[c], 0) in one pass");
     public static final OpDef VARIANCE = OpDef.primitive("channel_variance", "mean over each channel (axis 1) of (x - mean[c])^2 -> [C]");
     public static final OpDef CENTERED_DOT = OpDef.primitive("channel_centered_dot", "sum over each channel (axis 1) of g * (x - center[c]) -> [C]");
+    public static final OpDef COMBINE = OpDef.primitive("channel_combine", "u * a[c] + v * b[c] + c[c] over channel axis 1");
 
     private ChannelOps() {}
 
@@ -111,6 +116,34 @@ public final class ChannelOps {
                 Autograd.needsGrad(g, 0) ? channelNormalize(x, center, gc, gc.mul(0.0)) : null,
                 Autograd.needsGrad(x, 1) ? g.mul(gc.reshape(b)) : null,
                 Autograd.needsGrad(center, 2) ? gc.neg().mul(g.sum(axes, false)) : null});
+    }
+
+    /**
+     * {@code u * a[c] + v * b[c] + c[c]} for u and v {@code [N, C, ...]} of one shape and dtype and {@code [C]} a, b,
+     * c: a new contiguous tensor of u's shape.
+     */
+    public static Tensor channelCombine(Tensor u, Tensor v, Tensor a, Tensor b, Tensor c) {
+        String op = COMBINE.name();
+        check(op, u, new String[] {"a", "b", "c"}, a, b, c);
+        if (v == null) throw new IllegalArgumentException(op + ": argument 'v' is null");
+        Checks.sameBackend(op, u, v);
+        if (!java.util.Arrays.equals(u.shape(), v.shape()))
+            throw new IllegalArgumentException(op + ": u " + Shape.str(u.shape()) + " and v " + Shape.str(v.shape()) + " differ in shape");
+        Checks.sameDType(op, u, v);
+        Tensor out;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            out = u.backend().channelCombine(u, v, a, b, c);
+        }
+        int[] axes = otherAxes(u), shape = channelShape(u);
+        return Autograd.record(op, out, new Tensor[] {u, v, a, b, c}, go -> {
+            Tensor zero = Autograd.needsGrad(a, 2) || Autograd.needsGrad(b, 3) ? a.mul(0.0) : null;
+            return new Tensor[] {
+                    Autograd.needsGrad(u, 0) ? go.mul(a.reshape(shape)) : null,
+                    Autograd.needsGrad(v, 1) ? go.mul(b.reshape(shape)) : null,
+                    Autograd.needsGrad(a, 2) ? channelCenteredDot(go, u, zero) : null,
+                    Autograd.needsGrad(b, 3) ? channelCenteredDot(go, v, zero) : null,
+                    Autograd.needsGrad(c, 4) ? go.sum(axes, false) : null};
+        });
     }
 
     private static void check(String op, Tensor x, String[] names, Tensor... perChannel) {

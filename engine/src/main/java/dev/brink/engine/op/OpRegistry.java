@@ -27,7 +27,7 @@ public final class OpRegistry {
                 MatMul.DEF,
                 Convolution.CONV2D, Convolution.CONV2D_RELU, Convolution.INPUT_GRAD, Convolution.WEIGHT_GRAD, Convolution.CONV_TRANSPOSE2D,
                 Pooling.MAX_POOL2D, Pooling.AVG_POOL2D, Pooling.GLOBAL_AVG_POOL2D,
-                BatchNorm.DEF, ChannelOps.NORMALIZE, ChannelOps.NORMALIZE_RELU, ChannelOps.VARIANCE, ChannelOps.CENTERED_DOT, Dropout.DEF,
+                BatchNorm.DEF, ChannelOps.NORMALIZE, ChannelOps.NORMALIZE_RELU, ChannelOps.VARIANCE, ChannelOps.CENTERED_DOT, ChannelOps.COMBINE, Dropout.DEF,
                 Softmax.LOGSUMEXP, Softmax.LOG_SOFTMAX, Softmax.SOFTMAX,
                 Loss.CROSS_ENTROPY, Loss.KL_DIV, Loss.SOFT_MARGIN, Loss.BCE_WITH_LOGITS, Loss.MSE,
                 Norm.L1, Norm.L2, Norm.LINF,

@@ -482,6 +482,15 @@ public final class GradCheckCases {
         t.add("channel_centered_dot", "3-D non-contiguous g and x, g = x times x", xs -> ChannelOps.channelCenteredDot(
                         xs[0].permute(1, 0, 2).mul(xs[0].permute(1, 0, 2)), xs[0].permute(1, 0, 2), xs[1]).square(),
                 g -> in(v(randn(g, 2, 3, 2)), v(randn(g, 2))));
+        t.add("channel_combine", "4-D, all inputs", xs -> ChannelOps.channelCombine(xs[0], xs[1], xs[2], xs[3], xs[4]),
+                g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
+        t.add("channel_combine", "2-D, squared (nonzero second derivative)", xs -> ChannelOps.channelCombine(xs[0], xs[1], xs[2], xs[3], xs[4]).square(),
+                g -> in(v(randn(g, 4, 3)), v(randn(g, 4, 3)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
+        t.add("channel_combine", "3-D non-contiguous u and v, u = v times v", xs -> ChannelOps.channelCombine(
+                        xs[0].permute(1, 0, 2).mul(xs[0].permute(1, 0, 2)), xs[0].permute(1, 0, 2), xs[1], xs[2], xs[3]).square(),
+                g -> in(v(randn(g, 2, 3, 2)), v(randn(g, 2)), v(randn(g, 2)), v(randn(g, 2))));
+        t.add("batch_norm", "train 4-D relu, affine, squared output", xs -> F.batchNormRelu(xs[0], xs[1], xs[2], null, null, true, 0.1, 1e-5).square(),
+                g -> in(v(randn(g, 3, 2, 2, 2)), v(randn(g, 2)), v(randn(g, 2))));
         t.add("channel_normalize", "4-D, scale gradient into a squared loss", xs -> ChannelOps.channelNormalize(xs[0], xs[1], xs[2], xs[3]).square().mul(xs[0]),
                 g -> in(v(randn(g, 2, 3, 2, 2)), v(randn(g, 3)), v(randn(g, 3)), v(randn(g, 3))));
         t.add("channel_variance", "4-D, off-center mean", xs -> ChannelOps.channelVariance(xs[0], xs[1]),

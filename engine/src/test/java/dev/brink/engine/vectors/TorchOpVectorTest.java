@@ -65,7 +65,8 @@ class TorchOpVectorTest {
                     + "batch-norm/relu pairs run as this op, by gradient checks in GradCheckCases and bit for bit against "
                     + "channel_normalize followed by relu in CpuChannelOpsTest"),
             Map.entry("channel_variance", BATCH_NORM_STEP),
-            Map.entry("channel_centered_dot", "the scale gradient of channel_normalize, " + BATCH_NORM_STEP));
+            Map.entry("channel_centered_dot", "the scale gradient of channel_normalize, " + BATCH_NORM_STEP),
+            Map.entry("channel_combine", "batch norm's input gradient, " + BATCH_NORM_STEP));
 
     /**
      * Differentiable registered ops whose cases are output-only (no grads in ops.json), each with the reason.

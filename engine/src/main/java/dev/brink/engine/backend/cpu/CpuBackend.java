@@ -31,7 +31,8 @@ import java.util.Arrays;
  *
  * <p>The attack steps ({@link #signStep}, {@link #l2Step}, {@link #projectLinf}, {@link #projectL2},
  * {@link #projectL1}) are one-pass kernels ({@code CpuAttackSteps}) that follow the CUDA backend's attack.cu; so are
- * batch norm's per-channel steps ({@link #channelNormalize}, {@link #channelVariance}, {@link #channelCenteredDot}: {@code CpuChannelOps}).
+ * batch norm's per-channel steps ({@link #channelNormalize}, {@link #channelVariance}, {@link #channelCenteredDot}, {@link #channelCombine}:
+ * {@code CpuChannelOps}).
  *
  * <p>Threads: all available processors by default; set with the system property {@code brink.threads}, the
  * environment variable {@code BRINK_THREADS}, or {@link #setThreads}. Results do not depend on the thread count.
@@ -256,6 +257,11 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor channelCenteredDot(Tensor g, Tensor x, Tensor center) {
         return CpuChannelOps.centeredDot(g, x, center);
+    }
+
+    @Override
+    public Tensor channelCombine(Tensor u, Tensor v, Tensor a, Tensor b, Tensor c) {
+        return CpuChannelOps.combine(u, v, a, b, c);
     }
 
     @Override

@@ -49,6 +49,36 @@ final class CpuChannelOps {
     }
 
     /**
+     * {@code u * a[c] + v * b[c] + c[c]} (u and v of one shape and dtype): a new contiguous tensor, each element
+     * rounded as the composed multiplications and additions round it ({@code (u*a + v*b) + c}), so float32 results
+     * equal the composition's.
+     */
+    static Tensor combine(Tensor u, Tensor v, Tensor a, Tensor b, Tensor c) {
+        Tensor uc = contiguous(u), vc = contiguous(v);
+        Tensor out = Tensor.uninitialized(CpuBackend.INSTANCE, u.dtype(), u.shape());
+        int n = u.size(0), ch = u.size(1), total = u.numel();
+        if (total == 0) return out;
+        int m = total / (n * ch), planes = n * ch, uo = uc.offset(), vo = vc.offset();
+        double[] ka = a.toDoubleArray(), kb = b.toDoubleArray(), kc = c.toDoubleArray();
+        CpuStorage us = CpuStorage.of(uc), vs = CpuStorage.of(vc), os = CpuStorage.of(out);
+        int parts = Math.min(planes, CpuParallel.partsFor(4L * total));
+        boolean f32 = u.dtype() == DType.FLOAT32;
+        CpuParallel.forRange(planes, parts > 1, p -> {
+            int k = p % ch, from = p * m, to = from + m;
+            if (f32) {
+                float[] ua = us.floats(), va = vs.floats(), oa = os.floats();
+                float x = (float) ka[k], y = (float) kb[k], z = (float) kc[k];
+                for (int i = from; i < to; i++) oa[i] = (ua[uo + i] * x + va[vo + i] * y) + z;
+            } else {
+                double[] ua = us.doubles(), va = vs.doubles(), oa = os.doubles();
+                double x = ka[k], y = kb[k], z = kc[k];
+                for (int i = from; i < to; i++) oa[i] = (ua[uo + i] * x + va[vo + i] * y) + z;
+            }
+        });
+        return out;
+    }
+
+    /**
      * {@code Backend.biasReluInPlace} in one pass over y (contiguous float32 or float64, the bias of y's dtype):
      * {@code y = max(y + bias[c], 0)} (or without the bias, or without the max), each element computed as the
      * separate addition and relu kernels compute it. Returns false (nothing done) where y is not contiguous or not
