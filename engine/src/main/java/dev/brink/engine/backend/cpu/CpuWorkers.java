@@ -21,8 +21,22 @@ import java.util.function.IntConsumer;
  * its parts itself, which is correct, only not parallel.
  */
 final class CpuWorkers {
-    /** How long an idle worker (and a caller waiting for the last part) spins before it sleeps. */
-    static final long SPIN_NANOS = 2_000_000L;
+    /**
+     * How long an idle worker (and a caller waiting for the last part) spins before it sleeps: 2 ms, or the system
+     * property {@code brink.spinMicros} (0: sleep at once, for programs that must not spend idle CPU time).
+     */
+    static final long SPIN_NANOS = spinNanos(System.getProperty("brink.spinMicros"));
+
+    static long spinNanos(String micros) {
+        if (micros == null || micros.isBlank()) return 2_000_000L;
+        try {
+            long v = Long.parseLong(micros.trim());
+            if (v >= 0) return v * 1000L;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property brink.spinMicros must be a whole number of microseconds >= 0, got '" + micros + "'");
+    }
 
     /** One parallel loop: its body, its part count and its own counters (a late worker sees a finished job). */
     private static final class Job {

@@ -59,6 +59,16 @@ class CpuParallelTest {
     }
 
     @Test
+    void spinTimeComesFromThePropertyAndBadValuesAreNamed() {
+        assertEquals(2_000_000L, CpuWorkers.spinNanos(null));
+        assertEquals(0L, CpuWorkers.spinNanos("0"));
+        assertEquals(500_000L, CpuWorkers.spinNanos(" 500 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuWorkers.spinNanos("-1"));
+        assertTrue(e.getMessage().contains("brink.spinMicros") && e.getMessage().contains("'-1'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CpuWorkers.spinNanos("2ms"));
+    }
+
+    @Test
     void loopsStartedFromSeveralThreadsAtOnceEachRunEveryPartOnce() throws Exception {
         CpuBackend.setThreads(3);
         int callers = 4, loops = 200, parts = 5;
