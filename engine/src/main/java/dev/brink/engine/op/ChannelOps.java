@@ -102,11 +102,7 @@ public final class ChannelOps {
     public static Tensor channelCenteredDot(Tensor g, Tensor x, Tensor center) {
         String op = CENTERED_DOT.name();
         check(op, x, new String[] {"center"}, center);
-        if (g == null) throw new IllegalArgumentException(op + ": argument 'g' is null");
-        Checks.sameBackend(op, x, g);
-        if (!java.util.Arrays.equals(g.shape(), x.shape()))
-            throw new IllegalArgumentException(op + ": g " + Shape.str(g.shape()) + " and x " + Shape.str(x.shape()) + " differ in shape");
-        Checks.sameDType(op, g, x);
+        checkSameShape(op, "g", g, "x", x);
         Tensor out;
         try (GradMode.Scope s = GradMode.noGrad()) {
             out = x.backend().channelCenteredDot(g, x, center);
@@ -125,11 +121,7 @@ public final class ChannelOps {
     public static Tensor channelCombine(Tensor u, Tensor v, Tensor a, Tensor b, Tensor c) {
         String op = COMBINE.name();
         check(op, u, new String[] {"a", "b", "c"}, a, b, c);
-        if (v == null) throw new IllegalArgumentException(op + ": argument 'v' is null");
-        Checks.sameBackend(op, u, v);
-        if (!java.util.Arrays.equals(u.shape(), v.shape()))
-            throw new IllegalArgumentException(op + ": u " + Shape.str(u.shape()) + " and v " + Shape.str(v.shape()) + " differ in shape");
-        Checks.sameDType(op, u, v);
+        checkSameShape(op, "v", v, "u", u);
         Tensor out;
         try (GradMode.Scope s = GradMode.noGrad()) {
             out = u.backend().channelCombine(u, v, a, b, c);
@@ -144,6 +136,15 @@ public final class ChannelOps {
                     Autograd.needsGrad(b, 3) ? channelCenteredDot(go, v, zero) : null,
                     Autograd.needsGrad(c, 4) ? go.sum(axes, false) : null};
         });
+    }
+
+    /** t (named {@code name}) is not null and has x's (named {@code xName}) backend, shape and dtype. */
+    private static void checkSameShape(String op, String name, Tensor t, String xName, Tensor x) {
+        if (t == null) throw new IllegalArgumentException(op + ": argument '" + name + "' is null");
+        Checks.sameBackend(op, x, t);
+        if (!java.util.Arrays.equals(t.shape(), x.shape()))
+            throw new IllegalArgumentException(op + ": " + name + " " + Shape.str(t.shape()) + " and " + xName + " " + Shape.str(x.shape()) + " differ in shape");
+        Checks.sameDType(op, t, x);
     }
 
     private static void check(String op, Tensor x, String[] names, Tensor... perChannel) {

@@ -143,6 +143,12 @@ class CpuChannelOpsTest {
         assertTrue(e.getMessage().contains("channel_centered_dot: g [2, 3, 4, 5] and x [2, 3, 4, 4] differ in shape"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCenteredDot(Tensor.zeros(DType.FLOAT64, 2, 3, 4, 4), x, c3));
         assertTrue(e.getMessage().contains("channel_centered_dot: dtypes differ: float64 [2, 3, 4, 4] vs float32 [2, 3, 4, 4]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCombine(x, Tensor.zeros(DType.FLOAT32, 2, 3, 4, 5), c3, c3, c3));
+        assertTrue(e.getMessage().contains("channel_combine: v [2, 3, 4, 5] and u [2, 3, 4, 4] differ in shape"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCombine(x, null, c3, c3, c3));
+        assertTrue(e.getMessage().contains("channel_combine: argument 'v' is null"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCombine(x, x, c3, c4, c3));
+        assertTrue(e.getMessage().contains("b must be [3]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelCenteredDot(x, x, c4));
         assertTrue(e.getMessage().contains("center must be [3]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChannelOps.channelVariance(x, Tensor.zeros(DType.FLOAT64, 3)));
