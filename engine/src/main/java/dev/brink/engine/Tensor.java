@@ -66,9 +66,7 @@ public final class Tensor {
     /** A new zero-filled contiguous tensor on {@code backend}. */
     public static Tensor empty(Backend backend, DType dtype, int... shape) {
         int[] s = shape.clone();
-        Storage storage = backend.allocate(dtype, Shape.numel(s));
-        GradientRecycler.noteAllocation(storage);
-        return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
+        return fresh(backend.allocate(dtype, Shape.numel(s)), s);
     }
 
     /**
@@ -78,7 +76,11 @@ public final class Tensor {
      */
     public static Tensor uninitialized(Backend backend, DType dtype, int... shape) {
         int[] s = shape.clone();
-        Storage storage = backend.allocateUninitialized(dtype, Shape.numel(s));
+        return fresh(backend.allocateUninitialized(dtype, Shape.numel(s)), s);
+    }
+
+    /** A contiguous tensor of shape s (owned) over a storage just allocated for it, reported to the recycler. */
+    private static Tensor fresh(Storage storage, int[] s) {
         GradientRecycler.noteAllocation(storage);
         return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
     }

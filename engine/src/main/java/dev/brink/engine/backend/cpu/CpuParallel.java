@@ -55,20 +55,22 @@ final class CpuParallel {
 
     /** The configured default: {@code brink.threads}, else {@code BRINK_THREADS}, else all available processors. */
     static int defaultThreads() {
-        Integer v = parse(System.getProperty("brink.threads"), "system property brink.threads");
-        if (v == null) v = parse(System.getenv("BRINK_THREADS"), "environment variable BRINK_THREADS");
+        Integer v = parse(System.getProperty("brink.threads"), "system property brink.threads", 1);
+        if (v == null) v = parse(System.getenv("BRINK_THREADS"), "environment variable BRINK_THREADS", 1);
         return v != null ? v : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
-    private static Integer parse(String s, String what) {
+    /** The integer setting s (at least {@code min}), null when unset or blank, else an error naming {@code what}. */
+    static Integer parse(String s, String what, int min) {
         if (s == null || s.isBlank()) return null;
         try {
             int v = Integer.parseInt(s.trim());
-            if (v >= 1) return v;
+            if (v >= min) return v;
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be a positive integer, got '%s'", what, s));
+        String expected = min == 1 ? "a positive integer" : "an integer >= " + min;
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be %s, got '%s'", what, expected, s));
     }
 
     /** True when the calling thread is already running a part of a parallel loop. */

@@ -28,14 +28,8 @@ final class CpuWorkers {
     static final long SPIN_NANOS = spinNanos(System.getProperty("brink.spinMicros"));
 
     static long spinNanos(String micros) {
-        if (micros == null || micros.isBlank()) return 2_000_000L;
-        try {
-            long v = Long.parseLong(micros.trim());
-            if (v >= 0) return v * 1000L;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("system property brink.spinMicros must be a whole number of microseconds >= 0, got '" + micros + "'");
+        Integer v = CpuParallel.parse(micros, "system property brink.spinMicros (microseconds)", 0);
+        return v == null ? 2_000_000L : v * 1000L;
     }
 
     /** One parallel loop: its body, its part count and its own counters (a late worker sees a finished job). */
