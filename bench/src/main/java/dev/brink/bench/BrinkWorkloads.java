@@ -10,6 +10,7 @@ import dev.brink.engine.F;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.nn.Module;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.train.Objective;
@@ -139,12 +140,14 @@ public final class BrinkWorkloads {
         return opt.parameters().values().toArray(new Tensor[0]);
     }
 
-    /** zero grads, loss.backward(), step: the ordinary training step. */
+    /**
+     * The ordinary training step, as {@code Trainer} runs it: the parameters' gradients from {@link Autograd#grad}
+     * handed to the optimizer (not stored on the parameters, so that the step's {@link dev.brink.engine.TensorScope}
+     * reuses their memory next step; {@code loss.backward(); opt.step()} computes the same).
+     */
     private static double trainStep(Module model, Optimizer opt, Tensor x, Tensor y) {
-        opt.zeroGrad();
         Tensor loss = F.crossEntropy(model.forward(x), y);
-        loss.backward();
-        opt.step();
+        opt.step(Autograd.grad(loss, params(opt)));
         return loss.item();
     }
 
@@ -187,10 +190,8 @@ public final class BrinkWorkloads {
         Objective objective = new PgdAdversarialTraining(InnerAttack.of(spec, true), 0, 0);
         long[] step = {0};
         return () -> {
-            opt.zeroGrad();
             Tensor loss = objective.apply(model, batch, new TrainingContext(0, 1, step[0]++, ADAM_LR, ADAM_LR, gen)).loss();
-            loss.backward();
-            opt.step();
+            opt.step(Autograd.grad(loss, params(opt)));
             return loss.item();
         };
     }
@@ -406,11 +407,13 @@ public final class BrinkWorkloads {
                 adv = x.add(Tensor.rand(gen, DType.FLOAT32, x.shape()).mul(2 * eps).sub(eps)).clamp(lo, hi);
             }
             for (int i = 0; i < steps; i++) {
-                Tensor xv = adv.requiresGrad(true);
-                Tensor loss = F.crossEntropy(model.forward(xv), y);
-                Tensor g = Autograd.grad(loss, xv)[0];
-                try (GradMode.Scope s = GradMode.noGrad()) {
-                    adv = xv.detach().add(g.sign().mul(stepSize)).clamp(lo, hi);
+                try (TensorScope iteration = TensorScope.open()) { // the iteration's activations are reused by the next
+                    Tensor xv = adv.requiresGrad(true);
+                    Tensor loss = F.crossEntropy(model.forward(xv), y);
+                    Tensor g = Autograd.grad(loss, xv)[0];
+                    try (GradMode.Scope s = GradMode.noGrad()) {
+                        adv = iteration.keep(xv.detach().add(g.sign().mul(stepSize)).clamp(lo, hi));
+                    }
                 }
             }
             return adv.sum().item();

@@ -1,5 +1,6 @@
 package dev.brink.bench;
 
+import dev.brink.engine.TensorScope;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,6 +93,16 @@ public final class Harness {
         return s.length % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]);
     }
 
+    /**
+     * One repetition in a {@link TensorScope}, as {@code Trainer} runs its steps: the step's tensors go back to the
+     * backend when it ends and the next repetition reuses their memory (the scope's close is timed with the step).
+     */
+    private static double scoped(Workload.Step step) {
+        try (TensorScope s = TensorScope.open()) {
+            return step.run();
+        }
+    }
+
     /** Sets up, warms up and times one workload. */
     public static Result measure(Workload w, Options o) {
         String why = w.unsupportedReason();
@@ -101,13 +112,13 @@ public final class Harness {
         for (int i = 0; i < MAX_WARMUP; i++) {
             boolean enough = i >= o.warmup() && (System.nanoTime() - warmStart) * 1e-9 >= o.warmupSeconds();
             if (enough) break;
-            check(w, step.run());
+            check(w, scoped(step));
         }
         double[] secs = new double[o.reps()];
         double value = Double.NaN;
         for (int r = 0; r < o.reps(); r++) {
             long t0 = System.nanoTime();
-            value = step.run();
+            value = scoped(step);
             secs[r] = (System.nanoTime() - t0) * 1e-9;
             check(w, value);
         }

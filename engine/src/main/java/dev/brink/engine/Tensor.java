@@ -82,6 +82,7 @@ public final class Tensor {
     /** A contiguous tensor of shape s (owned) over a storage just allocated for it, reported to the recycler. */
     private static Tensor fresh(Storage storage, int[] s) {
         GradientRecycler.noteAllocation(storage);
+        TensorScope.noteAllocation(storage);
         return new Tensor(storage, s, Shape.contiguousStrides(s), 0);
     }
 
@@ -366,10 +367,14 @@ public final class Tensor {
         return grad;
     }
 
-    /** Replaces the accumulated gradient (null clears it). */
+    /**
+     * Replaces the accumulated gradient (null clears it). A gradient stored here outlives every open
+     * {@link TensorScope}, as gradients accumulated over several steps must.
+     */
     public void setGrad(Tensor g) {
         if (g != null && !Arrays.equals(g.shape, shape))
             throw new IllegalArgumentException("setGrad: gradient shape " + Shape.str(g.shape) + " differs from tensor shape " + Shape.str(shape));
+        if (g != null) TensorScope.escape(g.storage());
         this.grad = g;
     }
 

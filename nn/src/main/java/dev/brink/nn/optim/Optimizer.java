@@ -5,6 +5,7 @@ import dev.brink.engine.DType;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Shape;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -223,13 +224,16 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException("step: gradient for '" + e.getKey() + "' has dtype " + g.dtype().label()
                         + " but the parameter has dtype " + p.dtype().label());
         }
-        try (GradMode.Scope scope = GradMode.noGrad()) {
-            for (Map.Entry<String, Tensor> e : grads.entrySet()) {
-                String name = e.getKey();
-                ParamState st = state.computeIfAbsent(name, k -> new ParamState());
-                update(params.get(name), e.getValue().detach(), st);
+        // the state tensors (moments, momentum buffers) live across steps: allocated outside any TensorScope
+        TensorScope.outside(() -> {
+            try (GradMode.Scope scope = GradMode.noGrad()) {
+                for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+                    String name = e.getKey();
+                    ParamState st = state.computeIfAbsent(name, k -> new ParamState());
+                    update(params.get(name), e.getValue().detach(), st);
+                }
             }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ state

@@ -1,6 +1,7 @@
 package dev.brink.nn.train;
 
 import dev.brink.engine.GradMode;
+import dev.brink.engine.TensorScope;
 import dev.brink.nn.Module;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.data.DataLoader;
@@ -31,9 +32,11 @@ public final class Evaluation {
         try (GradMode.Scope s = GradMode.noGrad()) {
             DataLoader loader = DataLoader.builder(data).batchSize(batchSize).shuffle(false).build();
             for (Batch b : loader.epoch(0)) {
-                dev.brink.engine.Tensor logits = model.forward(b.x());
-                NonFiniteLogitsException.check(logits, name, done, "samples of " + data.name());
-                correct += Objective.correct(logits, b.y());
+                try (TensorScope batchScope = TensorScope.open()) {
+                    dev.brink.engine.Tensor logits = model.forward(b.x());
+                    NonFiniteLogitsException.check(logits, name, done, "samples of " + data.name());
+                    correct += Objective.correct(logits, b.y());
+                }
                 done += b.size();
                 if (progress != null) progress.accept(done);
             }

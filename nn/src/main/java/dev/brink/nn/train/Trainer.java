@@ -4,6 +4,7 @@ import dev.brink.engine.Autograd;
 import dev.brink.engine.GradOptions;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.data.DataLoader;
 import dev.brink.nn.data.Dataset;
@@ -219,25 +220,28 @@ public final class Trainer {
             try (DataLoader.BatchIterator it = loader.iterator(epoch)) {
                 while (it.hasNext()) {
                     Batch b = it.next();
-                    TrainingContext context = new TrainingContext(epoch, config.epochs(), step, optimizer.learningRate(), schedule.value(0), generator);
-                    Objective.Outcome out = objective.apply(model, b, context);
-                    Tensor loss = out.loss();
-                    Tensor[] grads = Autograd.grad(loss, vars, GradOptions.defaults().allowUnused());
-                    optimizer.step(grads);
-                    step++;
-                    double lv = loss.item();
-                    if (!Double.isFinite(lv))
-                        throw new ArithmeticException("training diverged: loss is " + lv + " at epoch " + epoch + ", batch " + batchIndex
-                                + " (lower the learning rate, or run with anomaly detection to find the op)");
-                    lossSum += lv * b.size();
-                    samples += b.size();
-                    if (out.logits() != null) {
-                        correct += Objective.correct(out.logits().detach(), b.y());
-                        withLogits += b.size();
-                    }
-                    if (out.regularizer() != null) {
-                        regSum += out.regularizer().item();
-                        regCount++;
+                    // the step's activations and gradients go back to the backend when it ends, for the next step
+                    try (TensorScope stepScope = TensorScope.open()) {
+                        TrainingContext context = new TrainingContext(epoch, config.epochs(), step, optimizer.learningRate(), schedule.value(0), generator);
+                        Objective.Outcome out = objective.apply(model, b, context);
+                        Tensor loss = out.loss();
+                        Tensor[] grads = Autograd.grad(loss, vars, GradOptions.defaults().allowUnused());
+                        optimizer.step(grads);
+                        step++;
+                        double lv = loss.item();
+                        if (!Double.isFinite(lv))
+                            throw new ArithmeticException("training diverged: loss is " + lv + " at epoch " + epoch + ", batch " + batchIndex
+                                    + " (lower the learning rate, or run with anomaly detection to find the op)");
+                        lossSum += lv * b.size();
+                        samples += b.size();
+                        if (out.logits() != null) {
+                            correct += Objective.correct(out.logits().detach(), b.y());
+                            withLogits += b.size();
+                        }
+                        if (out.regularizer() != null) {
+                            regSum += out.regularizer().item();
+                            regCount++;
+                        }
                     }
                     batchIndex++;
                     l.batchEnd(epoch, batchIndex, samples, lossSum / samples, withLogits == 0 ? Double.NaN : (double) correct / withLogits);

@@ -6,6 +6,7 @@ import dev.brink.engine.F;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.engine.backend.RandomKind;
 import dev.brink.engine.op.Loss;
 
@@ -390,7 +391,16 @@ public final class AutoPgd extends Attack {
         }
     }
 
+    /** The loss, gradient and success at x; the model's activations are released when it returns. */
     private Eval evaluate(Problem sp, Tensor x, Tensor targets) {
+        try (TensorScope scope = TensorScope.open()) {
+            Eval e = evaluateIn(sp, x, targets);
+            scope.keep(e.loss(), e.grad(), e.success());
+            return e;
+        }
+    }
+
+    private Eval evaluateIn(Problem sp, Tensor x, Tensor targets) {
         Tensor grad = null, loss = null, logits = null;
         for (int k = 0; k < config.eotIter(); k++) {
             Tensor xv = x.detach().requiresGrad(true);

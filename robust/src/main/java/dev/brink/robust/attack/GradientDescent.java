@@ -5,6 +5,7 @@ import dev.brink.engine.F;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.engine.backend.RandomKind;
 
 import java.util.ArrayList;
@@ -184,8 +185,16 @@ public abstract class GradientDescent extends Attack {
         return new Outcome(best, iters, bestOk);
     }
 
-    /** {loss [n], logits [n, K], gradient of the summed loss or null} at x. */
+    /** {loss [n], logits [n, K], gradient of the summed loss or null} at x; the model's activations are released. */
     private Tensor[] evaluate(Problem sp, Tensor x, boolean withGrad) {
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor[] r = evaluateIn(sp, x, withGrad);
+            for (Tensor t : r) if (t != null) scope.keep(t);
+            return r;
+        }
+    }
+
+    private Tensor[] evaluateIn(Problem sp, Tensor x, boolean withGrad) {
         if (!withGrad) {
             try (GradMode.Scope g = GradMode.noGrad()) {
                 Tensor z = sp.model().logits(x);

@@ -15,15 +15,18 @@ import dev.brink.engine.backend.Storage;
  */
 public final class CpuStorage implements Storage {
     private final DType dtype;
-    private final float[] f;
-    private final double[] d;
-    private final int[] i;
+    private final int size;
+    // not final: release() drops them, so that a released storage cannot reach the array its successor now uses
+    private float[] f;
+    private double[] d;
+    private int[] i;
 
     private CpuStorage(DType dtype, float[] f, double[] d, int[] i) {
         this.dtype = dtype;
         this.f = f;
         this.d = d;
         this.i = i;
+        this.size = f != null ? f.length : d != null ? d.length : i.length;
     }
 
     /** A zero-filled buffer of {@code size} elements. */
@@ -51,16 +54,45 @@ public final class CpuStorage implements Storage {
         return new CpuStorage(DType.INT32, null, null, data);
     }
 
-    /** A new storage over {@code s}'s array (a recycled array gets a new identity: {@link CpuStoragePool}). */
-    static CpuStorage wrapSame(CpuStorage s) {
-        return new CpuStorage(s.dtype, s.f, s.d, s.i);
+    /**
+     * Moves this storage's array to a new storage and releases this one (a recycled array gets a new identity:
+     * {@link CpuStoragePool}); every later use of this one fails.
+     */
+    static CpuStorage moveToNew(CpuStorage s) {
+        CpuStorage moved = new CpuStorage(s.dtype, s.f, s.d, s.i);
+        s.release();
+        return moved;
     }
 
-    /** The CPU storage behind {@code t}, or an error naming the backend that owns it. */
+    /** Drops the array: from now on every access fails with an error saying the memory was released. */
+    void release() {
+        f = null;
+        d = null;
+        i = null;
+        released = true;
+    }
+
+    private boolean released;
+
+    /** Whether {@link #release} ran (the memory went back to the backend: a scope closed, or a backward pass recycled it). */
+    public boolean isReleased() {
+        return released;
+    }
+
+    /** The CPU storage behind {@code t}, or an error naming the backend that owns it or saying it was released. */
     public static CpuStorage of(Tensor t) {
         Storage s = t.storage();
-        if (s instanceof CpuStorage c) return c;
+        if (s instanceof CpuStorage c) {
+            if (c.released) throw releasedError("tensor of shape " + dev.brink.engine.Shape.str(t.shape()));
+            return c;
+        }
         throw new IllegalArgumentException("cpu backend: tensor lives on backend '" + s.backend().name() + "', not cpu");
+    }
+
+    private static IllegalStateException releasedError(String what) {
+        return new IllegalStateException("cpu backend: a " + what + " was used after its memory was released (the "
+                + "TensorScope it was made in closed, or a backward pass recycled it); keep it with TensorScope.keep "
+                + "or read it before the scope closes");
     }
 
     @Override
@@ -75,34 +107,39 @@ public final class CpuStorage implements Storage {
 
     @Override
     public int size() {
-        return switch (dtype) {
-            case FLOAT32 -> f.length;
-            case FLOAT64 -> d.length;
-            case INT32 -> i.length;
-        };
+        return size;
     }
 
     /** The backing array of a FLOAT32 storage (not a copy). */
     public float[] floats() {
-        if (f == null) throw new IllegalStateException("floats(): storage is " + dtype.label());
+        if (f == null) {
+            if (released) throw releasedError("storage of " + size + " elements");
+            throw new IllegalStateException("floats(): storage is " + dtype.label());
+        }
         return f;
     }
 
     /** The backing array of a FLOAT64 storage (not a copy). */
     public double[] doubles() {
-        if (d == null) throw new IllegalStateException("doubles(): storage is " + dtype.label());
+        if (d == null) {
+            if (released) throw releasedError("storage of " + size + " elements");
+            throw new IllegalStateException("doubles(): storage is " + dtype.label());
+        }
         return d;
     }
 
     /** The backing array of an INT32 storage (not a copy). */
     public int[] ints() {
-        if (i == null) throw new IllegalStateException("ints(): storage is " + dtype.label());
+        if (i == null) {
+            if (released) throw releasedError("storage of " + size + " elements");
+            throw new IllegalStateException("ints(): storage is " + dtype.label());
+        }
         return i;
     }
 
     @Override
     public String toString() {
-        return "CpuStorage(" + dtype.label() + ", " + size() + ")";
+        return "CpuStorage(" + dtype.label() + ", " + size + (released ? ", released" : "") + ")";
     }
 
     // ------------------------------------------------------------------ element access for the reference kernels

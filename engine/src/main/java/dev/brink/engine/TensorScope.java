@@ -1,0 +1,171 @@
+package dev.brink.engine;
+
+import dev.brink.engine.backend.Storage;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A region of a thread's work (one training step, one attack iteration) whose tensors die when it ends: on
+ * {@link #close} the memory of every tensor allocated in it on this thread, and not {@linkplain #keep kept}, goes
+ * back to its backend, so that the next step of a loop reuses it instead of allocating afresh and leaving the old
+ * arrays to the garbage collector.
+ *
+ * <pre>{@code
+ * for (Batch b : loader.epoch(e)) {
+ *     try (TensorScope step = TensorScope.open()) {
+ *         opt.zeroGrad();
+ *         Tensor loss = F.crossEntropy(model.forward(b.x()), b.y());
+ *         loss.backward();
+ *         opt.step();
+ *         total += loss.item();          // read what you need before the scope closes
+ *     }                                  // activations, logits, loss: their memory is reused by the next step
+ * }
+ * }</pre>
+ *
+ * <p>What survives a scope: tensors created before it opened (parameters, data), gradients stored on tensors with
+ * {@link Tensor#setGrad} (and so by {@code backward()}), anything allocated inside {@link #outside} (optimizers keep
+ * their state that way), and tensors passed to {@link #keep}, which hands them to the enclosing scope (or to no
+ * scope at the outermost). A tensor that shares a released tensor's memory (a view of it) is released with it; a
+ * kept tensor's autodiff graph is not kept ({@code keep(t.detach())} says so).
+ *
+ * <p>Using a released tensor fails with an {@link IllegalStateException} naming the tensor's shape (on the CPU
+ * backend; other backends may only drop the memory to their allocator), never with another tensor's values.
+ * Scopes nest, belong to the thread that opened them, and must close innermost first (try-with-resources does).
+ * Allocations made on other threads, and tensors wrapping caller-supplied arrays, are never released. Off by
+ * {@code -Dbrink.recycle=false} (the scope then only tracks nothing and releases nothing).
+ */
+public final class TensorScope implements AutoCloseable {
+    private static final boolean ENABLED = !"false".equals(System.getProperty("brink.recycle"));
+    private static final ThreadLocal<TensorScope> ACTIVE = new ThreadLocal<>();
+
+    private final TensorScope outer;
+    /** A marker {@link #outside} puts in place of the active scope: owns nothing, keeps the chain for {@link #escape}. */
+    private final boolean suspended;
+    private final Thread owner = Thread.currentThread();
+    private final IdentityHashMap<Storage, Boolean> owned = new IdentityHashMap<>();
+    private boolean closed;
+    private long released;
+
+    private TensorScope(TensorScope outer, boolean suspended) {
+        this.outer = outer;
+        this.suspended = suspended;
+    }
+
+    /** Opens a scope on this thread, nested in the one already open (if any). */
+    public static TensorScope open() {
+        TensorScope s = new TensorScope(ACTIVE.get(), false);
+        ACTIVE.set(s);
+        return s;
+    }
+
+    /** The innermost open scope of this thread, or null (also inside {@link #outside}). */
+    public static TensorScope current() {
+        TensorScope s = ACTIVE.get();
+        return s == null || s.suspended ? null : s;
+    }
+
+    /**
+     * Runs {@code body} with no scope active on this thread: what it allocates is owned by no scope and left to the
+     * garbage collector (state that outlives the step: optimizer moments, caches, results kept in fields).
+     */
+    public static <T> T outside(Supplier<T> body) {
+        TensorScope saved = ACTIVE.get();
+        ACTIVE.set(saved == null ? null : new TensorScope(saved, true));
+        try {
+            return body.get();
+        } finally {
+            ACTIVE.set(saved);
+        }
+    }
+
+    /** {@link #outside(Supplier)} for a body without a result. */
+    public static void outside(Runnable body) {
+        outside(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Lets {@code t} (its memory, and so every view sharing it) outlive this scope: it is handed to the enclosing
+     * scope, which releases it when it closes unless kept again there; at the outermost scope it is left to the
+     * garbage collector. A tensor this scope does not own (created before it, or already kept) is left as it is.
+     *
+     * @return {@code t}, for {@code x = step.keep(x.add(d))}
+     */
+    public <T extends Tensor> T keep(T t) {
+        Objects.requireNonNull(t, "keep: tensor is null");
+        checkOpen("keep");
+        Storage s = t.storage();
+        if (owned.remove(s) != null && outer != null && !outer.suspended) outer.owned.put(s, Boolean.TRUE);
+        return t;
+    }
+
+    /** {@link #keep(Tensor)} for each of {@code ts}. */
+    public void keep(Tensor... ts) {
+        for (Tensor t : ts) keep(t);
+    }
+
+    /** Tensors' storages released when this scope closed (0 while it is open). */
+    public long releasedCount() {
+        return released;
+    }
+
+    /** Storages this scope would release if it closed now. */
+    public int ownedCount() {
+        return owned.size();
+    }
+
+    /**
+     * Releases the memory of every tensor allocated in this scope and not kept, and makes the enclosing scope (if
+     * any) the active one again. Must run on the thread that opened the scope, innermost scope first.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        if (Thread.currentThread() != owner)
+            throw new IllegalStateException("TensorScope.close: called on thread '" + Thread.currentThread().getName()
+                    + "', but the scope belongs to '" + owner.getName() + "'");
+        if (ACTIVE.get() != this)
+            throw new IllegalStateException("TensorScope.close: an inner scope opened after this one is still open; close it first");
+        closed = true;
+        ACTIVE.set(outer);
+        List<Storage> dead = new ArrayList<>(owned.keySet());
+        owned.clear();
+        for (Storage s : dead) s.backend().recycle(s);
+        released = dead.size();
+    }
+
+    private void checkOpen(String what) {
+        if (closed) throw new IllegalStateException("TensorScope." + what + ": the scope is closed");
+        if (Thread.currentThread() != owner)
+            throw new IllegalStateException("TensorScope." + what + ": called on thread '" + Thread.currentThread().getName()
+                    + "', but the scope belongs to '" + owner.getName() + "'");
+    }
+
+    // ------------------------------------------------------------------ the engine's hooks
+
+    /** A storage was just allocated for a new tensor on this thread ({@link Tensor}'s factories). */
+    static void noteAllocation(Storage s) {
+        if (!ENABLED) return;
+        TensorScope scope = ACTIVE.get();
+        if (scope != null && !scope.suspended) scope.owned.put(s, Boolean.TRUE);
+    }
+
+    /** {@code s} must outlive every scope (a gradient stored on a tensor): no scope of this thread releases it. */
+    static void escape(Storage s) {
+        for (TensorScope scope = ACTIVE.get(); scope != null; scope = scope.outer) {
+            if (scope.owned.remove(s) != null) return;
+        }
+    }
+
+    /** Hands {@code s} back to its backend now (the backward pass's recycling), so that no scope releases it again. */
+    static void recycle(Storage s) {
+        escape(s);
+        s.backend().recycle(s);
+    }
+}
