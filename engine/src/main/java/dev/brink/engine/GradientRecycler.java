@@ -105,7 +105,7 @@ final class GradientRecycler {
     private void recycleIfDead(Storage s, IdentityHashMap<Storage, Boolean> live) {
         if (live.containsKey(s) || fresh.remove(s) == null) return;
         recycled++;
-        TensorScope.recycle(s);
+        s.backend().recycle(s);
     }
 
     /** Storages recycled so far in this pass. */

@@ -2,6 +2,7 @@ package dev.brink.engine;
 
 import dev.brink.engine.backend.Storage;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -35,8 +36,10 @@ import java.util.function.Supplier;
  * <p>Using a released tensor fails with an {@link IllegalStateException} naming the tensor's shape (on the CPU
  * backend; other backends may only drop the memory to their allocator), never with another tensor's values.
  * Scopes nest, belong to the thread that opened them, and must close innermost first (try-with-resources does).
- * Allocations made on other threads, and tensors wrapping caller-supplied arrays, are never released. Off by
- * {@code -Dbrink.recycle=false} (the scope then only tracks nothing and releases nothing).
+ * Allocations made on other threads, and tensors wrapping caller-supplied arrays, are never released. A scope holds
+ * its tensors weakly: one that becomes unreachable before the scope closes (an inner loop's old iterates) is left to
+ * the garbage collector as without a scope, so a long step does not hold all it ever allocated. Off with
+ * {@code -Dbrink.recycle=false} (scopes then track and release nothing).
  */
 public final class TensorScope implements AutoCloseable {
     private static final boolean ENABLED = !"false".equals(System.getProperty("brink.recycle"));
@@ -46,7 +49,11 @@ public final class TensorScope implements AutoCloseable {
     /** A marker {@link #outside} puts in place of the active scope: owns nothing, keeps the chain for {@link #escape}. */
     private final boolean suspended;
     private final Thread owner = Thread.currentThread();
-    private final IdentityHashMap<Storage, Boolean> owned = new IdentityHashMap<>();
+    // Weak: a storage that dies mid-scope (an inner loop's old iterates) is left to the collector as before, instead
+    // of being held until close; what is still reachable at close is what the scope releases.
+    private final List<WeakReference<Storage>> owned = new ArrayList<>();
+    private final IdentityHashMap<Storage, Boolean> kept = new IdentityHashMap<>();
+    private final IdentityHashMap<Storage, Boolean> exempt = new IdentityHashMap<>();
     private boolean closed;
     private long released;
 
@@ -100,8 +107,7 @@ public final class TensorScope implements AutoCloseable {
     public <T extends Tensor> T keep(T t) {
         Objects.requireNonNull(t, "keep: tensor is null");
         checkOpen("keep");
-        Storage s = t.storage();
-        if (owned.remove(s) != null && outer != null && !outer.suspended) outer.owned.put(s, Boolean.TRUE);
+        kept.put(t.storage(), Boolean.TRUE);
         return t;
     }
 
@@ -110,12 +116,44 @@ public final class TensorScope implements AutoCloseable {
         for (Tensor t : ts) keep(t);
     }
 
-    /** Tensors' storages released when this scope closed (0 while it is open). */
+    /**
+     * Releases now every tensor this scope owns except {@code live} (and the views sharing their memory), which it
+     * goes on owning: for a loop that carries a few tensors from one iteration to the next inside one scope
+     * ({@code scope.releaseExcept(x, grad, best)} at the end of each iteration), so that each iteration reuses the
+     * memory of the one before. Null entries are ignored.
+     *
+     * @return how many storages were released
+     */
+    public int releaseExcept(Tensor... live) {
+        checkOpen("releaseExcept");
+        if (ACTIVE.get() != this)
+            throw new IllegalStateException("TensorScope.releaseExcept: an inner scope opened after this one is still open");
+        IdentityHashMap<Storage, Boolean> keepNow = new IdentityHashMap<>(kept);
+        for (Tensor t : live) if (t != null) keepNow.put(t.storage(), Boolean.TRUE);
+        int n = 0;
+        List<WeakReference<Storage>> still = new ArrayList<>();
+        for (WeakReference<Storage> ref : owned) {
+            Storage s = ref.get();
+            if (s == null) continue;
+            if (keepNow.containsKey(s) || exempt.containsKey(s)) {
+                still.add(ref);
+                continue;
+            }
+            s.backend().recycle(s);
+            n++;
+        }
+        owned.clear();
+        owned.addAll(still);
+        released += n;
+        return n;
+    }
+
+    /** Tensors' storages released by this scope so far (at close, and by {@link #releaseExcept}). */
     public long releasedCount() {
         return released;
     }
 
-    /** Storages this scope would release if it closed now. */
+    /** Storages allocated in this scope so far (or handed to it by an inner scope's keep), dead ones included. */
     public int ownedCount() {
         return owned.size();
     }
@@ -134,10 +172,21 @@ public final class TensorScope implements AutoCloseable {
             throw new IllegalStateException("TensorScope.close: an inner scope opened after this one is still open; close it first");
         closed = true;
         ACTIVE.set(outer);
-        List<Storage> dead = new ArrayList<>(owned.keySet());
+        TensorScope heir = outer != null && !outer.suspended ? outer : null;
+        for (WeakReference<Storage> ref : owned) {
+            Storage s = ref.get();
+            if (s == null || exempt.containsKey(s)) continue;
+            if (kept.containsKey(s)) {
+                if (heir != null) heir.owned.add(ref);
+                continue;
+            }
+            s.backend().recycle(s);
+            released++;
+        }
+        if (heir != null) heir.exempt.putAll(exempt);
         owned.clear();
-        for (Storage s : dead) s.backend().recycle(s);
-        released = dead.size();
+        kept.clear();
+        exempt.clear();
     }
 
     private void checkOpen(String what) {
@@ -153,19 +202,13 @@ public final class TensorScope implements AutoCloseable {
     static void noteAllocation(Storage s) {
         if (!ENABLED) return;
         TensorScope scope = ACTIVE.get();
-        if (scope != null && !scope.suspended) scope.owned.put(s, Boolean.TRUE);
+        if (scope != null && !scope.suspended) scope.owned.add(new WeakReference<>(s));
     }
 
     /** {@code s} must outlive every scope (a gradient stored on a tensor): no scope of this thread releases it. */
     static void escape(Storage s) {
-        for (TensorScope scope = ACTIVE.get(); scope != null; scope = scope.outer) {
-            if (scope.owned.remove(s) != null) return;
-        }
-    }
-
-    /** Hands {@code s} back to its backend now (the backward pass's recycling), so that no scope releases it again. */
-    static void recycle(Storage s) {
-        escape(s);
-        s.backend().recycle(s);
+        TensorScope scope = ACTIVE.get();
+        while (scope != null && scope.suspended) scope = scope.outer;
+        if (scope != null) scope.exempt.put(s, Boolean.TRUE);
     }
 }

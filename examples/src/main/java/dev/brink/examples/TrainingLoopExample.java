@@ -4,6 +4,7 @@ import dev.brink.engine.F;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.nn.layer.Activation;
 import dev.brink.nn.layer.Linear;
 import dev.brink.nn.layer.Sequential;
@@ -44,12 +45,14 @@ public final class TrainingLoopExample {
 
         double initialLoss = Double.NaN, finalLoss = Double.NaN;
         for (int step = 0; step < STEPS; step++) {
-            Tensor loss = F.crossEntropy(model.forward(x), y);   // logits [256, 2] -> mean loss, scalar
-            optimizer.zeroGrad();
-            loss.backward();                                     // fills each parameter's grad()
-            optimizer.step();
-            if (step == 0) initialLoss = loss.item();
-            finalLoss = loss.item();
+            try (TensorScope scope = TensorScope.open()) {       // the step's tensors are reused by the next step
+                Tensor loss = F.crossEntropy(model.forward(x), y);   // logits [256, 2] -> mean loss, scalar
+                optimizer.zeroGrad();
+                loss.backward();                                     // fills each parameter's grad()
+                optimizer.step();
+                if (step == 0) initialLoss = loss.item();
+                finalLoss = loss.item();                             // read before the scope closes
+            }
         }
 
         Result r = new Result(initialLoss, finalLoss, accuracy(model, trainPoints), accuracy(model, testPoints));

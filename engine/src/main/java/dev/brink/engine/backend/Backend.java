@@ -48,8 +48,11 @@ public interface Backend {
     /**
      * Hint from the autodiff walker: no tensor will read or write {@code storage} again (it held a gradient or a
      * temporary of a backward pass that nothing references any more), so its memory may be handed out by a later
-     * {@link #allocate} of the same dtype and size (zero-filled again). The default does nothing and leaves it to the
-     * garbage collector. Only {@code storage}s this backend allocated are passed, each at most once.
+     * {@link #allocate} of the same dtype and size (zero-filled again). Also called by a closing
+     * {@link dev.brink.engine.TensorScope} for the storages it releases. The default does nothing and leaves it to
+     * the garbage collector. Only {@code storage}s this backend allocated are passed; one already recycled may be
+     * passed again (a backward pass recycled it inside a scope) and must then be ignored. The CPU backend makes
+     * every later use of a recycled storage fail.
      */
     default void recycle(Storage storage) {}
 

@@ -121,7 +121,7 @@ public final class AutoPgd extends Attack {
     }
 
     private final Config config;
-    private List<Tensor> stepTrace = new ArrayList<>();
+    private List<double[]> stepTrace = new ArrayList<>();
 
     public AutoPgd(Config config) {
         if (config == null) throw new IllegalArgumentException("apgd: config is missing");
@@ -174,7 +174,7 @@ public final class AutoPgd extends Attack {
      */
     public double[][] lastStepSizes() {
         double[][] out = new double[stepTrace.size()][];
-        for (int c = 0; c < out.length; c++) out[c] = stepTrace.get(c).toDoubleArray();
+        for (int c = 0; c < out.length; c++) out[c] = stepTrace.get(c).clone();
         return out;
     }
 
@@ -277,34 +277,40 @@ public final class AutoPgd extends Attack {
         Tensor reducedAtLast = e.loss().onesLike(), bestAtLast = track.bestLoss;
         int[] checks = checkpoints(config.steps());
         int c = 0;
-        for (int i = 0; i < config.steps(); i++) {
-            Tensor moved = linf ? x.add(grad.sign().mul(Projections.perSample(step, x)))
-                    : x.add(grad.mul(Projections.perSample(step.div(F.l2Norm(grad).add(1e-12)), x)));
-            Tensor z = project(moved, x0, t);
-            Tensor next = i == 0 || m == 1 ? z : project(x.add(z.sub(x).mul(m)).add(x.sub(xPrev).mul(1 - m)), x0, t);
-            xPrev = x;
-            x = next;
-            e = evaluate(sp, x, targets);
-            grad = e.grad();
-            track.update(x, grad, e);
-            increases = increases.add(e.loss().gt(lastLoss));
-            lastLoss = e.loss();
-            if (c < checks.length && i + 1 == checks[c]) {
-                int period = checks[c] - (c == 0 ? 0 : checks[c - 1]);
-                Tensor oscillating = increases.le(config.rho() * period);
-                Tensor stalled = reducedAtLast.neg().add(1.0).mul(bestAtLast.ge(track.bestLoss));
-                Tensor reduce = oscillating.maximum(stalled), rows = Projections.perSample(reduce, x);
-                step = step.mul(reduce.mul(-0.5).add(1.0));
-                x = Tensor.where(rows, track.best, x);
-                grad = Tensor.where(rows, track.bestGrad, grad);
-                reducedAtLast = reduce;
-                bestAtLast = track.bestLoss;
-                increases = increases.zerosLike();
-                if (trace) stepTrace.add(step);
-                c++;
+        try (TensorScope loop = TensorScope.open()) {
+            for (int i = 0; i < config.steps(); i++) {
+                Tensor moved = linf ? x.add(grad.sign().mul(Projections.perSample(step, x)))
+                        : x.add(grad.mul(Projections.perSample(step.div(F.l2Norm(grad).add(1e-12)), x)));
+                Tensor z = project(moved, x0, t);
+                Tensor next = i == 0 || m == 1 ? z : project(x.add(z.sub(x).mul(m)).add(x.sub(xPrev).mul(1 - m)), x0, t);
+                xPrev = x;
+                x = next;
+                e = evaluate(sp, x, targets);
+                grad = e.grad();
+                track.update(x, grad, e);
+                increases = increases.add(e.loss().gt(lastLoss));
+                lastLoss = e.loss();
+                if (c < checks.length && i + 1 == checks[c]) {
+                    int period = checks[c] - (c == 0 ? 0 : checks[c - 1]);
+                    Tensor oscillating = increases.le(config.rho() * period);
+                    Tensor stalled = reducedAtLast.neg().add(1.0).mul(bestAtLast.ge(track.bestLoss));
+                    Tensor reduce = oscillating.maximum(stalled), rows = Projections.perSample(reduce, x);
+                    step = step.mul(reduce.mul(-0.5).add(1.0));
+                    x = Tensor.where(rows, track.best, x);
+                    grad = Tensor.where(rows, track.bestGrad, grad);
+                    reducedAtLast = reduce;
+                    bestAtLast = track.bestLoss;
+                    increases = increases.zerosLike();
+                    if (trace) stepTrace.add(step.toDoubleArray());
+                    c++;
+                }
+                // the next iteration reuses the memory of this one's temporaries and of the iterates it replaced
+                loop.releaseExcept(track.live(x, xPrev, grad, increases, lastLoss, step, reducedAtLast, bestAtLast));
             }
+            Run run = track.finish();
+            loop.keep(run.best(), run.adversarial());
+            return run;
         }
-        return track.finish();
     }
 
     private Run runL1(Problem sp, Tensor targets, boolean trace) {
@@ -322,34 +328,39 @@ public final class AutoPgd extends Attack {
         Arrays.fill(lastNonzero, dim);
         Tensor stepT = x0.newTensor(step, n), rank = rankIndex(x0, fraction, dim);
         int period = l1Period(config.steps());
-        for (int i = 0; i < config.steps(); i++) {
-            Tensor flat = grad.reshape(n, dim);
-            Tensor threshold = flat.abs().sort(1, false).gather(1, rank);
-            Tensor dir = flat.mul(flat.abs().ge(threshold)).sign();
-            Tensor count = dir.abs().sum(new int[] {1}, false).add(1e-10);
-            Tensor moved = x.add(dir.mul(stepT.div(count).reshape(n, 1)).reshape(x.shape()));
-            x = x0.add(projectL1Box(x0, moved.sub(x0), eps, t.lower(), t.upper()));
-            e = evaluate(sp, x, targets);
-            grad = e.grad();
-            track.update(x, grad, e);
-            if ((i + 1) % period == 0) {
-                double[] nonzero = Projections.norm(track.best.sub(x0), Norm.L0).toDoubleArray();
-                boolean[] reset = new boolean[n];
-                for (int j = 0; j < n; j++) {
-                    reset[j] = nonzero[j] / lastNonzero[j] < 0.95;
-                    fraction[j] = nonzero[j] / dim / 1.5;
-                    step[j] = Math.min(Math.max(reset[j] ? eps : step[j] / 1.5, eps / 10), eps);
-                    lastNonzero[j] = nonzero[j];
+        try (TensorScope loop = TensorScope.open()) {
+            for (int i = 0; i < config.steps(); i++) {
+                Tensor flat = grad.reshape(n, dim);
+                Tensor threshold = flat.abs().sort(1, false).gather(1, rank);
+                Tensor dir = flat.mul(flat.abs().ge(threshold)).sign();
+                Tensor count = dir.abs().sum(new int[] {1}, false).add(1e-10);
+                Tensor moved = x.add(dir.mul(stepT.div(count).reshape(n, 1)).reshape(x.shape()));
+                x = x0.add(projectL1Box(x0, moved.sub(x0), eps, t.lower(), t.upper()));
+                e = evaluate(sp, x, targets);
+                grad = e.grad();
+                track.update(x, grad, e);
+                if ((i + 1) % period == 0) {
+                    double[] nonzero = Projections.norm(track.best.sub(x0), Norm.L0).toDoubleArray();
+                    boolean[] reset = new boolean[n];
+                    for (int j = 0; j < n; j++) {
+                        reset[j] = nonzero[j] / lastNonzero[j] < 0.95;
+                        fraction[j] = nonzero[j] / dim / 1.5;
+                        step[j] = Math.min(Math.max(reset[j] ? eps : step[j] / 1.5, eps / 10), eps);
+                        lastNonzero[j] = nonzero[j];
+                    }
+                    stepT = x0.newTensor(step, n);
+                    rank = rankIndex(x0, fraction, dim);
+                    Tensor rows = Rows.mask(x, reset);
+                    x = Tensor.where(rows, track.best, x);
+                    grad = Tensor.where(rows, track.bestGrad, grad);
+                    if (trace) stepTrace.add(stepT.toDoubleArray());
                 }
-                stepT = x0.newTensor(step, n);
-                rank = rankIndex(x0, fraction, dim);
-                Tensor rows = Rows.mask(x, reset);
-                x = Tensor.where(rows, track.best, x);
-                grad = Tensor.where(rows, track.bestGrad, grad);
-                if (trace) stepTrace.add(stepT);
+                loop.releaseExcept(track.live(x, grad, stepT, rank));
             }
+            Run run = track.finish();
+            loop.keep(run.best(), run.adversarial());
+            return run;
         }
-        return track.finish();
     }
 
     /** int32 {@code [n, 1]}: the ascending rank {@code floor((1 - fraction) dim)} (clipped to [0, dim - 1]) whose |gradient| is the L1 step's threshold. */
@@ -372,6 +383,17 @@ public final class AutoPgd extends Attack {
             bestLoss = e.loss();
             adv = x;
             broken = e.success();
+        }
+
+        /** The tensors this tracker holds, then {@code more}: what an iteration carries to the next. */
+        Tensor[] live(Tensor... more) {
+            Tensor[] all = Arrays.copyOf(more, more.length + 5);
+            all[more.length] = best;
+            all[more.length + 1] = bestGrad;
+            all[more.length + 2] = bestLoss;
+            all[more.length + 3] = adv;
+            all[more.length + 4] = broken;
+            return all;
         }
 
         void update(Tensor x, Tensor grad, Eval e) {

@@ -3,6 +3,7 @@ package dev.brink.robust.eval;
 import dev.brink.engine.Generator;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.nn.data.Batch;
 import dev.brink.nn.data.Dataset;
 import dev.brink.nn.train.NonFiniteLogitsException;
@@ -297,35 +298,38 @@ public final class RobustEvaluation {
                 Tensor ys = m == labels.length ? y : y.indexSelect(0, selT).contiguous();
                 int[] ysArr = ys.toIntArray();
                 for (int a = 0; a < k; a++) {
-                    Entry e = attacks.get(a);
-                    AttackStats st = stats.get(a);
-                    long s0 = System.nanoTime();
-                    AttackResult r = e.attack().run(model, xs, ys, e.threat(), cfg.target().goal(m), gens.get(a));
-                    st.seconds += (System.nanoTime() - s0) / 1e9;
-                    checkAdversarial(model, e, r.adversarial(), from + sel[0]);
-                    st.attacked += m;
-                    st.modelCalls += r.modelCalls();
-                    if (r.iterations() != null) for (int it : r.iterations()) st.iterations += it;
-                    boolean[] ok = r.success();
-                    Collector ex = examples.get(a);
-                    boolean needPred = cfg.target().targeted() || cfg.keepAdversarial() || ex.wants();
-                    int[] advPred = needPred ? predict(model, r.adversarial(), from + sel[0], e.label() + "'s adversarial inputs") : null;
-                    for (int j = 0; j < m; j++) {
-                        int i = sel[j];
-                        boolean stillCorrect = cfg.target().targeted() ? advPred[j] == ysArr[j] : !ok[j];
-                        after.get(a)[from + i] = clean[from + i] && stillCorrect;
-                        addNorms(st.attackedNormSums, r.norms(), j);
-                        if (ok[j]) {
-                            st.successes++;
-                            addNorms(st.normSums, r.norms(), j);
+                    // the attack's tensors go back to the backend before the next attack or batch (results are copied out)
+                    try (TensorScope attackScope = TensorScope.open()) {
+                        Entry e = attacks.get(a);
+                        AttackStats st = stats.get(a);
+                        long s0 = System.nanoTime();
+                        AttackResult r = e.attack().run(model, xs, ys, e.threat(), cfg.target().goal(m), gens.get(a));
+                        st.seconds += (System.nanoTime() - s0) / 1e9;
+                        checkAdversarial(model, e, r.adversarial(), from + sel[0]);
+                        st.attacked += m;
+                        st.modelCalls += r.modelCalls();
+                        if (r.iterations() != null) for (int it : r.iterations()) st.iterations += it;
+                        boolean[] ok = r.success();
+                        Collector ex = examples.get(a);
+                        boolean needPred = cfg.target().targeted() || cfg.keepAdversarial() || ex.wants();
+                        int[] advPred = needPred ? predict(model, r.adversarial(), from + sel[0], e.label() + "'s adversarial inputs") : null;
+                        for (int j = 0; j < m; j++) {
+                            int i = sel[j];
+                            boolean stillCorrect = cfg.target().targeted() ? advPred[j] == ysArr[j] : !ok[j];
+                            after.get(a)[from + i] = clean[from + i] && stillCorrect;
+                            addNorms(st.attackedNormSums, r.norms(), j);
+                            if (ok[j]) {
+                                st.successes++;
+                                addNorms(st.normSums, r.norms(), j);
+                            }
                         }
+                        int[] absIdx = new int[m];
+                        for (int j = 0; j < m; j++) absIdx[j] = from + sel[j];
+                        if (ex.wants()) ex.add(xs, r.adversarial(), ysArr, absIdx, ok, advPred);
+                        if (cfg.keepAdversarial()) full.get(a).add(xs, r.adversarial(), ysArr, absIdx, ok, advPred);
+                        done += labels.length;
+                        progress.update(done, total, String.format(Locale.ROOT, "%s acc %.3f", e.label(), correctSoFar(after.get(a), to) / (double) to));
                     }
-                    int[] absIdx = new int[m];
-                    for (int j = 0; j < m; j++) absIdx[j] = from + sel[j];
-                    if (ex.wants()) ex.add(xs, r.adversarial(), ysArr, absIdx, ok, advPred);
-                    if (cfg.keepAdversarial()) full.get(a).add(xs, r.adversarial(), ysArr, absIdx, ok, advPred);
-                    done += labels.length;
-                    progress.update(done, total, String.format(Locale.ROOT, "%s acc %.3f", e.label(), correctSoFar(after.get(a), to) / (double) to));
                 }
             }
             if (m == 0 || k == 0) {

@@ -5,6 +5,7 @@ import dev.brink.engine.F;
 import dev.brink.engine.GradMode;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.TensorScope;
 import dev.brink.nn.Module;
 import dev.brink.robust.attack.Attacks;
 import dev.brink.robust.attack.Norm;
@@ -73,15 +74,17 @@ public record InnerPgd(ThreatModel threat, int steps, double step, double startS
             Tensor x0 = x.detach();
             Tensor adv = start.detach();
             for (int s = 0; s < steps; s++) {
-                Tensor xv = adv.requiresGrad(true);
-                Tensor g;
-                try (GradMode.Scope scope = GradMode.enableGrad()) {
-                    g = Autograd.grad(loss.apply(xv), xv)[0];
-                }
-                try (GradMode.Scope scope = GradMode.noGrad()) {
-                    adv = threat.norm() == Norm.LINF
-                            ? F.projectLinf(F.signStep(adv, g, step), x0, threat.eps(), threat.lower(), threat.upper())
-                            : F.projectL2(F.l2Step(adv, g, step), x0, threat.eps(), threat.lower(), threat.upper());
+                try (TensorScope iteration = TensorScope.open()) { // the next iteration reuses this one's activations
+                    Tensor xv = adv.requiresGrad(true);
+                    Tensor g;
+                    try (GradMode.Scope scope = GradMode.enableGrad()) {
+                        g = Autograd.grad(loss.apply(xv), xv)[0];
+                    }
+                    try (GradMode.Scope scope = GradMode.noGrad()) {
+                        adv = iteration.keep(threat.norm() == Norm.LINF
+                                ? F.projectLinf(F.signStep(adv, g, step), x0, threat.eps(), threat.lower(), threat.upper())
+                                : F.projectL2(F.l2Step(adv, g, step), x0, threat.eps(), threat.lower(), threat.upper()));
+                    }
                 }
             }
             try (GradMode.Scope scope = GradMode.noGrad()) {

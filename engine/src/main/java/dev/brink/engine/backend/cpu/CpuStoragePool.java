@@ -5,6 +5,7 @@ import dev.brink.engine.DType;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
@@ -15,8 +16,9 @@ import java.util.Map;
  * activations instead of garbage: the heap fills more slowly, young collections come less often, and the
  * launcher can run with a smaller young generation (less resident memory) at the same collection rate.
  *
- * <p>Arrays under {@link #MIN_ELEMENTS} are not kept (the collector handles them cheaply), nor beyond
- * {@link #capacityBytes()} in total. {@code -Dbrink.recycle=false} turns recycling off. Thread-safe.
+ * <p>Arrays under {@link #MIN_ELEMENTS} are not kept (the collector handles them cheaply); beyond
+ * {@link #capacityBytes()} in total the oldest kept arrays go to the collector (sizes a loop no longer uses, such as
+ * an evaluation's larger batch, do not occupy the pool for good). {@code -Dbrink.recycle=false} turns recycling off. Thread-safe.
  */
 final class CpuStoragePool {
     /** Smallest array kept: 16 Ki elements (64 KiB of float32). */
@@ -25,6 +27,8 @@ final class CpuStoragePool {
     private static final long CAPACITY = Runtime.getRuntime().maxMemory() / 4;
 
     private static final Map<Long, ArrayDeque<CpuStorage>> FREE = new HashMap<>();
+    /** Every kept storage, oldest offer first: a full pool drops these to make room (sizes no step uses any more). */
+    private static final LinkedHashSet<CpuStorage> AGE = new LinkedHashSet<>();
     private static long bytes;
     private static long reused, offered, missed;
 
@@ -56,6 +60,7 @@ final class CpuStoragePool {
                 missed++;
                 return null;
             }
+            AGE.remove(s);
             bytes -= (long) size * dtype.bytes();
             reused++;
         }
@@ -80,7 +85,8 @@ final class CpuStoragePool {
 
     /**
      * Releases {@code s} (every later use of it fails) and keeps its array, under a new storage, for a later
-     * {@link #take}, unless it is small or the pool is full. A storage already released is left alone.
+     * {@link #take}, unless it is small; a full pool drops its oldest arrays to make room. A storage already
+     * released is left alone.
      */
     static void offer(CpuStorage s) {
         if (s.isReleased()) return;
@@ -88,9 +94,16 @@ final class CpuStoragePool {
         int size = moved.size();
         if (!ENABLED || size < MIN_ELEMENTS) return;
         long b = (long) size * moved.dtype().bytes();
+        if (b > CAPACITY) return;
         synchronized (FREE) {
-            if (bytes + b > CAPACITY) return;
+            while (bytes + b > CAPACITY) {
+                CpuStorage oldest = AGE.iterator().next();
+                AGE.remove(oldest);
+                FREE.get(key(oldest.dtype(), oldest.size())).remove(oldest);
+                bytes -= (long) oldest.size() * oldest.dtype().bytes();
+            }
             FREE.computeIfAbsent(key(moved.dtype(), size), k -> new ArrayDeque<>()).addLast(moved);
+            AGE.add(moved);
             bytes += b;
             offered++;
         }
@@ -117,6 +130,7 @@ final class CpuStoragePool {
     static void clear() {
         synchronized (FREE) {
             FREE.clear();
+            AGE.clear();
             bytes = 0;
         }
     }

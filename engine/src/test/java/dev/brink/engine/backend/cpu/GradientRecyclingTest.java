@@ -102,11 +102,27 @@ class GradientRecyclingTest {
     }
 
     @Test
-    void poolStopsAtItsCapacity() {
-        int n = 1 << 20; // 4 MiB each
+    void aFullPoolDropsItsOldestArraysForNewOnes() {
+        int n = 1 << 22; // 16 MiB each
         long cap = CpuStoragePool.capacityBytes();
+        CpuStorage first = CpuStorage.allocate(DType.FLOAT32, n);
+        float[] firstArray = first.floats();
+        CpuBackend.INSTANCE.recycle(first);
         for (long i = 0; i <= cap / (4L * n) + 2; i++) CpuBackend.INSTANCE.recycle(CpuStorage.allocate(DType.FLOAT32, n));
         assertTrue(CpuStoragePool.bytesKept() <= cap, CpuStoragePool.bytesKept() + " bytes kept, capacity " + cap);
+        assertTrue(CpuStoragePool.bytesKept() > cap - 4L * n, "the pool fills up to its capacity");
+        // another size offered to the full pool is kept, in place of the oldest arrays
+        CpuStorage other = CpuStorage.allocate(DType.FLOAT32, n + 1);
+        float[] otherArray = other.floats();
+        CpuBackend.INSTANCE.recycle(other);
+        assertTrue(CpuStoragePool.bytesKept() <= cap);
+        assertSame(otherArray, CpuStoragePool.take(DType.FLOAT32, n + 1, false).floats(), "the newest offer is kept");
+        while (true) {
+            CpuStorage t = CpuStoragePool.take(DType.FLOAT32, n, false);
+            if (t == null) break;
+            assertNotSame(firstArray, t.floats(), "the oldest array was dropped first");
+        }
+        assertEquals(0, CpuStoragePool.bytesKept());
     }
 
     private static Tensor[] step(Tensor x, Tensor w1, Tensor w2, Tensor y) {

@@ -184,6 +184,47 @@ class TensorScopeTest {
     }
 
     @Test
+    void aLoopThatReleasesAllButItsCarriedTensorsReusesItsMemory() {
+        // x <- tanh(x W) / 2 + x / 2, carried from iteration to iteration inside one scope
+        Generator gen = new Generator(24);
+        Tensor w = Tensor.randn(gen, DType.FLOAT32, HIDDEN, HIDDEN).mul(0.05);
+        Tensor start = Tensor.randn(gen, DType.FLOAT32, BATCH, HIDDEN);
+        Tensor plain = start;
+        for (int i = 0; i < 8; i++) plain = plain.matmul(w).tanh().div(2.0).add(plain.div(2.0));
+        Tensor x = start, first = null;
+        long[] newArrays = new long[8];
+        try (TensorScope loop = TensorScope.open()) {
+            for (int i = 0; i < 8; i++) {
+                long before = CpuStoragePool.counts()[2];
+                x = x.matmul(w).tanh().div(2.0).add(x.div(2.0));
+                if (i == 0) first = x;
+                int released = loop.releaseExcept(x, null);
+                if (i > 0) assertTrue(released >= 5, "iteration " + i + " released " + released);
+                newArrays[i] = CpuStoragePool.counts()[2] - before;
+            }
+            assertArrayEquals(plain.toFloatArray(), x.toFloatArray(), "the same iterates as without the scope");
+        }
+        for (int i = 2; i < 8; i++) assertEquals(0, newArrays[i], "iteration " + i + " allocated new large arrays");
+        Tensor gone = first;
+        assertThrows(IllegalStateException.class, gone::toFloatArray, "an iterate not carried was released");
+        assertEquals(BATCH * HIDDEN, start.toFloatArray().length, "the start, made before the scope, is untouched");
+    }
+
+    @Test
+    void aScopeDoesNotKeepDeadTensorsAlive() throws Exception {
+        // an inner loop's old iterates die before the step's scope closes: the collector may take them meanwhile
+        try (TensorScope s = TensorScope.open()) {
+            java.lang.ref.WeakReference<Object> dead = new java.lang.ref.WeakReference<>(Tensor.ones(BATCH, HIDDEN).mul(2.0).storage());
+            for (int i = 0; i < 20 && dead.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertNull(dead.get(), "the scope held a dead tensor's storage");
+            assertTrue(s.ownedCount() >= 1);
+        }
+    }
+
+    @Test
     void allocationsOfOtherThreadsAreNotTheScopes() throws Exception {
         AtomicReference<Tensor> made = new AtomicReference<>();
         try (TensorScope s = TensorScope.open()) {
