@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  * {@link Tensor#setGrad} (and so by {@code backward()}), anything allocated inside {@link #outside} (optimizers keep
  * their state that way), and tensors passed to {@link #keep}, which hands them to the enclosing scope (or to no
  * scope at the outermost). A tensor that shares a released tensor's memory (a view of it) is released with it; a
- * kept tensor's autodiff graph is not kept ({@code keep(t.detach())} says so).
+ * kept tensor's autodiff graph is not kept ({@code keep(t.detach())} says so). A loop that carries a few tensors
+ * from one iteration to the next (an attack's iterate, its best point) can stay in one scope and call
+ * {@link #releaseExcept} with them at the end of each iteration.
  *
  * <p>Using a released tensor fails with an {@link IllegalStateException} naming the tensor's shape (on the CPU
  * backend; other backends may only drop the memory to their allocator), never with another tensor's values.
