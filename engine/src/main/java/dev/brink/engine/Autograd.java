@@ -46,7 +46,16 @@ public final class Autograd {
      * Outside a backward rule it is {@code input.requiresGrad()}.
      */
     public static boolean needsGrad(Tensor input, int index) {
-        if (!input.requiresGrad()) return false;
+        return needsGrad(input.requiresGrad(), index);
+    }
+
+    /**
+     * {@link #needsGrad(Tensor, int)} for a rule that keeps only whether input {@code index} required grad when the
+     * op was recorded, not the input itself: a rule that captures a tensor keeps its memory alive until the graph is
+     * freed, so an input the backward does not read should not be captured.
+     */
+    public static boolean needsGrad(boolean inputRequiresGrad, int index) {
+        if (!inputRequiresGrad) return false;
         boolean[] wanted = WANTED.get();
         return wanted == null || index >= wanted.length || wanted[index];
     }

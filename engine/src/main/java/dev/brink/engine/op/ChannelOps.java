@@ -64,14 +64,18 @@ public final class ChannelOps {
         }
         int[] axes = otherAxes(x), b = channelShape(x);
         Tensor y = out;
+        // x is read only by the scale's gradient: not captured otherwise (a frozen network's batch norm then does not
+        // keep its input alive for the backward pass, which an attack's input gradient needs nothing of)
+        boolean xRequiresGrad = x.requiresGrad();
+        Tensor xForScale = scale.requiresGrad() ? x : null;
         return Autograd.record(op, out, new Tensor[] {x, center, scale, shift}, gy -> {
             Tensor g = relu ? BinaryOp.maskPositive(gy, y) : gy;
             boolean needSum = Autograd.needsGrad(center, 1) || Autograd.needsGrad(shift, 3);
             Tensor gsum = needSum ? g.sum(axes, false) : null;
             return new Tensor[] {
-                    Autograd.needsGrad(x, 0) ? g.mul(scale.reshape(b)) : null,
+                    Autograd.needsGrad(xRequiresGrad, 0) ? g.mul(scale.reshape(b)) : null,
                     Autograd.needsGrad(center, 1) ? gsum.mul(scale).neg() : null,
-                    Autograd.needsGrad(scale, 2) ? channelCenteredDot(g, x, center) : null,
+                    xForScale != null && Autograd.needsGrad(scale, 2) ? channelCenteredDot(g, xForScale, center) : null,
                     Autograd.needsGrad(shift, 3) ? gsum : null};
         });
     }

@@ -222,4 +222,34 @@ class CpuChannelOpsTest {
             return a;
         }
     }
+
+    @Test
+    void normalizeKeepsItsInputForTheBackwardOnlyWhenTheScaleNeedsAGradient() throws Exception {
+        // an attack on a frozen network: the input gradient through batch norm needs the output mask, not x
+        Generator gen = new Generator(31);
+        Tensor center = Tensor.randn(gen, DType.FLOAT32, 8), shift = Tensor.randn(gen, DType.FLOAT32, 8);
+        Tensor scale = Tensor.rand(gen, DType.FLOAT32, 8).add(0.5);
+        Tensor input = Tensor.randn(gen, DType.FLOAT32, 4, 8, 16, 16).requiresGrad(true);
+        for (boolean scaleGrad : new boolean[] {false, true}) {
+            Tensor s = scaleGrad ? scale.detach().requiresGrad(true) : scale;
+            Tensor x = input.mul(2.0); // an intermediate: only the graph could keep it alive
+            java.lang.ref.WeakReference<Object> xStorage = new java.lang.ref.WeakReference<>(x.storage());
+            Tensor y = ChannelOps.channelNormalizeRelu(x, center, s, shift);
+            x = null;
+            for (int i = 0; i < 20 && xStorage.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(scaleGrad, xStorage.get() != null, scaleGrad
+                    ? "the scale's gradient needs x: the graph must keep it" : "the graph kept x, which its backward never reads");
+            Tensor[] g = Autograd.grad(y.square().sum(), scaleGrad ? new Tensor[] {input, s} : new Tensor[] {input});
+            // d/d input of sum(relu(2 input * s + shift)^2) (center folded into the shift): 4 s relu(...)
+            float[] in = input.toFloatArray(), gi = g[0].toFloatArray(), sc = s.toFloatArray(), ce = center.toFloatArray(), sh = shift.toFloatArray();
+            for (int j = 0; j < in.length; j++) {
+                int c = (j / 256) % 8;
+                double z = Math.max(0, (2 * in[j] - ce[c]) * sc[c] + sh[c]);
+                assertEquals(4 * z * sc[c], gi[j], 1e-4 * (1 + Math.abs(z)), "element " + j);
+            }
+        }
+    }
 }
