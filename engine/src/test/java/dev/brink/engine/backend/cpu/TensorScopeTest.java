@@ -67,14 +67,19 @@ class TensorScopeTest {
     }
 
     @Test
-    void scopedStepsReuseEveryLargeArrayAndComputeTheSameAsUnscopedOnes() {
+    void scopedStepsReuseTheirLargeArraysAndComputeTheSameAsUnscopedOnes() {
+        // A scope holds its storages weakly, so a collection in the middle of a step may take a dead one before the
+        // scope hands it back (its size is then allocated anew next step): the counts below allow a few of those.
         Tensor y = labels();
+        int steps = 10;
         for (boolean stored : new boolean[] {false, true}) {
             Tensor[] a = net(21), b = net(21);
-            double[] plain = new double[6], scoped = new double[6];
-            for (int i = 0; i < 6; i++) plain[i] = sgdStep(a[0], a[1], a[2], y, stored);
-            long[] newArrays = new long[6];
-            for (int i = 0; i < 6; i++) {
+            double[] plain = new double[steps], scoped = new double[steps];
+            long before = CpuStoragePool.counts()[2];
+            for (int i = 0; i < steps; i++) plain[i] = sgdStep(a[0], a[1], a[2], y, stored);
+            long plainNew = CpuStoragePool.counts()[2] - before;
+            long[] newArrays = new long[steps];
+            for (int i = 0; i < steps; i++) {
                 long missedBefore = CpuStoragePool.counts()[2];
                 try (TensorScope step = TensorScope.open()) {
                     scoped[i] = sgdStep(b[0], b[1], b[2], y, stored);
@@ -83,12 +88,15 @@ class TensorScopeTest {
                 newArrays[i] = CpuStoragePool.counts()[2] - missedBefore;
             }
             assertArrayEquals(plain, scoped, "the scoped loop computes exactly what the unscoped one does");
-            assertArrayEquals(a[1].toFloatArray(), b[1].toFloatArray(), "same weights after six steps");
+            assertArrayEquals(a[1].toFloatArray(), b[1].toFloatArray(), "same weights after the steps");
             assertTrue(newArrays[0] > 2, "the first step allocates its arrays");
+            long later = 0;
+            for (int i = 2; i < steps; i++) later += newArrays[i];
             // backward() stores w1's gradient (128 Ki floats) on w1, where it outlives the scope: one new array a step
-            for (int i = 2; i < 6; i++)
-                assertEquals(stored ? 1 : 0, newArrays[i], "step " + i + " (stored gradients " + stored
-                        + ") allocated new large arrays instead of the released ones");
+            long expected = stored ? steps - 2 : 0;
+            assertTrue(later <= expected + 4, "steps 2-" + (steps - 1) + " (stored gradients " + stored + ") allocated " + later
+                    + " new large arrays, expected about " + expected);
+            assertTrue(plainNew >= later + 2L * steps, "unscoped steps allocated " + plainNew + " new arrays, scoped ones " + later);
         }
     }
 
@@ -204,7 +212,9 @@ class TensorScopeTest {
             }
             assertArrayEquals(plain.toFloatArray(), x.toFloatArray(), "the same iterates as without the scope");
         }
-        for (int i = 2; i < 8; i++) assertEquals(0, newArrays[i], "iteration " + i + " allocated new large arrays");
+        long later = 0; // a collection mid-iteration may take a dead temporary before the scope hands it back
+        for (int i = 2; i < 8; i++) later += newArrays[i];
+        assertTrue(later <= 3, "iterations 2-7 allocated " + later + " new large arrays");
         Tensor gone = first;
         assertThrows(IllegalStateException.class, gone::toFloatArray, "an iterate not carried was released");
         assertEquals(BATCH * HIDDEN, start.toFloatArray().length, "the start, made before the scope, is untouched");
