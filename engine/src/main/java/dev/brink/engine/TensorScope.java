@@ -132,22 +132,29 @@ public final class TensorScope implements AutoCloseable {
             throw new IllegalStateException("TensorScope.releaseExcept: an inner scope opened after this one is still open");
         IdentityHashMap<Storage, Boolean> keepNow = new IdentityHashMap<>(kept);
         for (Tensor t : live) if (t != null) keepNow.put(t.storage(), Boolean.TRUE);
-        int n = 0;
-        List<WeakReference<Storage>> still = new ArrayList<>();
+        long before = released;
+        owned.addAll(sweep(keepNow));
+        return (int) (released - before);
+    }
+
+    /**
+     * Recycles every owned storage that is still alive and neither in {@code keep} nor exempt, and empties
+     * {@link #owned}; returns the references of the storages it left alone (alive, kept or exempt).
+     */
+    private List<WeakReference<Storage>> sweep(IdentityHashMap<Storage, Boolean> keep) {
+        List<WeakReference<Storage>> left = new ArrayList<>();
         for (WeakReference<Storage> ref : owned) {
             Storage s = ref.get();
             if (s == null) continue;
-            if (keepNow.containsKey(s) || exempt.containsKey(s)) {
-                still.add(ref);
+            if (keep.containsKey(s) || exempt.containsKey(s)) {
+                left.add(ref);
                 continue;
             }
             s.backend().recycle(s);
-            n++;
+            released++;
         }
         owned.clear();
-        owned.addAll(still);
-        released += n;
-        return n;
+        return left;
     }
 
     /** Tensors' storages released by this scope so far (at close, and by {@link #releaseExcept}). */
@@ -155,7 +162,7 @@ public final class TensorScope implements AutoCloseable {
         return released;
     }
 
-    /** Storages allocated in this scope so far (or handed to it by an inner scope's keep), dead ones included. */
+    /** Storages allocated in this scope so far (or handed to it by a closing inner scope), dead ones included. */
     public int ownedCount() {
         return owned.size();
     }
@@ -167,32 +174,27 @@ public final class TensorScope implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        if (Thread.currentThread() != owner)
-            throw new IllegalStateException("TensorScope.close: called on thread '" + Thread.currentThread().getName()
-                    + "', but the scope belongs to '" + owner.getName() + "'");
+        checkOwner("close");
         if (ACTIVE.get() != this)
             throw new IllegalStateException("TensorScope.close: an inner scope opened after this one is still open; close it first");
         closed = true;
         ACTIVE.set(outer);
-        TensorScope heir = outer != null && !outer.suspended ? outer : null;
-        for (WeakReference<Storage> ref : owned) {
-            Storage s = ref.get();
-            if (s == null || exempt.containsKey(s)) continue;
-            if (kept.containsKey(s)) {
-                if (heir != null) heir.owned.add(ref);
-                continue;
-            }
-            s.backend().recycle(s);
-            released++;
+        List<WeakReference<Storage>> left = sweep(kept);
+        // the kept storages go to the enclosing scope; the exempt ones stay exempt there (so it leaves them alone too)
+        if (outer != null && !outer.suspended) {
+            outer.owned.addAll(left);
+            outer.exempt.putAll(exempt);
         }
-        if (heir != null) heir.exempt.putAll(exempt);
-        owned.clear();
         kept.clear();
         exempt.clear();
     }
 
     private void checkOpen(String what) {
         if (closed) throw new IllegalStateException("TensorScope." + what + ": the scope is closed");
+        checkOwner(what);
+    }
+
+    private void checkOwner(String what) {
         if (Thread.currentThread() != owner)
             throw new IllegalStateException("TensorScope." + what + ": called on thread '" + Thread.currentThread().getName()
                     + "', but the scope belongs to '" + owner.getName() + "'");

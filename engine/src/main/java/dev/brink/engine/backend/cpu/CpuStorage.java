@@ -20,6 +20,7 @@ public final class CpuStorage implements Storage {
     private float[] f;
     private double[] d;
     private int[] i;
+    private boolean released;
 
     private CpuStorage(DType dtype, float[] f, double[] d, int[] i) {
         this.dtype = dtype;
@@ -72,8 +73,6 @@ public final class CpuStorage implements Storage {
         released = true;
     }
 
-    private boolean released;
-
     /** Whether {@link #release} ran (the memory went back to the backend: a scope closed, or a backward pass recycled it). */
     public boolean isReleased() {
         return released;
@@ -87,6 +86,12 @@ public final class CpuStorage implements Storage {
             return c;
         }
         throw new IllegalArgumentException("cpu backend: tensor lives on backend '" + s.backend().name() + "', not cpu");
+    }
+
+    /** Why {@code accessor} has no array to return: this storage was released, or holds another dtype. */
+    private IllegalStateException noArray(String accessor) {
+        if (released) return releasedError("storage of " + size + " elements");
+        return new IllegalStateException(accessor + ": storage is " + dtype.label());
     }
 
     private static IllegalStateException releasedError(String what) {
@@ -112,28 +117,19 @@ public final class CpuStorage implements Storage {
 
     /** The backing array of a FLOAT32 storage (not a copy). */
     public float[] floats() {
-        if (f == null) {
-            if (released) throw releasedError("storage of " + size + " elements");
-            throw new IllegalStateException("floats(): storage is " + dtype.label());
-        }
+        if (f == null) throw noArray("floats()");
         return f;
     }
 
     /** The backing array of a FLOAT64 storage (not a copy). */
     public double[] doubles() {
-        if (d == null) {
-            if (released) throw releasedError("storage of " + size + " elements");
-            throw new IllegalStateException("doubles(): storage is " + dtype.label());
-        }
+        if (d == null) throw noArray("doubles()");
         return d;
     }
 
     /** The backing array of an INT32 storage (not a copy). */
     public int[] ints() {
-        if (i == null) {
-            if (released) throw releasedError("storage of " + size + " elements");
-            throw new IllegalStateException("ints(): storage is " + dtype.label());
-        }
+        if (i == null) throw noArray("ints()");
         return i;
     }
 
