@@ -131,13 +131,16 @@ public final class ChannelOps {
             out = u.backend().channelCombine(u, v, a, b, c);
         }
         int[] axes = otherAxes(u), shape = channelShape(u);
+        // as in normalize: u and v are read only by a's and b's gradients, so they are kept only for those
+        boolean uRequiresGrad = u.requiresGrad(), vRequiresGrad = v.requiresGrad();
+        Tensor uForA = a.requiresGrad() ? u : null, vForB = b.requiresGrad() ? v : null;
         return Autograd.record(op, out, new Tensor[] {u, v, a, b, c}, go -> {
             Tensor zero = Autograd.needsGrad(a, 2) || Autograd.needsGrad(b, 3) ? a.mul(0.0) : null;
             return new Tensor[] {
-                    Autograd.needsGrad(u, 0) ? go.mul(a.reshape(shape)) : null,
-                    Autograd.needsGrad(v, 1) ? go.mul(b.reshape(shape)) : null,
-                    Autograd.needsGrad(a, 2) ? channelCenteredDot(go, u, zero) : null,
-                    Autograd.needsGrad(b, 3) ? channelCenteredDot(go, v, zero) : null,
+                    Autograd.needsGrad(uRequiresGrad, 0) ? go.mul(a.reshape(shape)) : null,
+                    Autograd.needsGrad(vRequiresGrad, 1) ? go.mul(b.reshape(shape)) : null,
+                    uForA != null && Autograd.needsGrad(a, 2) ? channelCenteredDot(go, uForA, zero) : null,
+                    vForB != null && Autograd.needsGrad(b, 3) ? channelCenteredDot(go, vForB, zero) : null,
                     Autograd.needsGrad(c, 4) ? go.sum(axes, false) : null};
         });
     }
