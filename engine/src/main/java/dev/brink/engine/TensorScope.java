@@ -52,8 +52,10 @@ public final class TensorScope implements AutoCloseable {
     private final boolean suspended;
     private final Thread owner = Thread.currentThread();
     // Weak: a storage that dies mid-scope (an inner loop's old iterates) is left to the collector as before, instead
-    // of being held until close; what is still reachable at close is what the scope releases.
-    private final List<WeakReference<Storage>> owned = new ArrayList<>();
+    // of being held until close; what is still reachable at close is what the scope releases. A storage over a buffer
+    // the backend recycled before (Storage.orphanReclaimer) that dies mid-scope gives that buffer back at close: a
+    // young collection takes the dead storage, and its old-generation array would otherwise wait for a full one.
+    private final List<Owned> owned = new ArrayList<>();
     private final IdentityHashMap<Storage, Boolean> kept = new IdentityHashMap<>();
     private final IdentityHashMap<Storage, Boolean> exempt = new IdentityHashMap<>();
     private boolean closed;
@@ -141,11 +143,15 @@ public final class TensorScope implements AutoCloseable {
      * Recycles every owned storage that is still alive and neither in {@code keep} nor exempt, and empties
      * {@link #owned}; returns the references of the storages it left alone (alive, kept or exempt).
      */
-    private List<WeakReference<Storage>> sweep(IdentityHashMap<Storage, Boolean> keep) {
-        List<WeakReference<Storage>> left = new ArrayList<>();
-        for (WeakReference<Storage> ref : owned) {
+    private List<Owned> sweep(IdentityHashMap<Storage, Boolean> keep) {
+        List<Owned> left = new ArrayList<>();
+        for (Owned ref : owned) {
             Storage s = ref.get();
-            if (s == null) continue;
+            if (s == null) {
+                // died unreleased: its buffer, if the backend gave a reclaimer, goes back for the next step
+                if (ref.reclaim != null) ref.reclaim.run();
+                continue;
+            }
             if (keep.containsKey(s) || exempt.containsKey(s)) {
                 left.add(ref);
                 continue;
@@ -179,7 +185,7 @@ public final class TensorScope implements AutoCloseable {
             throw new IllegalStateException("TensorScope.close: an inner scope opened after this one is still open; close it first");
         closed = true;
         ACTIVE.set(outer);
-        List<WeakReference<Storage>> left = sweep(kept);
+        List<Owned> left = sweep(kept);
         // the kept storages go to the enclosing scope; the exempt ones stay exempt there (so it leaves them alone too)
         if (outer != null && !outer.suspended) {
             outer.owned.addAll(left);
@@ -206,10 +212,20 @@ public final class TensorScope implements AutoCloseable {
     static void noteAllocation(Storage s) {
         if (!ENABLED) return;
         TensorScope scope = ACTIVE.get();
-        if (scope != null && !scope.suspended) scope.owned.add(new WeakReference<>(s));
+        if (scope != null && !scope.suspended) scope.owned.add(new Owned(s, s.orphanReclaimer()));
     }
 
     /** {@code s} must outlive every scope (a gradient stored on a tensor): no scope of this thread releases it. */
+    /** A weak hold on a storage the scope owns, with the backend's reclaimer for its buffer should it die first. */
+    private static final class Owned extends WeakReference<Storage> {
+        final Runnable reclaim;
+
+        Owned(Storage s, Runnable reclaim) {
+            super(s);
+            this.reclaim = reclaim;
+        }
+    }
+
     static void escape(Storage s) {
         TensorScope scope = ACTIVE.get();
         while (scope != null && scope.suspended) scope = scope.outer;

@@ -15,4 +15,14 @@ public interface Storage {
 
     /** Number of elements. */
     int size();
+
+    /**
+     * For {@link dev.brink.engine.TensorScope}: an action that hands this storage's buffer back to its backend once
+     * the storage itself has become unreachable without being {@linkplain Backend#recycle recycled}, or null when the
+     * backend leaves such a buffer to the garbage collector. The action must not reference this storage (it is held
+     * while the storage may die), must do nothing once the storage was recycled, and runs at most once.
+     */
+    default Runnable orphanReclaimer() {
+        return null;
+    }
 }

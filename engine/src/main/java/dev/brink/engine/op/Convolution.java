@@ -92,12 +92,15 @@ public final class Convolution {
         if (b != null || relu) x.backend().biasReluInPlace(y, b, relu);
         int[] xs = x.shape(), ws = w.shape();
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        boolean xGrad = x.requiresGrad(), wGrad = w.requiresGrad(), bGrad = b != null && b.requiresGrad();
+        // dx reads w, dw reads x: keep each only for the other's gradient (an attack on a frozen model keeps no x)
+        Tensor xForW = wGrad ? x : null, wForX = xGrad ? w : null;
         return Autograd.record(op, y, inputs, gy -> {
             Tensor gz = relu ? BinaryOp.maskPositive(gy, y) : gy;
-            Tensor[] grads = new Tensor[inputs.length];
-            grads[0] = Autograd.needsGrad(x, 0) ? inputGrad(gz, w, g, xs) : null;
-            grads[1] = Autograd.needsGrad(w, 1) ? weightGrad(x, gz, g, ws) : null;
-            if (b != null && Autograd.needsGrad(b, 2)) grads[2] = gz;
+            Tensor[] grads = new Tensor[b == null ? 2 : 3];
+            grads[0] = Autograd.needsGrad(xGrad, 0) ? inputGrad(gz, wForX, g, xs) : null;
+            grads[1] = Autograd.needsGrad(wGrad, 1) ? weightGrad(xForW, gz, g, ws) : null;
+            if (b != null && Autograd.needsGrad(bGrad, 2)) grads[2] = gz;
             return grads;
         });
     }
@@ -107,9 +110,11 @@ public final class Convolution {
         Tensor dx = Checks.allocOverwritten(gy.backend(), gy.dtype(), xShape);
         gy.backend().conv2dInputGrad(gy, w, g, dx);
         int[] gs = gy.shape(), ws = w.shape();
+        boolean gyGrad = gy.requiresGrad(), wGrad = w.requiresGrad();
+        Tensor gyForW = wGrad ? gy : null, wForGy = gyGrad ? w : null;
         return Autograd.record(INPUT_GRAD.name(), dx, new Tensor[] {gy, w}, h -> new Tensor[] {
-                Autograd.needsGrad(gy, 0) ? conv(h, w, g, gs) : null,
-                Autograd.needsGrad(w, 1) ? weightGrad(h, gy, g, ws) : null});
+                Autograd.needsGrad(gyGrad, 0) ? conv(h, wForGy, g, gs) : null,
+                Autograd.needsGrad(wGrad, 1) ? weightGrad(h, gyForW, g, ws) : null});
     }
 
     /** Gradient of conv2d with respect to a weight of shape {@code wShape}, given input x and output gradient gy. */
@@ -117,9 +122,11 @@ public final class Convolution {
         Tensor dw = Checks.allocOverwritten(x.backend(), x.dtype(), wShape);
         x.backend().conv2dWeightGrad(x, gy, g, dw);
         int[] xs = x.shape(), gs = gy.shape();
+        boolean xGrad = x.requiresGrad(), gyGrad = gy.requiresGrad();
+        Tensor xForGy = gyGrad ? x : null, gyForX = xGrad ? gy : null;
         return Autograd.record(WEIGHT_GRAD.name(), dw, new Tensor[] {x, gy}, h -> new Tensor[] {
-                Autograd.needsGrad(x, 0) ? inputGrad(gy, h, g, xs) : null,
-                Autograd.needsGrad(gy, 1) ? conv(x, h, g, gs) : null});
+                Autograd.needsGrad(xGrad, 0) ? inputGrad(gyForX, h, g, xs) : null,
+                Autograd.needsGrad(gyGrad, 1) ? conv(xForGy, h, g, gs) : null});
     }
 
     /**

@@ -39,11 +39,16 @@ public final class Join {
                 first.backend().copy(xs[i], Tensor.fromStorage(out.storage(), xs[i].shape(), cs, pos * cs[ax]));
             pos += xs[i].size(ax);
         }
-        Tensor[] inputs = xs.clone();
-        return Autograd.record(op, out, inputs, g -> {
-            Tensor[] gs = new Tensor[inputs.length];
-            for (int i = 0; i < inputs.length; i++)
-                if (inputs[i].requiresGrad()) gs[i] = g.slice(ax, starts[i], starts[i] + inputs[i].size(ax), 1);
+        // the backward slices g: it reads the inputs' sizes and flags, not the inputs
+        boolean[] wants = new boolean[xs.length];
+        for (int i = 0; i < xs.length; i++) wants[i] = xs[i].requiresGrad();
+        int n = xs.length, length = total;
+        return Autograd.record(op, out, xs.clone(), g -> {
+            Tensor[] gs = new Tensor[n];
+            for (int i = 0; i < n; i++) {
+                int end = i + 1 < n ? starts[i + 1] : length;
+                if (Autograd.needsGrad(wants[i], i)) gs[i] = g.slice(ax, starts[i], end, 1);
+            }
             return gs;
         });
     }

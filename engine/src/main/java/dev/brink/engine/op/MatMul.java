@@ -33,9 +33,13 @@ public final class MatMul {
         out[batch.length + 1] = n;
         Tensor y = Checks.allocOverwritten(a.backend(), a.dtype(), out);
         a.backend().matmul(a, b, y);
+        boolean aGrad = a.requiresGrad(), bGrad = b.requiresGrad();
+        // da reads b, db reads a (and b's layout only): keep each only for the other's gradient
+        Tensor bForA = aGrad ? b : null, aForB = bGrad ? a : null;
+        boolean bTransposedRowMajor = transposedRowMajor(a, b);
         return Autograd.record(op, y, new Tensor[] {a, b}, g -> new Tensor[] {
-                Autograd.needsGrad(a, 0) ? g.matmul(b.transpose(-1, -2)) : null,
-                Autograd.needsGrad(b, 1) ? rightGrad(a, b, g) : null});
+                Autograd.needsGrad(aGrad, 0) ? g.matmul(bForA.transpose(-1, -2)) : null,
+                Autograd.needsGrad(bGrad, 1) ? rightGrad(aForB, bTransposedRowMajor, g) : null});
     }
 
     /**
@@ -44,9 +48,13 @@ public final class MatMul {
      * that after the transpose's own backward the weight's gradient is row-major, and the many contributions a
      * weight collects in a double backward (exact EMR: one per class) share one layout and add in memory order.
      */
-    private static Tensor rightGrad(Tensor a, Tensor b, Tensor g) {
-        if (b.dim() == 2 && a.dim() == 2 && b.size(0) > 1 && b.size(1) > 1 && b.strides()[0] == 1 && b.strides()[1] == b.size(0))
-            return g.transpose(-1, -2).matmul(a).transpose(-1, -2);
+    private static Tensor rightGrad(Tensor a, boolean bTransposedRowMajor, Tensor g) {
+        if (bTransposedRowMajor) return g.transpose(-1, -2).matmul(a).transpose(-1, -2);
         return a.transpose(-1, -2).matmul(g);
+    }
+
+    /** Whether a and b are matrices and b a transposed view of a row-major matrix (see rightGrad). */
+    private static boolean transposedRowMajor(Tensor a, Tensor b) {
+        return b.dim() == 2 && a.dim() == 2 && b.size(0) > 1 && b.size(1) > 1 && b.strides()[0] == 1 && b.strides()[1] == b.size(0);
     }
 }

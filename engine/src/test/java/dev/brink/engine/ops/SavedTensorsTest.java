@@ -4,6 +4,8 @@ import dev.brink.engine.Autograd;
 import dev.brink.engine.DType;
 import dev.brink.engine.Generator;
 import dev.brink.engine.Tensor;
+import dev.brink.engine.backend.ConvGeometry;
+import dev.brink.engine.op.Convolution;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,24 @@ class SavedTensorsTest {
         assertTrue(keeps(m -> m.square(), input), "square reads its input");
         Tensor weight = other.detach().requiresGrad(true);
         assertTrue(keeps(m -> weight.mul(m), input), "weight * m with a weight that requires grad: its gradient reads m");
+    }
+
+    @Test
+    void convolutionAndMatmulKeepTheirInputOnlyForTheWeightsGradient() throws Exception {
+        // an attack on a frozen model takes only the input gradient, which reads the weight and not the input
+        Generator gen = new Generator(43);
+        Tensor image = Tensor.randn(gen, DType.FLOAT32, 4, 3, 8, 8).requiresGrad(true);
+        Tensor frozen = Tensor.randn(gen, DType.FLOAT32, 5, 3, 3, 3);
+        Tensor trained = frozen.detach().requiresGrad(true);
+        ConvGeometry same = ConvGeometry.of(1, 1);
+        assertFalse(keeps(m -> Convolution.conv2d(m, frozen, null, same), image), "conv2d with a frozen weight");
+        assertFalse(keeps(m -> Convolution.conv2dRelu(m, frozen, null, same), image), "conv2d_relu with a frozen weight");
+        assertTrue(keeps(m -> Convolution.conv2d(m, trained, null, same), image), "conv2d: the weight's gradient reads the input");
+        Tensor rows = Tensor.randn(gen, DType.FLOAT32, 16, 32).requiresGrad(true);
+        Tensor w = Tensor.randn(gen, DType.FLOAT32, 10, 32);
+        assertFalse(keeps(m -> m.matmul(w.transpose(0, 1)), rows), "matmul with a frozen right operand");
+        Tensor wt = w.detach().requiresGrad(true);
+        assertTrue(keeps(m -> m.matmul(wt.transpose(0, 1)), rows), "matmul: the right operand's gradient reads the left");
     }
 
     @Test

@@ -64,6 +64,7 @@ final class CpuStoragePool {
             bytes -= (long) size * dtype.bytes();
             reused++;
         }
+        s.armReclaim();
         if (zero) clear(s);
         return s;
     }

@@ -268,4 +268,59 @@ class TensorScopeTest {
             }
         }
     }
+
+    private static void awaitCollected(java.lang.ref.WeakReference<?> ref) throws InterruptedException {
+        for (int i = 0; i < 40 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(ref.get(), "the storage was not collected");
+    }
+
+    @Test
+    void aPooledArrayWhoseTensorDiesInsideTheScopeComesBackAtClose() throws Exception {
+        // a young collection takes the dead storage; without the reclaimer its (old) array would be lost to the pool
+        // until a full collection, and the next step would allocate its size anew
+        try (TensorScope s = TensorScope.open()) {
+            Tensor.zeros(BATCH, HIDDEN);
+        }
+        assertEquals(4L * BATCH * HIDDEN, CpuStoragePool.bytesKept(), "the first scope handed its array to the pool");
+        float[] pooled;
+        java.lang.ref.WeakReference<Object> dead;
+        try (TensorScope s = TensorScope.open()) {
+            Tensor t = Tensor.zeros(BATCH, HIDDEN);
+            pooled = CpuStorage.of(t).floats();
+            dead = new java.lang.ref.WeakReference<>(t.storage());
+            t = null;
+            awaitCollected(dead);
+            assertEquals(0L, CpuStoragePool.bytesKept());
+        }
+        assertEquals(4L * BATCH * HIDDEN, CpuStoragePool.bytesKept(), "the dead tensor's array came back at close");
+        long missed = CpuStoragePool.counts()[2];
+        Tensor again = Tensor.zeros(BATCH, HIDDEN);
+        assertSame(pooled, CpuStorage.of(again).floats(), "the next allocation of that size takes it");
+        assertEquals(missed, CpuStoragePool.counts()[2]);
+        assertEquals(0.0, again.sum().item(), "and it is cleared");
+    }
+
+    @Test
+    void aReleasedStorageThatDiesLaterIsNotHandedBackTwice() throws Exception {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor.zeros(BATCH, HIDDEN);
+        }
+        java.lang.ref.WeakReference<Object> dead;
+        Tensor carried;
+        try (TensorScope s = TensorScope.open()) {
+            Tensor t = Tensor.zeros(BATCH, HIDDEN); // the pooled array
+            dead = new java.lang.ref.WeakReference<>(t.storage());
+            CpuBackend.INSTANCE.recycle(t.storage()); // as a backward pass recycles a temporary: the array goes back now ...
+            t = null;
+            awaitCollected(dead); // ... and its storage dies afterwards: its reclaimer must do nothing
+            carried = s.keep(Tensor.ones(BATCH, HIDDEN)); // takes that array again
+        }
+        assertEquals(0L, CpuStoragePool.bytesKept(), "the array was offered twice");
+        Tensor other = Tensor.zeros(BATCH, HIDDEN);
+        assertNotSame(CpuStorage.of(carried).floats(), CpuStorage.of(other).floats(), "one array handed to two live tensors");
+        assertEquals((double) BATCH * HIDDEN, carried.sum().item());
+    }
 }
