@@ -13,7 +13,8 @@ import java.util.Locale;
  * maps (where im2col copies short rows) and of strided convolutions with fewer than
  * {@link #STRIDED_LOWERED_CHANNELS} output channels goes implicit; the weight gradient goes implicit whenever the kernel has
  * enough taps to fill the tap tiles (with stride 1 on large maps too: VGG-16's and ResNet-18's 32x32 and 16x16
- * layers and Madry et al.'s 14x14 one were 15-25% faster implicit, measured in-process, 1 thread, CPU time).
+ * layers and Madry et al.'s 14x14 one were 15-25% faster implicit, measured in-process, 1 thread, CPU time), except
+ * on output maps of at most {@link #LOWERED_WEIGHT_GRAD_MAP} positions with many output channels, where it is lowered.
  */
 final class ConvPath {
     /**
@@ -48,9 +49,23 @@ final class ConvPath {
     /**
      * Output positions per image from which a 3x3 stride-1 convolution goes Winograd: on 8x8 to 32x32 maps all three
      * passes took 15-30% less time than the best of lowering and the implicit GEMM (1 thread, JMH, batch 32); on 4x4
-     * and 2x2 maps (a tile or four per image, so the transformed kernels are read for few tiles) they took more.
+     * and 2x2 maps (a tile or four per image, so the transformed kernels are read for few tiles) they took more. (On
+     * the 4x4 maps of ResNet-18's last stage the forward pass alone was faster Winograd in isolation, 9.3-11.1 ms
+     * against 11.1-13.0 implicit at 2 threads, but not within the train step, where its 16 MB of transformed kernels
+     * per call meet a cold cache; alternated step A/B, 3 rounds.)
      */
     static final int WINOGRAD_MIN_MAP = 64;
+    /**
+     * Output positions per image up to which the weight gradient of a layer with at least
+     * {@link #STRIDED_LOWERED_CHANNELS} output channels is lowered even when it has enough taps for the implicit one
+     * (im2col's copies are shared by that many rows): on the 4x4 and 2x2 maps of ResNet-18's and VGG-16's last
+     * stages (batch 32, in process, medians of 15) lowering took 8.3-9.9 ms against 10.7-11.5 implicit at 2 threads
+     * (512 channels, 4x4), 2.6-2.9 against 3.0-4.2 (512, 2x2), 4.2-4.7 against 5.2-7.4 (256 -> 512, 4x4, stride 1
+     * and 2), and 15.4-17.3 against 19.6-21.1 at 1 thread (512, 4x4); the ResNet-18 and VGG-16 steps were faster in
+     * 4 of 6 alternated rounds (the rest even). Galloway et al.'s 5x5 layer (64 channels, 2x2 output, batch 128)
+     * stays implicit: 0.8-0.9 ms against 2.0-3.0 lowered.
+     */
+    static final int LOWERED_WEIGHT_GRAD_MAP = 16;
     /**
      * Input channels up to which the weight gradient of a stride-1 convolution goes direct ({@link DirectConv}):
      * the first layers (one or three channels), where its GEMM has a tiny output over a long reduction (JMH, 1
@@ -146,7 +161,7 @@ final class ConvPath {
         return switch (mode) {
             case LOWERED -> false;
             case IMPLICIT -> true;
-            case AUTO, WINOGRAD, DIRECT -> d.k() >= MIN_TAPS;
+            case AUTO, WINOGRAD, DIRECT -> d.k() >= MIN_TAPS && (d.p() > LOWERED_WEIGHT_GRAD_MAP || d.o() < STRIDED_LOWERED_CHANNELS);
         };
     }
 

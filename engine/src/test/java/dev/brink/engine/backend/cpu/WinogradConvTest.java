@@ -141,6 +141,14 @@ class WinogradConvTest {
         assertTrue(ConvPath.winograd(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "VGG/ResNet 3x3");
         assertTrue(ConvPath.winograd(new Conv(32, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)).dims()), "8x8 stage");
         assertFalse(ConvPath.winograd(new Conv(32, 512, 4, 4, 512, 3, 3, ConvGeometry.of(1, 1)).dims()), "4x4 stage");
+        assertFalse(ConvPath.implicitWeightGrad(new Conv(32, 512, 4, 4, 512, 3, 3, ConvGeometry.of(1, 1)).dims()),
+                "4x4 stage, 512 channels: the weight gradient is lowered");
+        assertFalse(ConvPath.implicitWeightGrad(new Conv(32, 256, 8, 8, 512, 3, 3, ConvGeometry.of(2, 1)).dims()),
+                "stride 2 onto 4x4, 512 channels: lowered");
+        assertTrue(ConvPath.implicitWeightGrad(new Conv(128, 64, 6, 6, 64, 5, 5, ConvGeometry.of(1, 0)).dims()),
+                "Galloway et al.'s 5x5 layer on a 2x2 output, 64 channels: implicit");
+        assertTrue(ConvPath.implicitWeightGrad(new Conv(128, 32, 14, 14, 64, 5, 5, ConvGeometry.of(1, 2)).dims()),
+                "Madry et al.'s 14x14 layer: implicit");
         assertFalse(ConvPath.winograd(new Conv(32, 512, 2, 2, 512, 3, 3, ConvGeometry.of(1, 1)).dims()), "2x2 stage");
         assertFalse(ConvPath.winograd(new Conv(32, 3, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "three-channel stem");
         assertFalse(ConvPath.winograd(new Conv(32, 64, 32, 32, 128, 3, 3, ConvGeometry.of(2, 1)).dims()), "stride 2");
