@@ -40,7 +40,10 @@ import java.util.function.Supplier;
  * Scopes nest, belong to the thread that opened them, and must close innermost first (try-with-resources does).
  * Allocations made on other threads, and tensors wrapping caller-supplied arrays, are never released. A scope holds
  * its tensors weakly: one that becomes unreachable before the scope closes (an inner loop's old iterates) is left to
- * the garbage collector as without a scope, so a long step does not hold all it ever allocated. Off with
+ * the garbage collector as without a scope, so a long step does not hold all it ever allocated; if its memory came
+ * from the backend's pool (a buffer an earlier scope released), the scope hands that buffer back when it closes
+ * ({@link dev.brink.engine.backend.Storage#orphanReclaimer}), so it is reused rather than left for a full
+ * collection. Off with
  * {@code -Dbrink.recycle=false} (scopes then track and release nothing).
  */
 public final class TensorScope implements AutoCloseable {
@@ -215,7 +218,6 @@ public final class TensorScope implements AutoCloseable {
         if (scope != null && !scope.suspended) scope.owned.add(new Owned(s, s.orphanReclaimer()));
     }
 
-    /** {@code s} must outlive every scope (a gradient stored on a tensor): no scope of this thread releases it. */
     /** A weak hold on a storage the scope owns, with the backend's reclaimer for its buffer should it die first. */
     private static final class Owned extends WeakReference<Storage> {
         final Runnable reclaim;
@@ -226,6 +228,7 @@ public final class TensorScope implements AutoCloseable {
         }
     }
 
+    /** {@code s} must outlive every scope (a gradient stored on a tensor): no scope of this thread releases it. */
     static void escape(Storage s) {
         TensorScope scope = ACTIVE.get();
         while (scope != null && scope.suspended) scope = scope.outer;

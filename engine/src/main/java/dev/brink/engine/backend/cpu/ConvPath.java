@@ -62,7 +62,7 @@ final class ConvPath {
      * stages (batch 32, in process, medians of 15) lowering took 8.3-9.9 ms against 10.7-11.5 implicit at 2 threads
      * (512 channels, 4x4), 2.6-2.9 against 3.0-4.2 (512, 2x2), 4.2-4.7 against 5.2-7.4 (256 -> 512, 4x4, stride 1
      * and 2), and 15.4-17.3 against 19.6-21.1 at 1 thread (512, 4x4); the ResNet-18 and VGG-16 steps were faster in
-     * 4 of 6 alternated rounds (the rest even). Galloway et al.'s 5x5 layer (64 channels, 2x2 output, batch 128)
+     * 4 of 6 alternated rounds (one even, one 3% slower). Galloway et al.'s 5x5 layer (64 channels, 2x2 output, batch 128)
      * stays implicit: 0.8-0.9 ms against 2.0-3.0 lowered.
      */
     static final int LOWERED_WEIGHT_GRAD_MAP = 16;
