@@ -34,13 +34,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code stem3x3}: 3->64, 3x3, pad 1, on 32x32 (the first layer of VGG16, ResNet18 and the WideResNets);</li>
  *   <li>{@code cifar3x3}: 64->64, 3x3, pad 1, on 32x32 (their first stage);</li>
  *   <li>{@code vgg64x32_b32}, {@code vgg256x8_b32}, {@code vgg512x4_b32}, {@code vgg512x2_b32}: C->C, 3x3, pad 1, on
- *       the named map, <b>batch 32</b>: VGG-16's layers in {@code vgg16_cifar_train_step_b32} (the last three go
- *       implicit; ResNet-18's stages have the same shapes on 32x32, 16x16, 8x8 and 4x4);</li>
- *   <li>{@code res512s2_b32}: 256->512, 3x3, stride 2, pad 1, on 8x8, batch 32 (ResNet-18's stage-4 entry).</li>
+ *       the named map, <b>batch 32</b>: VGG-16's layers in {@code vgg16_cifar_train_step_b32} ({@code auto} runs
+ *       the 32x32 and 8x8 ones Winograd, the 4x4 and 2x2 ones implicit but for their weight gradients, which are
+ *       lowered; ResNet-18's stages have the same shapes on 32x32, 16x16, 8x8 and 4x4);</li>
+ *   <li>{@code res512s2_b32}: 256->512, 3x3, stride 2, pad 1, on 8x8, batch 32 (ResNet-18's stage-4 entry);</li>
+ *   <li>{@code vgg256to512x4_b32}: 256->512, 3x3, pad 1, on 4x4, batch 32 (VGG-16's first 4x4 layer).</li>
  * </ul>
  * Multiply-adds per call (each of the three kernels does the same count): madry1 0.08 G, madry2 1.28 G,
  * galloway1 0.2 G, galloway2 0.34 G, galloway3 0.05 G, stem3x3 0.23 G, cifar3x3 4.8 G, vgg64x32_b32 1.21 G, res128x16_b32 1.21 G, vgg256x8_b32 1.21 G,
- * vgg512x4_b32 1.21 G, vgg512x2_b32 0.30 G, res512s2_b32 0.60 G (x2 for FLOP).
+ * vgg512x4_b32 1.21 G, vgg512x2_b32 0.30 G, res512s2_b32 0.60 G, vgg256to512x4_b32 0.60 G (x2 for FLOP).
  * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
  * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM, {@code winograd} Winograd's
  * F(2x2, 3x3) where it applies, 3x3 stride 1): the numbers behind the rule.
@@ -53,7 +55,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
 public class ConvBench {
     @Param({"madry1", "madry2", "galloway1", "galloway2", "galloway3", "stem3x3", "cifar3x3",
-            "vgg64x32_b32", "res128x16_b32", "vgg256x8_b32", "vgg512x4_b32", "vgg512x2_b32", "res512s2_b32"})
+            "vgg64x32_b32", "res128x16_b32", "vgg256x8_b32", "vgg512x4_b32", "vgg512x2_b32", "res512s2_b32", "vgg256to512x4_b32"})
     public String layer;
 
     @Param({"auto"})
@@ -80,6 +82,7 @@ public class ConvBench {
             case "vgg512x4_b32" -> { n = 32; c = 512; o = 512; h = 4; k = 3; stride = 1; pad = 1; }
             case "vgg512x2_b32" -> { n = 32; c = 512; o = 512; h = 2; k = 3; stride = 1; pad = 1; }
             case "res512s2_b32" -> { n = 32; c = 256; o = 512; h = 8; k = 3; stride = 2; pad = 1; }
+            case "vgg256to512x4_b32" -> { n = 32; c = 256; o = 512; h = 4; k = 3; stride = 1; pad = 1; }
             default -> throw new IllegalArgumentException(layer);
         }
         System.setProperty("brink.conv", path); // read when the first convolution runs, in this fork
