@@ -53,9 +53,11 @@ public final class Harness {
 
     /**
      * The outcome of one workload: median seconds of the reps (NaN when unsupported), the last step value, every rep's
-     * seconds and the process's peak resident memory in MiB after the workload ran (-1 where unknown).
+     * seconds, the process's peak resident memory in MiB after the workload ran (-1 where unknown), and the median of
+     * the bytes all threads allocated per timed rep, in MB (NaN where the JVM does not count them).
      */
-    public record Result(String name, double medianSeconds, double flops, double value, String unsupported, double[] seconds, long peakRssMib) {
+    public record Result(String name, double medianSeconds, double flops, double value, String unsupported, double[] seconds, long peakRssMib,
+                         double allocatedMbPerStep) {
         public boolean supported() {
             return unsupported == null;
         }
@@ -106,7 +108,7 @@ public final class Harness {
     /** Sets up, warms up and times one workload. */
     public static Result measure(Workload w, Options o) {
         String why = w.unsupportedReason();
-        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0], -1);
+        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0], -1, Double.NaN);
         Workload.Step step = w.prepare(o.smoke());
         long warmStart = System.nanoTime();
         for (int i = 0; i < MAX_WARMUP; i++) {
@@ -114,15 +116,33 @@ public final class Harness {
             if (enough) break;
             check(w, scoped(step));
         }
-        double[] secs = new double[o.reps()];
+        double[] secs = new double[o.reps()], allocated = new double[o.reps()];
         double value = Double.NaN;
         for (int r = 0; r < o.reps(); r++) {
-            long t0 = System.nanoTime();
+            long a0 = allocatedBytes(), t0 = System.nanoTime();
             value = scoped(step);
             secs[r] = (System.nanoTime() - t0) * 1e-9;
+            long a1 = allocatedBytes();
+            allocated[r] = a0 < 0 || a1 < 0 ? Double.NaN : (a1 - a0) / 1e6;
             check(w, value);
         }
-        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs, peakRssMib());
+        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs, peakRssMib(), median(allocated));
+    }
+
+    /**
+     * Bytes allocated so far by the live threads of this JVM (HotSpot's per-thread counters, summed; -1 where the JVM
+     * does not count them). A thread that ended between two readings drops out, so differences are approximate
+     * where workloads start and stop threads; the CPU backend's workers live as long as the process.
+     */
+    static long allocatedBytes() {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t)
+                || !t.isThreadAllocatedMemorySupported() || !t.isThreadAllocatedMemoryEnabled()) return -1;
+        long sum = 0;
+        for (long id : t.getAllThreadIds()) {
+            long b = t.getThreadAllocatedBytes(id);
+            if (b > 0) sum += b;
+        }
+        return sum;
     }
 
     /**
@@ -189,7 +209,8 @@ public final class Harness {
                         sb.append(String.format(Locale.ROOT, " min %.4f, median %.4f, max %.4f of %d", sorted[0], r.medianSeconds(),
                                 sorted[sorted.length - 1], sorted.length));
                     }
-                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g; peak RSS %d MiB%n", r.name(), sb, r.value(), r.peakRssMib());
+                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g; peak RSS %d MiB; allocated %.1f MB per rep (median)%n", r.name(), sb,
+                            r.value(), r.peakRssMib(), r.allocatedMbPerStep());
                 } else {
                     log.printf(Locale.ROOT, "# %s: n/a (%s)%n", r.name(), r.unsupported());
                 }
