@@ -21,8 +21,9 @@ public final class CpuStorage implements Storage {
     private double[] d;
     private int[] i;
     private boolean released;
-    // set while this storage holds an array taken from the pool: hands the array back if this storage dies unreleased
-    private Reclaim reclaim;
+    // set while this storage holds an array taken from the pool: a twin over the same array that the pool takes if
+    // this storage dies unreleased (released with this one, so an array is never offered twice)
+    private CpuStorage twin;
 
     private CpuStorage(DType dtype, float[] f, double[] d, int[] i) {
         this.dtype = dtype;
@@ -69,8 +70,8 @@ public final class CpuStorage implements Storage {
 
     /** Drops the array: from now on every access fails with an error saying the memory was released. */
     void release() {
-        if (reclaim != null) reclaim.disarm();
-        reclaim = null;
+        if (twin != null) twin.release();
+        twin = null;
         f = null;
         d = null;
         i = null;
@@ -83,43 +84,13 @@ public final class CpuStorage implements Storage {
      * the array to the pool instead of leaving it in the old generation until a full collection.
      */
     void armReclaim() {
-        reclaim = new Reclaim(dtype, f, d, i);
+        twin = new CpuStorage(dtype, f, d, i);
     }
 
     @Override
     public Runnable orphanReclaimer() {
-        return reclaim;
-    }
-
-    /** The arrays of a storage that may die unreleased; it holds them, not the storage. */
-    private static final class Reclaim implements Runnable {
-        private final DType dtype;
-        private float[] f;
-        private double[] d;
-        private int[] i;
-        private boolean armed = true;
-
-        Reclaim(DType dtype, float[] f, double[] d, int[] i) {
-            this.dtype = dtype;
-            this.f = f;
-            this.d = d;
-            this.i = i;
-        }
-
-        void disarm() {
-            armed = false;
-            f = null;
-            d = null;
-            i = null;
-        }
-
-        @Override
-        public void run() {
-            if (!armed) return;
-            CpuStorage orphan = new CpuStorage(dtype, f, d, i);
-            disarm();
-            CpuStoragePool.offer(orphan);
-        }
+        CpuStorage t = twin; // not this: the action is held while this storage may die
+        return t == null ? null : () -> CpuStoragePool.offer(t); // offer ignores a released twin, and releases it
     }
 
     /** Whether {@link #release} ran (the memory went back to the backend: a scope closed, or a backward pass recycled it). */
