@@ -294,6 +294,62 @@ class AttackStepKernelsTest {
         both("large", all, new int[] {37, 8000}, x -> x, 12);
     }
 
+    /**
+     * Float32's signed step adds in float and its L-inf projection clamps in float between bounds rounded to float;
+     * both must give the very float that the double formula rounded once gives (up to the sign of a zero), on
+     * inputs with subnormal, zero, NaN and huge gradients, negative steps and bounds that round, over a batch large
+     * enough to be split over threads.
+     */
+    @Test
+    void float32StepAndLinfProjectionEqualTheDoubleFormulaRoundedOnce() {
+        Random r = new Random(17);
+        int n = 40, m = 2000;
+        float[] x = new float[n * m], g = new float[n * m];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 1.2f - 0.1f;
+            g[i] = switch (i % 9) {
+                case 0 -> 0f;
+                case 1 -> -0f;
+                case 2 -> Float.MIN_VALUE * (r.nextBoolean() ? 1 : -1);
+                case 3 -> (r.nextBoolean() ? 1 : -1) * Float.MAX_VALUE;
+                case 4 -> i % 7 == 0 ? Float.NaN : 1e-30f;
+                default -> (float) r.nextGaussian();
+            };
+        }
+        double[] xd = new double[x.length], gd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+            gd[i] = g[i];
+        }
+        Tensor xt = on(DType.FLOAT32, xd, n, m), gt = on(DType.FLOAT32, gd, n, m);
+        for (double a : new double[] {0.01, -0.3, 1e-3 / 3, 0}) {
+            float[] got = CPU.signStep(xt, gt, a).toFloatArray();
+            double af = (float) a;
+            for (int i = 0; i < x.length; i++) {
+                double s = g[i] > 0 ? 1 : g[i] < 0 ? -1 : g[i] == 0 ? 0 : Double.NaN;
+                sameFloat("signStep(a=" + a + ") element " + i, (float) (x[i] + af * s), got[i]);
+            }
+        }
+        // x0 = the gradient's finite values scaled into [-0.2, 1.2]; eps and the box not representable in float
+        double[] cd = new double[x.length];
+        for (int i = 0; i < x.length; i++) cd[i] = Float.isFinite(g[i]) ? (float) (0.5 + 0.25 * Math.tanh(g[i])) : g[i];
+        Tensor ct = on(DType.FLOAT32, cd, n, m);
+        for (double[] p : new double[][] {{8.0 / 255, 0, 1}, {0.3, 0.1 / 3, 1 - 1e-9}, {0, 0, 1}, {1.0 / 3, -1, 2}}) {
+            float[] got = CPU.projectLinf(xt, ct, p[0], p[1], p[2]).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                double lo = Math.max(cd[i] - p[0], p[1]), hi = Math.min(cd[i] + p[0], p[2]);
+                double want = Double.isNaN(cd[i]) ? Double.NaN : Math.min(Math.max(x[i], lo), hi);
+                sameFloat("projectLinf(eps=" + p[0] + ") element " + i, (float) want, got[i]);
+            }
+        }
+    }
+
+    private static void sameFloat(String what, float want, float got) {
+        if (Float.isNaN(want) && Float.isNaN(got)) return;
+        if (want == got) return; // +0 == -0: the sign of a zero may differ
+        fail(what + ": expected " + want + ", got " + got);
+    }
+
     @Test
     void theReferenceItselfKnowsTheAnswerOfSmallCases() {
         // L1: d = (0.5, -0.3, 0.1), eps 0.4: theta 0.2 -> (0.3, -0.1, 0); L2: d = (3, 4) * 0.1, eps 0.25 -> half
