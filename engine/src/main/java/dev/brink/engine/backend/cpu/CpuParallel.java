@@ -48,6 +48,12 @@ final class CpuParallel {
         if (old != null) old.shutdown();
     }
 
+    /** How many times the current workers have gone to sleep (0 with one thread; for tests). */
+    static long workerSleeps() {
+        CpuWorkers p = pool;
+        return p == null ? 0 : p.sleeps();
+    }
+
     /** Called by each worker thread when it starts: loops it enters run sequentially. */
     static void markWorker() {
         DEPTH.get()[0] = 1;

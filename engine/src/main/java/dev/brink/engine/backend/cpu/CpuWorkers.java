@@ -7,13 +7,13 @@ import java.util.function.IntConsumer;
 
 /**
  * The CPU backend's worker threads: {@code size} daemon threads that run the parts of one parallel loop at a time
- * beside the calling thread, and between loops spin for a while before they sleep.
+ * beside the calling thread, and spin while a loop is in progress and for a while after it before they sleep.
  *
  * <p>Why not a {@link java.util.concurrent.ForkJoinPool}: a training step runs hundreds of parallel loops of a
  * fraction of a millisecond each, and a parked worker takes about 0.1 ms to wake (more in a virtual machine), as
  * does a caller parked in {@code join}. Spinning workers pick up the next loop within microseconds, the way
- * OpenMP runtimes keep their threads (a worker sleeps after {@link #SPIN_NANOS} without work, so an idle program
- * costs nothing). Parts are handed out one at a time from a counter, so a part that takes longer (a ragged edge, a
+ * OpenMP runtimes keep their threads (a worker sleeps {@link #SPIN_NANOS} after the last loop ended, so an idle
+ * program costs nothing). Parts are handed out one at a time from a counter, so a part that takes longer (a ragged edge, a
  * thread the OS delayed) does not hold up parts that could run elsewhere; which thread runs a part never changes
  * what it computes.
  *
@@ -22,8 +22,9 @@ import java.util.function.IntConsumer;
  */
 final class CpuWorkers {
     /**
-     * How long an idle worker (and a caller waiting for the last part) spins before it sleeps: 2 ms, or the system
-     * property {@code brink.spinMicros} (0: sleep at once, for programs that must not spend idle CPU time).
+     * How long an idle worker (counted from the end of the last loop) and a caller waiting for the last part spin
+     * before they sleep: 2 ms, or the system property {@code brink.spinMicros} (0: sleep at once, also while the
+     * caller finishes a loop, for programs that must not spend idle CPU time).
      */
     static final long SPIN_NANOS = spinNanos(System.getProperty("brink.spinMicros"));
 
@@ -120,8 +121,16 @@ final class CpuWorkers {
         for (Worker w : workers) LockSupport.unpark(w);
     }
 
+    /** How many times the workers have gone to sleep (for tests). */
+    long sleeps() {
+        long n = 0;
+        for (Worker w : workers) n += w.sleeps;
+        return n;
+    }
+
     private final class Worker extends Thread {
         volatile boolean sleeping;
+        volatile long sleeps; // written by this worker only
 
         Worker(int index) {
             super("brink-cpu-" + index);
@@ -139,12 +148,19 @@ final class CpuWorkers {
                     seen = job;
                     job.help();
                     idleSince = System.nanoTime();
+                } else if (job != null && SPIN_NANOS > 0) {
+                    // The caller still runs this loop's last parts: idle time counts from its end, else a long
+                    // part puts the worker to sleep just before the next loop, whose parts the caller then runs
+                    // alone while the worker wakes, and so on for as long as loops take longer than the spin.
+                    idleSince = System.nanoTime();
+                    Thread.onSpinWait();
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     // Publish "sleeping" before the last look at current: tryRun writes current before it reads
                     // sleeping, so one of the two sees the other (and an unpark before park is not lost).
                     sleeping = true;
+                    sleeps++;
                     Job again = current;
                     if (again == null || again == seen) LockSupport.park(this);
                     sleeping = false;

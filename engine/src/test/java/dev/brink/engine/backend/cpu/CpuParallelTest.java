@@ -58,6 +58,28 @@ class CpuParallelTest {
         }
     }
 
+    /**
+     * A worker that has finished its parts keeps spinning until the caller finishes the loop's last part, however
+     * long that takes: asleep, it would miss the start of the next loop, whose parts the caller would then run
+     * alone, past the spin again, and so on (the exact-EMR step lost a third of its loops' second-thread work so).
+     */
+    @Test
+    void workersStayAwakeWhileTheCallerFinishesALongPart() {
+        CpuBackend.setThreads(2);
+        AtomicIntegerArray runs = new AtomicIntegerArray(2);
+        CpuParallel.run(2, part -> { // the worker sees this loop: its idle time starts now
+            runs.incrementAndGet(part);
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (part == 0 && runs.get(1) == 0 && System.nanoTime() < until) Thread.onSpinWait();
+        });
+        long before = CpuParallel.workerSleeps();
+        CpuParallel.run(2, part -> {
+            long until = System.nanoTime() + 5 * CpuWorkers.SPIN_NANOS;
+            while (part == 0 && System.nanoTime() < until) Thread.onSpinWait();
+        });
+        assertEquals(before, CpuParallel.workerSleeps(), "the worker went to sleep while the caller ran part 0");
+    }
+
     @Test
     void spinTimeComesFromThePropertyAndBadValuesAreNamed() {
         assertEquals(2_000_000L, CpuWorkers.spinNanos(null));
