@@ -66,18 +66,23 @@ class CpuParallelTest {
     @Test
     void workersStayAwakeWhileTheCallerFinishesALongPart() {
         CpuBackend.setThreads(2);
-        AtomicIntegerArray runs = new AtomicIntegerArray(2);
-        CpuParallel.run(2, part -> { // the worker sees this loop: its idle time starts now
-            runs.incrementAndGet(part);
-            long until = System.nanoTime() + 5_000_000_000L;
-            while (part == 0 && runs.get(1) == 0 && System.nanoTime() < until) Thread.onSpinWait();
-        });
-        long before = CpuParallel.workerSleeps();
-        CpuParallel.run(2, part -> {
-            long until = System.nanoTime() + 5 * CpuWorkers.SPIN_NANOS;
-            while (part == 0 && System.nanoTime() < until) Thread.onSpinWait();
-        });
-        assertEquals(before, CpuParallel.workerSleeps(), "the worker went to sleep while the caller ran part 0");
+        int rounds = 4, slept = 0;
+        for (int round = 0; round < rounds; round++) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(2);
+            CpuParallel.run(2, part -> { // the worker sees this loop: its idle time starts now
+                runs.incrementAndGet(part);
+                long until = System.nanoTime() + 5_000_000_000L;
+                while (part == 0 && runs.get(1) == 0 && System.nanoTime() < until) Thread.onSpinWait();
+            });
+            long before = CpuParallel.workerSleeps();
+            CpuParallel.run(2, part -> {
+                long until = System.nanoTime() + 5 * CpuWorkers.SPIN_NANOS;
+                while (part == 0 && System.nanoTime() < until) Thread.onSpinWait();
+            });
+            if (CpuParallel.workerSleeps() != before) slept++;
+        }
+        // Asleep in every round without the rule; one round is allowed to an OS that delays the worker between loops.
+        assertTrue(slept <= 1, "the worker went to sleep while the caller ran part 0 in " + slept + " of " + rounds + " rounds");
     }
 
     @Test
