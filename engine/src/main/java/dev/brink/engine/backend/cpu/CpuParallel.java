@@ -84,11 +84,15 @@ final class CpuParallel {
         return DEPTH.get()[0] > 0;
     }
 
-    /** Number of parts worth splitting {@code work} multiply-adds into: 1 when small or nested, else the thread count. */
+    /**
+     * Number of parts worth splitting {@code work} multiply-adds into: 1 when small or nested, else the thread count,
+     * but no more parts than give each at least half of {@link #MIN_PARALLEL_WORK} (the work at which two parts pay
+     * for their hand-off), so that a mid-sized kernel on many cores is not cut into parts of a few microseconds.
+     */
     static int partsFor(long work) {
         if (work < MIN_PARALLEL_WORK) return 1;
         int t = threads();
-        return t <= 1 || nested() ? 1 : t;
+        return t <= 1 || nested() ? 1 : (int) Math.min(t, work / (MIN_PARALLEL_WORK / 2));
     }
 
     /**

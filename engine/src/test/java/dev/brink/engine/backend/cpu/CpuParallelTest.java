@@ -86,6 +86,23 @@ class CpuParallelTest {
     }
 
     @Test
+    void partsGrowWithTheWorkUpToTheThreadCount() {
+        long min = CpuParallel.MIN_PARALLEL_WORK;
+        CpuBackend.setThreads(8);
+        assertEquals(1, CpuParallel.partsFor(min - 1));
+        assertEquals(2, CpuParallel.partsFor(min), "the smallest parallel work: two parts, not eight");
+        assertEquals(3, CpuParallel.partsFor(3 * min / 2));
+        assertEquals(7, CpuParallel.partsFor(4 * min - 1));
+        assertEquals(8, CpuParallel.partsFor(4 * min));
+        assertEquals(8, CpuParallel.partsFor(Long.MAX_VALUE));
+        CpuBackend.setThreads(2);
+        assertEquals(1, CpuParallel.partsFor(min - 1));
+        assertEquals(2, CpuParallel.partsFor(min));
+        CpuBackend.setThreads(1);
+        assertEquals(1, CpuParallel.partsFor(Long.MAX_VALUE));
+    }
+
+    @Test
     void spinTimeComesFromThePropertyAndBadValuesAreNamed() {
         assertEquals(2_000_000L, CpuWorkers.spinNanos(null));
         assertEquals(0L, CpuWorkers.spinNanos("0"));
