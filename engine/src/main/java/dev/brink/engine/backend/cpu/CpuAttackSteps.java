@@ -61,7 +61,7 @@ final class CpuAttackSteps {
      */
     private static void elementwise(boolean sign, Tensor x, Tensor y, Tensor out, double alpha, double eps, double lo, double hi) {
         int total = x.numel(), xo = x.offset(), yo = y.offset();
-        int parts = total >= FloatElementwise.PARALLEL_ELEMENTS ? CpuParallel.partsFor(Long.MAX_VALUE) : 1;
+        int parts = CpuParallel.partsFor(total, FloatElementwise.PARALLEL_ELEMENTS);
         boolean f32 = x.dtype() == DType.FLOAT32;
         CpuStorage xs = CpuStorage.of(x), ys = CpuStorage.of(y), os = CpuStorage.of(out);
         CpuParallel.run(parts, part -> {

@@ -85,14 +85,23 @@ final class CpuParallel {
     }
 
     /**
-     * Number of parts worth splitting {@code work} multiply-adds into: 1 when small or nested, else the thread count,
-     * but no more parts than give each at least half of {@link #MIN_PARALLEL_WORK} (the work at which two parts pay
-     * for their hand-off), so that a mid-sized kernel on many cores is not cut into parts of a few microseconds.
+     * Number of parts worth splitting {@code work} multiply-adds into: {@link #partsFor(long, long)} with
+     * {@link #MIN_PARALLEL_WORK}.
      */
     static int partsFor(long work) {
-        if (work < MIN_PARALLEL_WORK) return 1;
+        return partsFor(work, MIN_PARALLEL_WORK);
+    }
+
+    /**
+     * Number of parts worth splitting {@code amount} (multiply-adds, elements, ...) into, where {@code threshold} is
+     * the amount at which two parts pay for their hand-off: 1 when below it or nested, else the thread count, but
+     * no more parts than give each at least half the threshold, so that a mid-sized kernel on many cores is not cut
+     * into parts of a few microseconds.
+     */
+    static int partsFor(long amount, long threshold) {
+        if (amount < threshold) return 1;
         int t = threads();
-        return t <= 1 || nested() ? 1 : (int) Math.min(t, work / (MIN_PARALLEL_WORK / 2));
+        return t <= 1 || nested() ? 1 : (int) Math.max(2, Math.min(t, amount / Math.max(1, threshold / 2)));
     }
 
     /**

@@ -73,7 +73,7 @@ final class CpuStoragePool {
     static final int PARALLEL_CLEAR = 1 << 18;
 
     private static void clear(CpuStorage s) {
-        int n = s.size(), parts = n >= PARALLEL_CLEAR ? CpuParallel.partsFor(Long.MAX_VALUE) : 1;
+        int n = s.size(), parts = CpuParallel.partsFor(n, PARALLEL_CLEAR);
         CpuParallel.run(parts, part -> {
             int lo = (int) ((long) n * part / parts), hi = (int) ((long) n * (part + 1) / parts);
             switch (s.dtype()) {

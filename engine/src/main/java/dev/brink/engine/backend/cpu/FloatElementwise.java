@@ -43,7 +43,7 @@ final class FloatElementwise {
         StridedIndexer it = new StridedIndexer(shape, offsets, strides);
         long rows = it.rows();
         int inner = it.inner;
-        int parts = rows * inner * cost >= PARALLEL_ELEMENTS ? CpuParallel.partsFor(Long.MAX_VALUE) : 1;
+        int parts = CpuParallel.partsFor(rows * inner * cost, PARALLEL_ELEMENTS);
         boolean strided = false;
         for (int i = 0; i < it.innerStride.length - 1 || i == 0 && it.innerStride.length == 1; i++) {
             int st = it.innerStride[i];

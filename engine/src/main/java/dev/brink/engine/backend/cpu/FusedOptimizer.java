@@ -23,7 +23,7 @@ final class FusedOptimizer {
         DType t = param.dtype();
         if (t == DType.FLOAT64 && !grad.isContiguous()) return false;
         int n = param.numel();
-        int parts = n < PARALLEL_ELEMENTS ? 1 : CpuParallel.partsFor(Long.MAX_VALUE);
+        int parts = CpuParallel.partsFor(n, PARALLEL_ELEMENTS);
         if (t == DType.FLOAT32) {
             float[] p = CpuStorage.of(param).floats(), g = FloatKernels.data(grad);
             float[] a = s1 == null ? null : CpuStorage.of(s1).floats(), b = s2 == null ? null : CpuStorage.of(s2).floats();

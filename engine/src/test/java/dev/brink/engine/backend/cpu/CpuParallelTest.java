@@ -95,6 +95,10 @@ class CpuParallelTest {
         assertEquals(7, CpuParallel.partsFor(4 * min - 1));
         assertEquals(8, CpuParallel.partsFor(4 * min));
         assertEquals(8, CpuParallel.partsFor(Long.MAX_VALUE));
+        long elements = FloatElementwise.PARALLEL_ELEMENTS; // elementwise kernels: the same rule on element counts
+        assertEquals(1, CpuParallel.partsFor(elements - 1, elements));
+        assertEquals(2, CpuParallel.partsFor(elements, elements));
+        assertEquals(8, CpuParallel.partsFor(4 * elements, elements));
         CpuBackend.setThreads(2);
         assertEquals(1, CpuParallel.partsFor(min - 1));
         assertEquals(2, CpuParallel.partsFor(min));
