@@ -100,7 +100,8 @@ final class CpuAttackSteps {
      * {@code out[i] = (float) clamp(x[i], max(c[i] - eps, lo), min(c[i] + eps, hi))} with the bounds in double, for
      * i in [from, to). Rounding to float is monotone, so clamping the float x between the bounds rounded to float
      * gives the same float as clamping in double and rounding; the bounds are computed in double and rounded a chunk
-     * at a time, then the clamp runs in float (two loops the JIT vectorizes; the one mixed loop it does not).
+     * at a time, then the clamp runs in float: loops of one kind each, which the JIT compiles to about half the time
+     * of one loop mixing double and float.
      */
     private static void linfFloat(float[] x, int xo, float[] c, int co, float[] out, int from, int to, double eps, double lo, double hi) {
         float lof = (float) lo, hif = (float) hi;
@@ -212,7 +213,7 @@ final class CpuAttackSteps {
     /**
      * NaN-propagating max and min as attack.cu's bk_max / bk_min, up to the sign of a zero result from +0 against -0:
      * {@link Math#max} and {@link Math#min}, which the JIT compiles without branches (a branch on random data
-     * mispredicts half the time: 18 ns per element of an L-inf projection against 1-2).
+     * mispredicts half the time: 18 ns per element of a float32 L-inf projection in double against 8 with these).
      */
     private static double max(double a, double b) {
         return Math.max(a, b);

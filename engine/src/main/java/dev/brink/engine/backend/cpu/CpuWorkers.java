@@ -13,9 +13,9 @@ import java.util.function.IntConsumer;
  * fraction of a millisecond each, and a parked worker takes about 0.1 ms to wake (more in a virtual machine), as
  * does a caller parked in {@code join}. Spinning workers pick up the next loop within microseconds, the way
  * OpenMP runtimes keep their threads (a worker sleeps {@link #SPIN_NANOS} after the last loop ended, so an idle
- * program costs nothing). Parts are handed out one at a time from a counter, so a part that takes longer (a ragged edge, a
- * thread the OS delayed) does not hold up parts that could run elsewhere; which thread runs a part never changes
- * what it computes.
+ * program costs nothing). Parts are handed out one at a time from a counter, so a part that takes longer (a ragged
+ * edge, a thread the OS delayed) does not hold up parts that could run elsewhere; which thread runs a part never
+ * changes what it computes.
  *
  * <p>One loop at a time: a second thread that starts a loop while one runs ({@link #tryRun} returns false) runs
  * its parts itself, which is correct, only not parallel.
