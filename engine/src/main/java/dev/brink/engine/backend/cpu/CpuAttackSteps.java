@@ -118,7 +118,7 @@ final class CpuAttackSteps {
     }
 
     private static double linf(double x, double c, double eps, double lo, double hi) {
-        return clamp(x, max(c - eps, lo), min(c + eps, hi));
+        return clamp(x, Math.max(c - eps, lo), Math.min(c + eps, hi));
     }
 
     private static void l2Step(double[] x, double[] g, double[] out, int m, double alpha) {
@@ -205,25 +205,20 @@ final class CpuAttackSteps {
         }
     }
 
-    /** sign with sign(+-0) = +-0 and sign(NaN) = NaN (attack.cu's bk_sign up to the sign of zero; branch-free). */
+    /**
+     * sign with sign(+-0) = +-0 and sign(NaN) = NaN (attack.cu's bk_sign up to the sign of zero). {@link Math#signum}
+     * branches; float32 takes {@link #signStepFloat}'s branch-free form instead.
+     */
     private static double sign(double v) {
         return Math.signum(v);
     }
 
     /**
-     * NaN-propagating max and min as attack.cu's bk_max / bk_min, up to the sign of a zero result from +0 against -0:
-     * {@link Math#max} and {@link Math#min}, which the JIT compiles without branches (a branch on random data
-     * mispredicts half the time: 18 ns per element of a float32 L-inf projection in double against 8 with these).
+     * v clamped to [lo, hi], NaN-propagating as attack.cu's bk_max / bk_min (up to the sign of a zero result from +0
+     * against -0): {@link Math#max} and {@link Math#min}, which the JIT compiles without branches (a branch on random
+     * data mispredicts half the time: 18 ns per element of a float32 L-inf projection in double against 8 with these).
      */
-    private static double max(double a, double b) {
-        return Math.max(a, b);
-    }
-
-    private static double min(double a, double b) {
-        return Math.min(a, b);
-    }
-
     private static double clamp(double v, double lo, double hi) {
-        return min(max(v, lo), hi);
+        return Math.min(Math.max(v, lo), hi);
     }
 }
