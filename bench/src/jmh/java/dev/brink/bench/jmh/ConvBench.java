@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  * vgg512x4_b32 1.21 G, vgg512x2_b32 0.30 G, res512s2_b32 0.60 G, vgg256to512x4_b32 0.60 G (x2 for FLOP).
  * {@code path} forces the float32 convolution path (system property {@code brink.conv}: {@code auto} is the
  * engine's rule, {@code lowered} im2col + GEMM, {@code implicit} the implicit GEMM, {@code winograd} Winograd's
- * F(2x2, 3x3) where it applies, 3x3 stride 1): the numbers behind the rule.
+ * F(m x m, 3x3) where it applies, 3x3 stride 1) and {@code tile} Winograd's m (2 or 4; {@code auto} the engine's
+ * rule): the numbers behind the rules.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,6 +61,10 @@ public class ConvBench {
 
     @Param({"auto"})
     public String path;
+
+    /** Winograd's tile where Winograd runs (system property {@code brink.winogradTile}): auto, 2 or 4. */
+    @Param({"auto"})
+    public String tile;
 
     private Backend cpu;
     private Tensor x, w, y, gy, dx, dw;
@@ -85,7 +90,8 @@ public class ConvBench {
             case "vgg256to512x4_b32" -> { n = 32; c = 256; o = 512; h = 4; k = 3; stride = 1; pad = 1; }
             default -> throw new IllegalArgumentException(layer);
         }
-        System.setProperty("brink.conv", path); // read when the first convolution runs, in this fork
+        System.setProperty("brink.conv", path); // both read when the first convolution runs, in this fork
+        System.setProperty("brink.winogradTile", tile);
         cpu = Backends.get("cpu");
         g = ConvGeometry.of(stride, pad);
         int ho = g.outH(h, k), wo = g.outW(h, k);

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Which float32 convolution path computes a problem: lowering (im2col + packed GEMM, {@link FloatConv}), the
- * implicit GEMM ({@link ImplicitConv}), Winograd's F(2x2, 3x3) ({@link WinogradConv}) or, for the weight
+ * implicit GEMM ({@link ImplicitConv}), Winograd's F(2x2, 3x3) or F(4x4, 3x3) ({@link WinogradConv}; the system
+ * property {@code brink.winogradTile}, 2 or 4, forces the tile) or, for the weight
  * gradient of first layers, the direct kernel ({@link DirectConv}). The system property {@code brink.conv} forces one
  * ({@code lowered}, {@code implicit}, {@code winograd} or {@code direct}; read once, for benchmarks and tests); by
  * default ({@code auto}) the rule below chooses, from the numbers in docs/performance.md ("CPU convolution
@@ -56,6 +57,19 @@ final class ConvPath {
      */
     static final int WINOGRAD_MIN_MAP = 64;
     /**
+     * Output positions per channel over the batch ({@code N * Ho * Wo}) from which a Winograd layer takes F(4x4,
+     * 3x3) rather than F(2x2, 3x3). F(4x4) takes 2.25 multiplies per output and channel pair against 4, but 36
+     * transformed kernels per channel pair against 16, computed and packed once per call: the saving grows with
+     * the outputs, the cost with the channels only. JMH, batch 32, forward / input gradient / weight gradient in ms,
+     * F(2x2) against F(4x4), at 1 thread: 64 channels on 32x32 (32768 positions) 15.8 / 15.3 / 20.3 against
+     * 12.2 / 11.4 / 15.9; 128 on 16x16 (8192) 12.7 / 12.9 / 18.1 against 9.2 / 8.8 / 14.2; 256 on 8x8 (2048)
+     * 13.9 / 11.8 / 19.8 against 9.4 / 8.8 / 12.9; at 2 threads: 7.9 / 8.2 / 11.1 against 6.3 / 7.4 / 8.8 (32x32),
+     * 6.4 / 8.4 / 8.6 against 4.9 / 5.1 / 7.0 (16x16), 6.3 / 6.5 / 8.0 against 5.4 / 5.6 / 10.1 (8x8: its weight
+     * gradient, one block of 128 tiles whose 36 partial products of 256x256 go to memory, loses what the other
+     * passes gain, so the 8x8 layers of batch 32 stay F(2x2)).
+     */
+    static final int WINOGRAD_F4_MIN_POSITIONS = 4096;
+    /**
      * Output positions per image up to which the weight gradient of a layer with at least
      * {@link #STRIDED_LOWERED_CHANNELS} output channels is lowered even when it has enough taps for the implicit one
      * (im2col's copies are shared by that many rows): on the 4x4 and 2x2 maps of ResNet-18's and VGG-16's last
@@ -84,6 +98,8 @@ final class ConvPath {
     enum Mode { AUTO, LOWERED, IMPLICIT, WINOGRAD, DIRECT }
 
     private static volatile Mode mode = parse(System.getProperty("brink.conv", "auto"));
+    /** The Winograd tile forced by {@code brink.winogradTile} (2 or 4), or 0 for the rule. */
+    private static volatile int tile = parseTile(System.getProperty("brink.winogradTile", "auto"));
 
     private ConvPath() {}
 
@@ -93,6 +109,35 @@ final class ConvPath {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("system property brink.conv must be auto, lowered, implicit, winograd or direct, got '" + s + "'");
         }
+    }
+
+    private static int parseTile(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "auto", "0" -> 0;
+            case "2" -> 2;
+            case "4" -> 4;
+            default -> throw new IllegalArgumentException("system property brink.winogradTile must be auto, 2 or 4, got '" + s + "'");
+        };
+    }
+
+    /** Forces the Winograd tile (2 or 4; 0 for the rule; tests run both); returns the previous setting. */
+    static int useTile(int m) {
+        if (m != 0 && m != 2 && m != 4) throw new IllegalArgumentException("Winograd tile must be 0 (the rule), 2 or 4, got " + m);
+        int old = tile;
+        tile = m;
+        return old;
+    }
+
+    /**
+     * The output tile m of the Winograd algorithm F(m x m, 3x3) for d (2 or 4; {@code brink.winogradTile} forces
+     * one): F(4x4) when the batch has at least {@link #WINOGRAD_F4_MIN_POSITIONS} output positions per channel and
+     * F(4x4) takes fewer multiplies over d's output map ({@code (m + 2)^2} per tile of m x m outputs), else F(2x2).
+     */
+    static int winogradTile(ImplicitConv.Dims d) {
+        int forced = tile;
+        if (forced != 0) return forced;
+        long f2 = 16L * ((d.ho() + 1) / 2) * ((d.wo() + 1) / 2), f4 = 36L * ((d.ho() + 3) / 4) * ((d.wo() + 3) / 4);
+        return f4 < f2 && (long) d.n() * d.p() >= WINOGRAD_F4_MIN_POSITIONS ? 4 : 2;
     }
 
     /** Switches the mode (tests run every path); returns the previous one. */

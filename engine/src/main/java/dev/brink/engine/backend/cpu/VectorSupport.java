@@ -14,8 +14,9 @@ final class VectorSupport {
     private static final String SIMD_KERNEL = "dev.brink.engine.backend.cpu.SimdSgemmKernel";
     /** Fully qualified name of the SIMD mask kernels, loaded reflectively. */
     private static final String SIMD_MASKS = "dev.brink.engine.backend.cpu.SimdFloatMasks";
-    /** Fully qualified name of the SIMD Winograd transforms, loaded reflectively. */
-    private static final String SIMD_WINOGRAD = "dev.brink.engine.backend.cpu.SimdWinogradTransforms";
+    /** Fully qualified names of the SIMD Winograd transforms, F(2, 3) and F(4, 3), loaded reflectively. */
+    private static final String SIMD_WINOGRAD_F2 = "dev.brink.engine.backend.cpu.SimdWinogradF2Transforms",
+            SIMD_WINOGRAD_F4 = "dev.brink.engine.backend.cpu.SimdWinogradF4Transforms";
     /** Fully qualified name of the SIMD direct convolution kernels, loaded reflectively. */
     private static final String SIMD_DIRECT_CONV = "dev.brink.engine.backend.cpu.SimdDirectConv";
     /** Fully qualified name of the SIMD optimizer loops, loaded reflectively. */
@@ -49,9 +50,12 @@ final class VectorSupport {
         return loadSimd(FloatMasks.class, () -> Class.forName(SIMD_MASKS));
     }
 
-    /** The SIMD Winograd transforms when the module is present, or null (as {@link #loadSimdKernel}). */
-    static WinogradTransforms loadSimdWinograd() {
-        return loadSimd(WinogradTransforms.class, () -> Class.forName(SIMD_WINOGRAD));
+    /**
+     * The SIMD transforms of Winograd's F(m, 3) (m = 2 or 4) when the module is present, or null (as
+     * {@link #loadSimdKernel}).
+     */
+    static WinogradTransforms loadSimdWinograd(int m) {
+        return loadSimd(WinogradTransforms.class, () -> Class.forName(m == 2 ? SIMD_WINOGRAD_F2 : SIMD_WINOGRAD_F4));
     }
 
     /** The SIMD direct convolution kernels when the module is present, or null (as {@link #loadSimdKernel}). */

@@ -1,68 +1,62 @@
 package dev.brink.engine.backend.cpu;
 
 /**
- * The one-dimensional transforms of Winograd's F(2, 3) ({@link WinogradConv}) over runs of n independent lanes
- * (tiles): each method reads its inputs from runs of {@code src} at the given offsets and writes runs of {@code dst}
- * (which may be the same array; the runs must not overlap). This class holds the scalar loops;
- * {@link SimdWinogradTransforms} overrides them with Vector API loops when the module is loaded. Both compute every
- * lane with the same operations in the same order, so they give the same bits.
+ * The one-dimensional transforms of one Winograd algorithm F(m, 3) ({@link WinogradConv}; m = 2 or 4, a tile of
+ * m outputs from {@code alpha = m + 2} inputs) over runs of n independent lanes (tiles). Each method reads its
+ * k-th input run at {@code src[so + k * ss + i]} and writes its k-th output run at {@code dst[po + k * ps + i]},
+ * i &lt; n. Each lane's inputs are read before its outputs are written, so a transform may run in place (same
+ * array, offset and stride, as many outputs as inputs); other output runs must not overlap the input runs. The
+ * scalar classes hold plain loops; their
+ * SIMD subclasses override them with Vector API loops when the module is loaded. Both compute every lane with the
+ * same operations in the same order (no fused multiply-add), so they give the same bits.
  */
-class WinogradTransforms {
-    /** The transforms in use: SIMD when the Vector API is available and {@code brink.simd} is not off. */
-    static WinogradTransforms get() {
-        return Current.TRANSFORMS;
+abstract class WinogradTransforms {
+    /** The transforms of F(m, 3) in use: SIMD when the Vector API is available and {@code brink.simd} is not off. */
+    static WinogradTransforms get(int m) {
+        return m == 2 ? Current.F2 : m == 4 ? Current.F4 : unknown(m);
     }
 
-    /** Chosen on first use, outside this class's initialization (the SIMD subclass is created by it). */
+    /** Chosen on first use, outside this class's initialization (the SIMD subclasses are created by it). */
     private static final class Current {
-        static final WinogradTransforms TRANSFORMS = select(VectorSupport.requested());
+        static final WinogradTransforms F2 = select(2, VectorSupport.requested());
+        static final WinogradTransforms F4 = select(4, VectorSupport.requested());
     }
 
-    /** The SIMD transforms when {@code simd} and the Vector API is available, else the scalar ones. */
-    static WinogradTransforms select(boolean simd) {
-        WinogradTransforms t = simd ? VectorSupport.loadSimdWinograd() : null;
-        return t != null ? t : new WinogradTransforms();
+    /** The SIMD transforms of F(m, 3) when {@code simd} and the Vector API is available, else the scalar ones. */
+    static WinogradTransforms select(int m, boolean simd) {
+        WinogradTransforms t = simd ? VectorSupport.loadSimdWinograd(m) : null;
+        if (t != null) return t;
+        return m == 2 ? new WinogradF2Transforms() : m == 4 ? new WinogradF4Transforms() : unknown(m);
     }
 
-    /** The input transform {@code B^T d}: {@code (d0 - d2, d1 + d2, d2 - d1, d1 - d3)} with {@code dk = src[ok + i]}. */
-    void input(float[] src, int o0, int o1, int o2, int o3, float[] dst, int p0, int p1, int p2, int p3, int n) {
-        for (int i = 0; i < n; i++) {
-            float d0 = src[o0 + i], d1 = src[o1 + i], d2 = src[o2 + i], d3 = src[o3 + i];
-            dst[p0 + i] = d0 - d2;
-            dst[p1 + i] = d1 + d2;
-            dst[p2 + i] = d2 - d1;
-            dst[p3 + i] = d1 - d3;
-        }
+    private static WinogradTransforms unknown(int m) {
+        throw new IllegalArgumentException("Winograd tile must be 2 or 4 outputs wide, got " + m);
     }
 
-    /** The output transform {@code A^T m}: {@code ((m0 + m1) + m2, (m1 - m2) - m3)}. */
-    void output(float[] src, int o0, int o1, int o2, int o3, float[] dst, int p0, int p1, int n) {
-        for (int i = 0; i < n; i++) {
-            float m0 = src[o0 + i], m1 = src[o1 + i], m2 = src[o2 + i], m3 = src[o3 + i];
-            dst[p0 + i] = m0 + m1 + m2;
-            dst[p1 + i] = m1 - m2 - m3;
-        }
+    /** Outputs per tile side, m. */
+    abstract int m();
+
+    /** Inputs per tile side, {@code m + 2}; a tile has {@code alpha^2} transform points. */
+    final int alpha() {
+        return m() + 2;
     }
 
-    /** The kernel transform {@code G g}: {@code (g0, 0.5 * ((g0 + g1) + g2), 0.5 * ((g0 - g1) + g2), g2)}. */
-    void kernel(float[] src, int o0, int o1, int o2, float[] dst, int p0, int p1, int p2, int p3, int n) {
-        for (int i = 0; i < n; i++) {
-            float g0 = src[o0 + i], g1 = src[o1 + i], g2 = src[o2 + i];
-            dst[p0 + i] = g0;
-            dst[p1 + i] = 0.5f * (g0 + g1 + g2);
-            dst[p2 + i] = 0.5f * (g0 - g1 + g2);
-            dst[p3 + i] = g2;
-        }
-    }
+    /** The input transform {@code B^T d}: alpha runs to alpha runs. */
+    abstract void input(float[] src, int so, int ss, float[] dst, int po, int ps, int n);
 
-    /** The output-gradient transform {@code A g}: {@code (g0, g0 + g1, g0 - g1, -g1)}. */
-    void gradient(float[] src, int o0, int o1, float[] dst, int p0, int p1, int p2, int p3, int n) {
-        for (int i = 0; i < n; i++) {
-            float g0 = src[o0 + i], g1 = src[o1 + i];
-            dst[p0 + i] = g0;
-            dst[p1 + i] = g0 + g1;
-            dst[p2 + i] = g0 - g1;
-            dst[p3 + i] = -g1;
-        }
-    }
+    /** The output transform {@code A^T m}: alpha runs to m runs. */
+    abstract void output(float[] src, int so, int ss, float[] dst, int po, int ps, int n);
+
+    /** The kernel transform {@code G g}: 3 runs to alpha runs. */
+    abstract void kernel(float[] src, int so, int ss, float[] dst, int po, int ps, int n);
+
+    /** The output-gradient transform {@code A g} (the adjoint of {@link #output}): m runs to alpha runs. */
+    abstract void gradient(float[] src, int so, int ss, float[] dst, int po, int ps, int n);
+
+    /**
+     * The kernel gradient {@code G^T dU G} of one kernel (the adjoint of {@link #kernel} on both sides): {@code du}
+     * holds the alpha x alpha point values row-major, the 3x3 result goes to {@code dw[q .. q + 8]} row-major;
+     * {@code work} holds at least {@code 3 * alpha} floats (overwritten).
+     */
+    abstract void kernelGradient(float[] du, float[] work, float[] dw, int q);
 }

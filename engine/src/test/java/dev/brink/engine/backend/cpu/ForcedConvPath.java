@@ -1,12 +1,13 @@
 package dev.brink.engine.backend.cpu;
 
 /**
- * Forces a GEMM micro-kernel and a float32 convolution path for one test and restores both, and the thread count,
+ * Forces a GEMM micro-kernel, a float32 convolution path and a Winograd tile for one test and restores them, and the thread count,
  * afterwards (call {@link #restore} from an {@code @AfterEach} method).
  */
 final class ForcedConvPath {
     private SgemmKernel savedKernel;
     private ConvPath.Mode savedMode;
+    private Integer savedTile;
 
     /** Uses the "simd" or "scalar" micro-kernel and the given path; false when "simd" is asked for and unavailable. */
     boolean use(String kernel, ConvPath.Mode mode) {
@@ -24,7 +25,15 @@ final class ForcedConvPath {
         if (savedMode == null) savedMode = old;
     }
 
+    /** Uses Winograd's F(m x m, 3x3) wherever Winograd runs (0: the rule). */
+    void tile(int m) {
+        int old = ConvPath.useTile(m);
+        if (savedTile == null) savedTile = old;
+    }
+
     void restore() {
+        if (savedTile != null) ConvPath.useTile(savedTile);
+        savedTile = null;
         if (savedKernel != null) SgemmKernel.use(savedKernel);
         if (savedMode != null) ConvPath.use(savedMode);
         savedKernel = null;
