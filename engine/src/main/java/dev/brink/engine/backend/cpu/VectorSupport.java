@@ -15,8 +15,8 @@ final class VectorSupport {
     /** Fully qualified name of the SIMD mask kernels, loaded reflectively. */
     private static final String SIMD_MASKS = "dev.brink.engine.backend.cpu.SimdFloatMasks";
     /** Fully qualified names of the SIMD Winograd transforms, F(2, 3) and F(4, 3), loaded reflectively. */
-    private static final String SIMD_WINOGRAD_F2 = "dev.brink.engine.backend.cpu.SimdWinogradF2Transforms",
-            SIMD_WINOGRAD_F4 = "dev.brink.engine.backend.cpu.SimdWinogradF4Transforms";
+    private static final String SIMD_WINOGRAD_TWO = "dev.brink.engine.backend.cpu.SimdWinogradF2Transforms",
+            SIMD_WINOGRAD_FOUR = "dev.brink.engine.backend.cpu.SimdWinogradF4Transforms";
     /** Fully qualified name of the SIMD direct convolution kernels, loaded reflectively. */
     private static final String SIMD_DIRECT_CONV = "dev.brink.engine.backend.cpu.SimdDirectConv";
     /** Fully qualified name of the SIMD optimizer loops, loaded reflectively. */
@@ -55,7 +55,8 @@ final class VectorSupport {
      * {@link #loadSimdKernel}).
      */
     static WinogradTransforms loadSimdWinograd(int m) {
-        return loadSimd(WinogradTransforms.class, () -> Class.forName(m == 2 ? SIMD_WINOGRAD_F2 : SIMD_WINOGRAD_F4));
+        if (m == 2) return loadSimd(WinogradTransforms.class, () -> Class.forName(SIMD_WINOGRAD_TWO));
+        return loadSimd(WinogradTransforms.class, () -> Class.forName(SIMD_WINOGRAD_FOUR));
     }
 
     /** The SIMD direct convolution kernels when the module is present, or null (as {@link #loadSimdKernel}). */
