@@ -31,7 +31,7 @@ final class CpuChannelOps {
         CpuStorage xs = CpuStorage.of(xc), os = CpuStorage.of(out);
         int parts = Math.min(planes, CpuParallel.partsFor(4L * total));
         boolean f32 = x.dtype() == DType.FLOAT32;
-        CpuParallel.forRange(planes, parts > 1, p -> {
+        CpuParallel.forRange(planes, parts, p -> {
             int ch = p % c, from = p * m, to = from + m;
             if (f32) {
                 float[] xa = xs.floats(), oa = os.floats();
@@ -63,7 +63,7 @@ final class CpuChannelOps {
         CpuStorage us = CpuStorage.of(uc), vs = CpuStorage.of(vc), os = CpuStorage.of(out);
         int parts = Math.min(planes, CpuParallel.partsFor(4L * total));
         boolean f32 = u.dtype() == DType.FLOAT32;
-        CpuParallel.forRange(planes, parts > 1, p -> {
+        CpuParallel.forRange(planes, parts, p -> {
             int k = p % ch, from = p * m, to = from + m;
             if (f32) {
                 float[] ua = us.floats(), va = vs.floats(), oa = os.floats();
@@ -93,7 +93,7 @@ final class CpuChannelOps {
         double[] b = bias == null ? null : bias.toDoubleArray();
         CpuStorage ys = CpuStorage.of(y);
         int parts = Math.min(planes, CpuParallel.partsFor(2L * total));
-        CpuParallel.forRange(planes, parts > 1, p -> {
+        CpuParallel.forRange(planes, parts, p -> {
             int from = yo + p * m, to = from + m;
             if (f32) {
                 float[] a = ys.floats();
@@ -123,7 +123,7 @@ final class CpuChannelOps {
         CpuStorage xs = CpuStorage.of(xc);
         boolean f32 = x.dtype() == DType.FLOAT32;
         int parts = Math.min(c, CpuParallel.partsFor(4L * total));
-        CpuParallel.forRange(c, parts > 1, ch -> {
+        CpuParallel.forRange(c, parts, ch -> {
             double mc = mu[ch], a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             for (int b = 0; b < n; b++) {
                 int from = xo + (b * c + ch) * m, to = from + m, i = from;
@@ -174,7 +174,7 @@ final class CpuChannelOps {
             CpuStorage xs = CpuStorage.of(xc), gs = CpuStorage.of(gc);
             boolean f32 = x.dtype() == DType.FLOAT32;
             int parts = Math.min(c, CpuParallel.partsFor(4L * total));
-            CpuParallel.forRange(c, parts > 1, ch -> {
+            CpuParallel.forRange(c, parts, ch -> {
                 double cc = ctr[ch], a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                 for (int b = 0; b < n; b++) {
                     int plane = (b * c + ch) * m, i = 0;

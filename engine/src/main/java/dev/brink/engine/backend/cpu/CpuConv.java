@@ -31,7 +31,7 @@ final class CpuConv {
         Dims d = dims(x.shape(), w.shape(), out.shape(), g);
         double[] wm = StridedIndexer.gather(w); // [O][Cg*kh*kw]
         int kk = d.kk(), p = d.p(), og = d.og();
-        CpuParallel.forRange(d.n(), d.work() >= CpuParallel.MIN_PARALLEL_WORK, n -> {
+        CpuParallel.forRange(d.n(), CpuParallel.partsFor(d.work()), n -> {
             double[] xi = image(x, n);
             double[] col = new double[kk * p];
             double[] y = new double[d.o() * p];
@@ -49,7 +49,7 @@ final class CpuConv {
         int kk = d.kk(), p = d.p(), og = d.og();
         double[] wt = new double[wm.length]; // per group: [kk][Og]
         for (int gi = 0; gi < d.groups(); gi++) CpuMatmul.transpose(wm, gi * og * kk, og, kk, wt, gi * og * kk);
-        CpuParallel.forRange(d.n(), d.work() >= CpuParallel.MIN_PARALLEL_WORK, n -> {
+        CpuParallel.forRange(d.n(), CpuParallel.partsFor(d.work()), n -> {
             double[] gyi = image(gy, n);
             double[] dx = new double[d.c() * d.h() * d.w()];
             double[] dcol = new double[kk * p];
@@ -67,7 +67,7 @@ final class CpuConv {
         int kk = d.kk(), p = d.p(), og = d.og();
         int chunks = Math.min(d.n(), WGRAD_CHUNKS);
         double[][] partial = new double[Math.max(chunks, 1)][d.o() * kk];
-        CpuParallel.forRange(chunks, d.work() >= CpuParallel.MIN_PARALLEL_WORK, ch -> {
+        CpuParallel.forRange(chunks, CpuParallel.partsFor(d.work()), ch -> {
             int n0 = (int) ((long) d.n() * ch / chunks), n1 = (int) ((long) d.n() * (ch + 1) / chunks);
             double[] col = new double[kk * p];
             double[] colT = new double[p * kk];

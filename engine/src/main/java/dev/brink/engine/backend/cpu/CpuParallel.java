@@ -128,7 +128,16 @@ final class CpuParallel {
      * n > 1. Each index runs exactly once; the order within a chunk is ascending.
      */
     static void forRange(int n, boolean parallel, IntConsumer body) {
-        int parts = parallel ? Math.min(n, threads()) : 1;
+        forRange(n, parallel ? threads() : 1, body);
+    }
+
+    /**
+     * Runs {@code body} for every i in [0, n) in {@code min(n, parts)} contiguous chunks ({@link #run}), typically
+     * {@code parts} from {@link #partsFor}, so that a loop gets no more parts than its work pays for. Each index
+     * runs exactly once; the order within a chunk is ascending.
+     */
+    static void forRange(int n, int maxParts, IntConsumer body) {
+        int parts = Math.min(n, maxParts);
         if (parts <= 1) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;

@@ -17,7 +17,7 @@ final class CpuPool {
         int n = xs[0], c = xs[1], h = xs[2], w = xs[3], ho = os[2], wo = os[3];
         CpuStorage xStore = CpuStorage.of(x), oStore = CpuStorage.of(out);
         long work = (long) n * c * ho * wo * g.kernelH() * g.kernelW();
-        CpuParallel.forRange(n * c, work >= CpuParallel.MIN_PARALLEL_WORK, nc -> {
+        CpuParallel.forRange(n * c, CpuParallel.partsFor(work), nc -> {
             int ni = nc / c, ci = nc % c;
             double[] plane = new double[h * w];
             StridedIndexer.gather(xStore, x.offset() + ni * xst[0] + ci * xst[1], new int[]{h, w}, new int[]{xst[2], xst[3]}, plane, 0);

@@ -93,9 +93,9 @@ final class FloatConv {
     private static void correlate(Geo d, float[] xd, int xo, SgemmPacking.PrepackedA[] wp, float[] od, int oo) {
         int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
         int nbc = d.chunk(TARGET_COLS), chunks = (d.n() + nbc - 1) / nbc;
-        boolean overChunks = chunks > 1 && CpuParallel.partsFor(d.work()) > 1;
+        int chunkParts = chunks > 1 ? CpuParallel.partsFor(d.work()) : 1;
         Im2col.Plan plan = new Im2col.Plan(d.dims());
-        CpuParallel.forRange(chunks, overChunks, ch -> {
+        CpuParallel.forRange(chunks, chunkParts, ch -> {
             int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
             for (int gi = 0; gi < d.groups(); gi++) {
                 SgemmPacking.PrepackedA a = wp[gi];
@@ -112,10 +112,10 @@ final class FloatConv {
                 }
                 int yg = oo + n0 * ohw + gi * og * p;
                 if (nb == 1) {
-                    Sgemm.gemm(og, cols, kk, a, b, od, yg, p, false, !overChunks);
+                    Sgemm.gemm(og, cols, kk, a, b, od, yg, p, false, chunkParts <= 1);
                 } else {
                     float[] y = CpuScratch.floats(CpuScratch.GEMM_OUT, og * cols);
-                    Sgemm.gemm(og, cols, kk, a, b, y, 0, cols, false, !overChunks);
+                    Sgemm.gemm(og, cols, kk, a, b, y, 0, cols, false, chunkParts <= 1);
                     for (int i = 0; i < nb; i++)
                         for (int o = 0; o < og; o++) System.arraycopy(y, o * cols + i * p, od, yg + i * ohw + o * p, p);
                 }
@@ -149,10 +149,10 @@ final class FloatConv {
             int cg = d.cg(), k2 = d.kh() * d.kw(), tkk = og * k2;
             SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
             float[] flipped = CpuScratch.floats(CpuScratch.FLIPPED_KERNEL, cg * tkk); // dead once prepacked
-            boolean parallel = CpuParallel.partsFor(d.work()) > 1;
+            int parts = CpuParallel.partsFor(d.work());
             for (int gi = 0; gi < d.groups(); gi++) {
                 int base = wo + gi * og * cg * k2;
-                CpuParallel.forRange(cg, parallel, c -> {
+                CpuParallel.forRange(cg, parts, c -> {
                     for (int o = 0; o < og; o++)
                         for (int q = 0; q < k2; q++) flipped[c * tkk + o * k2 + q] = wd[base + (o * cg + c) * k2 + k2 - 1 - q];
                 });
@@ -162,12 +162,12 @@ final class FloatConv {
             return;
         }
         int nbc = d.chunk(TARGET_COLS), chunks = (d.n() + nbc - 1) / nbc;
-        boolean overChunks = chunks > 1 && CpuParallel.partsFor(d.work()) > 1;
+        int chunkParts = chunks > 1 ? CpuParallel.partsFor(d.work()) : 1;
         Im2col.Plan plan = new Im2col.Plan(d.dims());
         SgemmPacking.PrepackedA[] wp = new SgemmPacking.PrepackedA[d.groups()];
         for (int gi = 0; gi < d.groups(); gi++) // W_g^T, [kk x og]
             wp[gi] = new SgemmPacking.PrepackedA(kk, og, SgemmPacking.strided(wd, wo + gi * og * kk, 1, kk), SgemmKernel.get());
-        CpuParallel.forRange(chunks, overChunks, ch -> {
+        CpuParallel.forRange(chunks, chunkParts, ch -> {
             int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), cols = nb * p;
             Arrays.fill(od, oo + n0 * chw, oo + (n0 + nb) * chw, 0f);
             for (int gi = 0; gi < d.groups(); gi++) {
@@ -175,10 +175,10 @@ final class FloatConv {
                 SgemmPacking.Segmented b = SgemmPacking.segmented(gd, go + n0 * ohw + gi * og * p, p, p, ohw);
                 int xg = oo + n0 * chw + gi * d.cg() * d.hw();
                 if (nb == 1 && d.pointwise()) {
-                    Sgemm.gemm(kk, cols, og, a, b, od, xg, p, false, !overChunks);
+                    Sgemm.gemm(kk, cols, og, a, b, od, xg, p, false, chunkParts <= 1);
                 } else {
                     float[] dcol = CpuScratch.floats(CpuScratch.COLUMNS, kk * cols);
-                    Sgemm.gemm(kk, cols, og, a, b, dcol, 0, cols, false, !overChunks);
+                    Sgemm.gemm(kk, cols, og, a, b, dcol, 0, cols, false, chunkParts <= 1);
                     if (plan.phased) {
                         float[] ph = CpuScratch.floats(CpuScratch.PHASES, nb * plan.phaseImage);
                         Arrays.fill(ph, 0, nb * plan.phaseImage, 0f);
@@ -278,7 +278,7 @@ final class FloatConv {
         int og = d.og(), kk = d.kk(), p = d.p(), chw = d.c() * d.hw(), ohw = d.o() * p;
         int groups = Math.min(chunks, DEPTH_GROUPS);
         float[][] partial = new float[groups][];
-        CpuParallel.forRange(groups, CpuParallel.partsFor(d.work()) > 1, gi -> {
+        CpuParallel.forRange(groups, CpuParallel.partsFor(d.work()), gi -> {
             int c0 = (int) ((long) chunks * gi / groups), c1 = (int) ((long) chunks * (gi + 1) / groups);
             float[] acc = new float[og * kk];
             for (int ch = c0; ch < c1; ch++) {

@@ -47,15 +47,15 @@ final class FloatMatmul {
         boolean direct = ocs == 1 || n == 1;
         int ldc = direct ? (m == 1 ? n : ors) : n;
         long work = (long) m * n * Math.max(k, 1);
-        boolean overBatches = nb > 1 && work < BATCH_PARALLEL_WORK && CpuParallel.partsFor(work * nb) > 1;
-        CpuParallel.forRange(nb, overBatches, bi -> {
+        int batchParts = nb > 1 && work < BATCH_PARALLEL_WORK ? CpuParallel.partsFor(work * nb) : 1;
+        CpuParallel.forRange(nb, batchParts, bi -> {
             SgemmPacking.Strided am = SgemmPacking.strided(ad, aOff[bi], ars, acs);
             SgemmPacking.Strided bm = SgemmPacking.strided(bd, bOff[bi], brs, bcs);
             if (direct) {
-                Sgemm.gemm(m, n, k, am, bm, od, oOff[bi], ldc, false, !overBatches);
+                Sgemm.gemm(m, n, k, am, bm, od, oOff[bi], ldc, false, batchParts <= 1);
             } else {
                 float[] c = new float[m * n];
-                Sgemm.gemm(m, n, k, am, bm, c, 0, n, false, !overBatches);
+                Sgemm.gemm(m, n, k, am, bm, c, 0, n, false, batchParts <= 1);
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < n; j++) od[oOff[bi] + i * ors + j * ocs] = c[i * n + j];
             }

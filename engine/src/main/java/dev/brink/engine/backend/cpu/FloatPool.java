@@ -21,7 +21,7 @@ final class FloatPool {
         long work = (long) n * c * ho * wo * g.kernelH() * g.kernelW();
         // No padding, no dilation, unit column stride: every window lies inside the plane (floor mode).
         boolean inside = g.padH() == 0 && g.padW() == 0 && g.dilationH() == 1 && g.dilationW() == 1 && sw == 1 && ost[3] == 1;
-        CpuParallel.forRange(n * c, work >= FloatElementwise.PARALLEL_ELEMENTS, nc -> {
+        CpuParallel.forRange(n * c, CpuParallel.partsFor(work, FloatElementwise.PARALLEL_ELEMENTS), nc -> {
             int ni = nc / c, ci = nc % c;
             int plane = xOff + ni * xst[0] + ci * xst[1];
             int oPlane = oOff + ni * ost[0] + ci * ost[1];

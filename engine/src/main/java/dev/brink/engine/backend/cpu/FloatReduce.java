@@ -62,7 +62,7 @@ final class FloatReduce {
         float[] xd = CpuStorage.of(x).floats(), od = CpuStorage.of(out).floats();
         int oo = out.offset();
         double init = CpuReduce.identity(k);
-        CpuParallel.forRange(c, CpuParallel.partsFor(x.numel()) > 1, ch -> {
+        CpuParallel.forRange(c, CpuParallel.partsFor(x.numel()), ch -> {
             double a = init;
             for (int b = 0; b < n; b++) a = fold(k, a, xd, x0 + (b * c + ch) * m, 1, m);
             od[oo + ch] = (float) a;

@@ -77,7 +77,7 @@ final class ImplicitConv {
         boolean tapMajor = skipsPadding(t); // B's row of (oi, q): oi*k2 + q, or q*o + oi in the tap-major order
         int rowStep = tapMajor ? o : 1, tapStride = tapMajor ? 1 : k2;
         float[] wt = CpuScratch.floats(CpuScratch.OPERAND, t.k() * ldb);
-        CpuParallel.forRange(o, parts > 1, oi -> { // B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
+        CpuParallel.forRange(o, parts, oi -> { // B[(oi, q), ci] = w[oi, ci, k2 - 1 - q]
             int r0 = oi * tapStride;
             for (int q = 0; q < k2; q++) { // one row of B at a time, written whole; w[oi] (c*k2 floats) stays in L1
                 int row = (r0 + q * rowStep) * ldb;
@@ -104,7 +104,7 @@ final class ImplicitConv {
         Source src = source(d, xd, xo, parts);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
         int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
-        CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
+        CpuParallel.forRange(chunks * colParts, parts, u -> {
             int ch = u / colParts, cp = u % colParts;
             int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
             int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0), q = nb * p, qPad = Sgemm.roundUp(q, mr);
@@ -249,7 +249,7 @@ final class ImplicitConv {
         int[] taps = tapMajorTaps(d, c);
         int nbc = Math.max(1, Math.min(d.n(), TARGET_POSITIONS / p)), chunks = (d.n() + nbc - 1) / nbc;
         int blocks = ldb / nr, colParts = chunks >= parts ? 1 : Math.min(blocks, (parts + chunks - 1) / chunks);
-        CpuParallel.forRange(chunks * colParts, parts > 1, u -> {
+        CpuParallel.forRange(chunks * colParts, parts, u -> {
             int ch = u / colParts, cp = u % colParts;
             int j0 = blocks * cp / colParts * nr, j1 = blocks * (cp + 1) / colParts * nr;
             int n0 = ch * nbc, nb = Math.min(nbc, d.n() - n0);
@@ -297,7 +297,7 @@ final class ImplicitConv {
         Arrays.fill(taps, k, kPad, taps[k - 1]);
         float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O], zero in the padding columns
         int ohw = o * p;
-        CpuParallel.forRange(d.n(), parts > 1, b -> { // gy[b] is [O x p]: written as rows b*p.. of gyt
+        CpuParallel.forRange(d.n(), parts, b -> { // gy[b] is [O x p]: written as rows b*p.. of gyt
             int g = go + b * ohw, r0 = b * p;
             for (int s0 = 0; s0 < p; s0 += TRANSPOSE_BLOCK) {
                 int s1 = Math.min(p, s0 + TRANSPOSE_BLOCK);
@@ -337,7 +337,7 @@ final class ImplicitConv {
         int[] at = gr.at, start = gr.start, taps = tapMajorTaps(d, cPad); // dw^T's rows (t, ci), each tap padded to cPad
         int parts = CpuParallel.partsFor(d.work()), ohw = o * p;
         float[] gyt = CpuScratch.floats(CpuScratch.COLUMNS, q * ldb); // [q x O] in group order, zero in the padding columns
-        CpuParallel.forRange(d.n(), parts > 1, b -> {
+        CpuParallel.forRange(d.n(), parts, b -> {
             int gb = go + b * ohw, a0 = b * p;
             for (int s0 = 0; s0 < p; s0 += TRANSPOSE_BLOCK) {
                 int s1 = Math.min(p, s0 + TRANSPOSE_BLOCK);
@@ -377,7 +377,7 @@ final class ImplicitConv {
      */
     private static void untransposeTapMajor(float[] dwt, int cPad, int ldb, int o, int c, int kk, float[] dwd, int dwo, int parts) {
         int b = TRANSPOSE_BLOCK, k = c * kk, row = b * kk; // a staged row: one output channel's b input channels
-        CpuParallel.forRange((c + b - 1) / b, parts > 1, bl -> {
+        CpuParallel.forRange((c + b - 1) / b, parts, bl -> {
             int c0 = bl * b, cn = Math.min(b, c - c0);
             float[] stage = CpuScratch.floats(CpuScratch.ROW, b * row);
             for (int h0 = 0; h0 < o; h0 += b) {
@@ -426,7 +426,7 @@ final class ImplicitConv {
     static float[] zeroPadded(Dims d, float[] xd, int xo, int rowWidth, int parts) {
         int chw = d.c() * d.h() * d.w(), hp = d.hp(), image = d.c() * hp * rowWidth, ph = d.g().padH(), pw = d.g().padW();
         float[] xp = CpuScratch.floats(CpuScratch.PHASES, d.n() * image);
-        CpuParallel.forRange(d.n(), parts > 1, b -> {
+        CpuParallel.forRange(d.n(), parts, b -> {
             Arrays.fill(xp, b * image, (b + 1) * image, 0f);
             for (int c = 0; c < d.c(); c++)
                 for (int y = 0; y < d.h(); y++)
@@ -465,7 +465,7 @@ final class ImplicitConv {
     private static float[] transposed(float[] wd, int wo, int o, int k, int ldb, int parts, int taps) {
         float[] t = CpuScratch.floats(CpuScratch.OPERAND, k * ldb);
         int blocks = (k + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, c = taps > 0 ? k / taps : 0;
-        CpuParallel.forRange(blocks, parts > 1, bl -> {
+        CpuParallel.forRange(blocks, parts, bl -> {
             int s0 = bl * TRANSPOSE_BLOCK, s1 = Math.min(k, s0 + TRANSPOSE_BLOCK);
             int[] at = new int[s1 - s0]; // where B's rows for w's columns s0.. start: (c, tap) -> row (tap, c)
             for (int s = s0; s < s1; s++) at[s - s0] = (taps > 0 ? (s % taps) * c + s / taps : s) * ldb;

@@ -62,7 +62,7 @@ final class SgemmPacking {
             int blocks = (Math.max(k, 0) + Sgemm.KC - 1) / Sgemm.KC;
             // blocks of k in parallel for large weights (VGG's 512x4608): packing is a full strided pass over A;
             // each block is packed into the packing thread's scratch, then copied to its place
-            CpuParallel.forRange(blocks, (long) mPad * k >= PARALLEL_PACK, bl -> {
+            CpuParallel.forRange(blocks, CpuParallel.partsFor((long) mPad * k, PARALLEL_PACK), bl -> {
                 int p0 = bl * Sgemm.KC, kc = Math.min(Sgemm.KC, k - p0);
                 float[] block = CpuScratch.floats(CpuScratch.PREPACK_STAGE, mPad * kc);
                 src.packA(0, m, p0, kc, kernel, block);

@@ -34,7 +34,7 @@ final class SimdDirectConv extends DirectConv {
         int gChan = ho * row, gImage = OB * gChan, steps = ho * nv;
         int[] xoff = new int[steps]; // step q = (oy, v): x at oy*wq + v*VL (gy at q*VL)
         for (int q = 0; q < steps; q++) xoff[q] = q / nv * wq + q % nv * VL;
-        CpuParallel.forRange(oBlocks, parts > 1, ob -> {
+        CpuParallel.forRange(oBlocks, parts, ob -> {
             int o0 = ob * OB, on = Math.min(OB, o - o0);
             float[] acc = new float[c * kh * jBlocks * blockAcc]; // lane-wise partial sums
             // this block's gy rows for a few images, each row padded with zeros to whole vectors (absent channels: 0)

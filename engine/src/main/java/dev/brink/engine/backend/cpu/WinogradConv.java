@@ -55,8 +55,7 @@ final class WinogradConv {
      */
     static void forward(ImplicitConv.Dims d, float[] xd, int xo, float[] wd, int wOff, float[] yd, int yo) {
         WinogradTransforms tr = WinogradTransforms.get(ConvPath.winogradTile(d));
-        boolean parallel = CpuParallel.partsFor(d.work()) > 1;
-        float[] u = kernelPoints(wd, wOff, d.o(), d.c(), false, parallel, tr);
+        float[] u = kernelPoints(wd, wOff, d.o(), d.c(), false, CpuParallel.partsFor(d.work()), tr);
         correlate(d, xd, xo, u, yd, yo, tr);
     }
 
@@ -69,8 +68,7 @@ final class WinogradConv {
         ConvGeometry g = d.g();
         ConvGeometry tg = new ConvGeometry(1, 1, 2 - g.padH(), 2 - g.padW(), 1, 1, 1);
         ImplicitConv.Dims t = new ImplicitConv.Dims(d.n(), d.o(), d.ho(), d.wo(), d.c(), 3, 3, d.h(), d.w(), tg);
-        boolean parallel = CpuParallel.partsFor(d.work()) > 1;
-        float[] u = kernelPoints(wd, wOff, d.c(), d.o(), true, parallel, tr);
+        float[] u = kernelPoints(wd, wOff, d.c(), d.o(), true, CpuParallel.partsFor(d.work()), tr);
         correlate(t, gd, go, u, dxd, dxo, tr);
     }
 
@@ -93,7 +91,7 @@ final class WinogradConv {
         boolean gemmParallel = groups < parts;
         // group g's sums at pg[g * points * oc], each overwritten by its first block (every group has one)
         float[] pg = CpuScratch.floats(CpuScratch.WINOGRAD_PARTIAL, groups * points * oc);
-        CpuParallel.forRange(groups, parts > 1, g -> {
+        CpuParallel.forRange(groups, parts, g -> {
             int b0 = (int) ((long) blocks * g / groups), b1 = (int) ((long) blocks * (g + 1) / groups), gOff = g * points * oc;
             for (int bl = b0; bl < b1; bl++) {
                 int r0 = bl * rowsPerBlock, r1 = Math.min(tileRows, r0 + rowsPerBlock), tb = (r1 - r0) * tw;
@@ -108,11 +106,11 @@ final class WinogradConv {
             }
         });
         float[] du = pg; // group 0's sums, then the others' added in group order
-        if (groups > 1) CpuParallel.forRange(points * o, parts > 1, row -> {
+        if (groups > 1) CpuParallel.forRange(points * o, parts, row -> {
             for (int g = 1; g < groups; g++)
                 for (int k = row * c, end = k + c, gk = g * points * oc; k < end; k++) du[k] += pg[gk + k];
         });
-        CpuParallel.forRange(o, parts > 1, r -> {
+        CpuParallel.forRange(o, parts, r -> {
             float[] a = new float[points], work = new float[3 * al];
             for (int s = 0; s < c; s++) {
                 for (int i = 0; i < points; i++) a[i] = du[i * oc + r * c + s];
@@ -151,13 +149,13 @@ final class WinogradConv {
         SgemmPacking.PrepackedA[] a = new SgemmPacking.PrepackedA[points];
         int packed = SgemmPacking.PrepackedA.floats(o, c, kernel);
         float[] pa = CpuScratch.floats(CpuScratch.WINOGRAD_PACKED, points * packed);
-        CpuParallel.forRange(points, parts > 1,
+        CpuParallel.forRange(points, parts,
                 i -> a[i] = new SgemmPacking.PrepackedA(o, c, SgemmPacking.strided(u, i * o * c, c, 1), kernel, pa, i * packed));
         int rowsPerBlock = Math.max(1, Math.min((tileRows + parts - 1) / parts,
                 Math.max((MIN_BLOCK_TILES + tw - 1) / tw, BLOCK_FLOATS / (points * Math.max(c, o) * tw))));
         int blocks = (tileRows + rowsPerBlock - 1) / rowsPerBlock;
         boolean gemmParallel = blocks < parts;
-        CpuParallel.forRange(blocks, parts > 1, bl -> {
+        CpuParallel.forRange(blocks, parts, bl -> {
             int r0 = bl * rowsPerBlock, r1 = Math.min(tileRows, r0 + rowsPerBlock), tb = (r1 - r0) * tw;
             float[] v = CpuScratch.floats(CpuScratch.WINOGRAD_INPUT, points * c * tb);
             float[] m = CpuScratch.floats(CpuScratch.WINOGRAD_PRODUCT, points * o * tb);
@@ -172,11 +170,11 @@ final class WinogradConv {
      * The transformed kernels {@code U_i[r][s] = (G g G^T)_i}, [points][rows][cols], with g the kernel w[r, s]
      * ({@code w} [rows, cols, 3, 3]) or, when {@code flipped}, the flipped kernel w[s, r] ({@code w} [cols, rows, 3, 3]).
      */
-    private static float[] kernelPoints(float[] wd, int wOff, int rows, int cols, boolean flipped, boolean parallel,
+    private static float[] kernelPoints(float[] wd, int wOff, int rows, int cols, boolean flipped, int parts,
                                         WinogradTransforms tr) {
         int al = tr.alpha(), rc = rows * cols;
         float[] u = CpuScratch.floats(CpuScratch.WINOGRAD_KERNEL, al * al * rc);
-        CpuParallel.forRange(rows, parallel, r -> {
+        CpuParallel.forRange(rows, parts, r -> {
             // row r's kernels as 9 runs of cols taps (g[k][s]), G over each kernel's rows into 3 * alpha runs
             // (a[3i + j]), then G over its columns straight into the alpha^2 runs of U: every kernel in a run is one lane
             float[] st = CpuScratch.floats(CpuScratch.WINOGRAD_STAGE, (9 + 3 * al) * cols);

@@ -139,6 +139,26 @@ class CpuParallelTest {
         for (int i = 0; i < runs.length(); i++) assertEquals(1, runs.get(i), "part " + i);
     }
 
+    /** A part count below the thread count gives that many contiguous chunks, each on one thread. */
+    @Test
+    void forRangeTakesAtMostTheGivenNumberOfParts() {
+        CpuBackend.setThreads(4);
+        Thread[] ranOn = new Thread[8];
+        CpuParallel.forRange(8, 2, i -> {
+            ranOn[i] = Thread.currentThread();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 1; i < 4; i++) assertSame(ranOn[0], ranOn[i], "first half, index " + i);
+        for (int i = 5; i < 8; i++) assertSame(ranOn[4], ranOn[i], "second half, index " + i);
+        assertSame(Thread.currentThread(), ranOn[0], "the caller runs the first part");
+        CpuParallel.forRange(8, 1, i -> ranOn[i] = Thread.currentThread());
+        for (int i = 0; i < 8; i++) assertSame(Thread.currentThread(), ranOn[i], "one part: the caller, index " + i);
+    }
+
     @Test
     void nestedLoopsRunSequentiallyAndForRangeCoversEveryIndex() {
         CpuBackend.setThreads(2);
