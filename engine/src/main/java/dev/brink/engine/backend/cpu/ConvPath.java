@@ -63,12 +63,11 @@ final class ConvPath {
      * the outputs, the cost with the channels only. JMH, batch 32, forward / input gradient / weight gradient in ms,
      * F(2x2) against F(4x4), at 1 thread: 64 channels on 32x32 (32768 positions) 15.8 / 15.3 / 20.3 against
      * 12.2 / 11.4 / 15.9; 128 on 16x16 (8192) 12.7 / 12.9 / 18.1 against 9.2 / 8.8 / 14.2; 256 on 8x8 (2048)
-     * 13.9 / 11.8 / 19.8 against 9.4 / 8.8 / 12.9; at 2 threads: 7.9 / 8.2 / 11.1 against 6.3 / 7.4 / 8.8 (32x32),
-     * 6.4 / 8.4 / 8.6 against 4.9 / 5.1 / 7.0 (16x16), 6.3 / 6.5 / 8.0 against 5.4 / 5.6 / 10.1 (8x8: its weight
-     * gradient, one block of 128 tiles whose 36 partial products of 256x256 go to memory, loses what the other
-     * passes gain, so the 8x8 layers of batch 32 stay F(2x2)).
+     * 13.9 / 11.8 / 19.8 against 9.4 / 8.8 / 12.9; at 2 threads: 7.9 / 8.2 / 10.9 against 6.3 / 7.4 / 7.8 (32x32),
+     * 6.4 / 8.4 / 7.7 against 4.9 / 5.1 / 5.8 (16x16), 6.3 / 6.5 / 7.4 against 5.4 / 5.6 / 6.9 (8x8). Fewer
+     * positions (smaller batches on 8x8 maps, 4x4 maps) are unmeasured and stay F(2x2).
      */
-    static final int WINOGRAD_F4_MIN_POSITIONS = 4096;
+    static final int WINOGRAD_F4_MIN_POSITIONS = 2048;
     /**
      * Output positions per image up to which the weight gradient of a layer with at least
      * {@link #STRIDED_LOWERED_CHANNELS} output channels is lowered even when it has enough taps for the implicit one

@@ -88,7 +88,8 @@ final class WinogradConv {
                 WEIGHT_BLOCK_FLOATS / (points * Math.max(c, o) * tw))));
         int blocks = (tileRows + rowsPerBlock - 1) / rowsPerBlock;
         int groups = Math.max(1, Math.min(Math.min(MAX_GROUPS, blocks), PARTIAL_FLOATS / (points * oc)));
-        boolean gemmParallel = groups < parts;
+        // fewer groups than parts: each block's transforms split over channel groups and its GEMMs over points
+        int inner = groups < parts ? parts : 1;
         // group g's sums at pg[g * points * oc], each overwritten by its first block (every group has one)
         float[] pg = CpuScratch.floats(CpuScratch.WINOGRAD_PARTIAL, groups * points * oc);
         CpuParallel.forRange(groups, parts, g -> {
@@ -97,12 +98,11 @@ final class WinogradConv {
                 int r0 = bl * rowsPerBlock, r1 = Math.min(tileRows, r0 + rowsPerBlock), tb = (r1 - r0) * tw;
                 float[] v = CpuScratch.floats(CpuScratch.WINOGRAD_INPUT, points * c * tb);
                 float[] z = CpuScratch.floats(CpuScratch.WINOGRAD_KERNEL, points * o * tb);
-                blockInput(d, xd, xo, th, tw, r0, r1, v, tr);
-                blockGradient(d, gd, go, th, tw, r0, r1, z, tr);
+                blockInput(d, xd, xo, th, tw, r0, r1, v, tr, inner);
+                blockGradient(d, gd, go, th, tw, r0, r1, z, tr, inner);
                 boolean add = bl > b0;
-                for (int i = 0; i < points; i++)
-                    Sgemm.gemm(o, c, tb, SgemmPacking.strided(z, i * o * tb, tb, 1), SgemmPacking.strided(v, i * c * tb, 1, tb),
-                            pg, gOff + i * oc, c, add, gemmParallel);
+                CpuParallel.forRange(points, inner, i -> Sgemm.gemm(o, c, tb, SgemmPacking.strided(z, i * o * tb, tb, 1),
+                        SgemmPacking.strided(v, i * c * tb, 1, tb), pg, gOff + i * oc, c, add, false));
             }
         });
         float[] du = pg; // group 0's sums, then the others' added in group order
@@ -159,7 +159,7 @@ final class WinogradConv {
             int r0 = bl * rowsPerBlock, r1 = Math.min(tileRows, r0 + rowsPerBlock), tb = (r1 - r0) * tw;
             float[] v = CpuScratch.floats(CpuScratch.WINOGRAD_INPUT, points * c * tb);
             float[] m = CpuScratch.floats(CpuScratch.WINOGRAD_PRODUCT, points * o * tb);
-            blockInput(d, xd, xo, th, tw, r0, r1, v, tr);
+            blockInput(d, xd, xo, th, tw, r0, r1, v, tr, 1);
             for (int i = 0; i < points; i++)
                 Sgemm.gemm(o, tb, c, a[i], SgemmPacking.strided(v, i * c * tb, tb, 1), m, i * o * tb, tb, false, gemmParallel);
             blockOutput(d, m, th, tw, r0, r1, yd, yo, tr);
@@ -208,10 +208,9 @@ final class WinogradConv {
      * vector loops stay long on small maps and the staging buffer stays in cache.
      */
     private static void blockInput(ImplicitConv.Dims d, float[] xd, int xo, int th, int tw, int r0, int r1, float[] v,
-                                   WinogradTransforms tr) {
+                                   WinogradTransforms tr, int parts) {
         int mt = tr.m(), al = tr.alpha(), c = d.c(), h = d.h(), w = d.w(), ph = d.g().padH(), pw = d.g().padW();
         int tb = (r1 - r0) * tw, ctb = c * tb, cg = group(c, tb);
-        float[] s = CpuScratch.floats(CpuScratch.WINOGRAD_STAGE, al * al * cg * tb);
         // patch column j of tile tx is x[m tx + j - pw]: tiles [lo[j], hi[j]) read inside the row, the rest are 0
         int[] lo = new int[al], hi = new int[al];
         for (int j = 0; j < al; j++) {
@@ -219,8 +218,9 @@ final class WinogradConv {
             lo[j] = Math.min(tw, off < 0 ? (-off + mt - 1) / mt : 0);
             hi[j] = Math.min(tw, Math.max(lo[j], Math.floorDiv(w - 1 - off, mt) + 1));
         }
-        for (int c0 = 0; c0 < c; c0 += cg) {
-            int gc = Math.min(cg, c - c0), gl = gc * tb;
+        CpuParallel.forRange((c + cg - 1) / cg, parts, gi -> {
+            int c0 = gi * cg, gc = Math.min(cg, c - c0), gl = gc * tb;
+            float[] s = CpuScratch.floats(CpuScratch.WINOGRAD_STAGE, al * al * cg * tb);
             for (int ch = c0; ch < c0 + gc; ch++) {
                 for (int r = r0; r < r1; r++) {
                     int b = r / th, y0 = mt * (r % th) - ph, t0 = (ch - c0) * tb + (r - r0) * tw, plane = xo + (b * c + ch) * h * w;
@@ -243,7 +243,7 @@ final class WinogradConv {
                 tr.input(s, j * gl, al * gl, s, j * gl, al * gl, gl);
             for (int i = 0; i < al; i++) // then over the columns, into point alpha i + j of v
                 tr.input(s, al * i * gl, gl, v, al * i * ctb + c0 * tb, ctb, gl);
-        }
+        });
     }
 
     /**
@@ -252,12 +252,12 @@ final class WinogradConv {
      * transformed over their rows into alpha * m runs, then over their columns into z.
      */
     private static void blockGradient(ImplicitConv.Dims d, float[] gd, int go, int th, int tw, int r0, int r1, float[] z,
-                                      WinogradTransforms tr) {
+                                      WinogradTransforms tr, int parts) {
         int mt = tr.m(), al = tr.alpha(), o = d.o(), ho = d.ho(), wo = d.wo(), tb = (r1 - r0) * tw, otb = o * tb;
         int og = group(o, tb), e = mt * mt * og * tb;
-        float[] s = CpuScratch.floats(CpuScratch.WINOGRAD_STAGE, e + al * mt * og * tb);
-        for (int o0 = 0; o0 < o; o0 += og) {
-            int gn = Math.min(og, o - o0), gl = gn * tb;
+        CpuParallel.forRange((o + og - 1) / og, parts, gi -> {
+            int o0 = gi * og, gn = Math.min(og, o - o0), gl = gn * tb;
+            float[] s = CpuScratch.floats(CpuScratch.WINOGRAD_STAGE, e + al * mt * og * tb);
             for (int oc = o0; oc < o0 + gn; oc++) {
                 for (int r = r0; r < r1; r++) {
                     int b = r / th, y0 = mt * (r % th), t0 = (oc - o0) * tb + (r - r0) * tw, plane = go + (b * o + oc) * ho * wo;
@@ -275,7 +275,7 @@ final class WinogradConv {
                 tr.gradient(s, j * gl, mt * gl, s, e + j * gl, mt * gl, gl);
             for (int i = 0; i < al; i++) // then over the columns, into point alpha i + j of z
                 tr.gradient(s, e + mt * i * gl, gl, z, al * i * otb + o0 * tb, otb, gl);
-        }
+        });
     }
 
     /**

@@ -233,7 +233,8 @@ class WinogradConvTest {
         forced.tile(0);
         assertEquals(4, ConvPath.winogradTile(new Conv(32, 64, 32, 32, 64, 3, 3, ConvGeometry.of(1, 1)).dims()), "32x32, batch 32");
         assertEquals(4, ConvPath.winogradTile(new Conv(32, 128, 16, 16, 128, 3, 3, ConvGeometry.of(1, 1)).dims()), "16x16, batch 32");
-        assertEquals(2, ConvPath.winogradTile(new Conv(32, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)).dims()), "8x8, batch 32: 2048 positions");
+        assertEquals(4, ConvPath.winogradTile(new Conv(32, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)).dims()), "8x8, batch 32: 2048 positions");
+        assertEquals(2, ConvPath.winogradTile(new Conv(16, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)).dims()), "8x8, batch 16: 1024 positions");
         assertEquals(4, ConvPath.winogradTile(new Conv(128, 256, 8, 8, 256, 3, 3, ConvGeometry.of(1, 1)).dims()), "8x8, batch 128");
         assertEquals(2, ConvPath.winogradTile(new Conv(256, 512, 2, 2, 512, 3, 3, ConvGeometry.of(1, 1)).dims()), "2x2: F(4x4) takes more multiplies");
         assertEquals(2, ConvPath.winogradTile(new Conv(256, 512, 6, 6, 512, 3, 3, ConvGeometry.of(1, 1)).dims()), "6x6: a tie");
