@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Winograd's result is not a plain dot product: its transforms combine the inputs and kernels before the
  * multiplies, so its rounding error is bounded by a multiple of the dot product's bound
- * ({@code 2 (k + 2) 2^-24 * |x|*|w|}). {@link #boundFactor} is that multiple: measured on these cases, F(2x2)'s
+ * ({@code 2 (k + 2) 2^-24 * |x|*|w|}). {@link #BOUND_FACTOR} is that multiple: measured on these cases, F(2x2)'s
  * random geometries stayed within the plain bound (factor 1) and its 2x2-map weight gradient needed between 2 and 4
  * (its tiles are mostly padding, so the transforms add terms that cancel). F(4x4)'s larger coefficients (up to 8
  * and 1/24) need between 4 and 8 on small maps (an input gradient on 4x4 without padding failed at 4), the same 8
@@ -37,9 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * transform off by 0.1%, fails the test.
  */
 class WinogradConvTest {
-    private static double boundFactor(int tile) {
-        return 8;
-    }
+    private static final double BOUND_FACTOR = 8;
 
     private final ForcedConvPath forced = new ForcedConvPath();
 
@@ -73,7 +71,7 @@ class WinogradConvTest {
             assertTrue(WinogradConv.supports(p.dims()), p.toString());
             Layout lx = Layout.values()[trial % 3], lw = Layout.values()[(trial / 3) % 3];
             Layout lo = trial % 5 == 0 ? Layout.REVERSED_AXES : Layout.CONTIGUOUS;
-            FloatPathsTest.checkConv(rng, p, lx, lw, lo, boundFactor(tile), kernel + " F" + tile + " " + p);
+            FloatPathsTest.checkConv(rng, p, lx, lw, lo, BOUND_FACTOR, kernel + " F" + tile + " " + p);
         }
     }
 
@@ -94,7 +92,7 @@ class WinogradConvTest {
                 new Conv(3, 40, 1, 1, 16, 3, 3, ConvGeometry.of(1, 1)),     // 1x1 map
         };
         for (Conv p : cases)
-            FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, boundFactor(tile), kernel + " F" + tile + " " + p);
+            FloatPathsTest.checkConv(rng, p, Layout.CONTIGUOUS, Layout.CONTIGUOUS, Layout.CONTIGUOUS, BOUND_FACTOR, kernel + " F" + tile + " " + p);
     }
 
     /** Threads split planes and points (and points' columns beyond 16 threads), never a sum. */
