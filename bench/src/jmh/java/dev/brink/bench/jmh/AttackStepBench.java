@@ -8,15 +8,8 @@ import dev.brink.engine.backend.Backend;
 import dev.brink.engine.backend.Backends;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
@@ -28,13 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Each call returns a new tensor inside a {@link TensorScope}, as the attacks' iterations run (the scope hands the
  * result's array back to the pool at close, so the benchmark measures the kernel, not the collector).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
-public class AttackStepBench {
+public class AttackStepBench extends KernelBench {
     private Backend cpu;
     private Tensor x, g, x0;
 

@@ -7,19 +7,10 @@ import dev.brink.engine.GradMode;
 import dev.brink.engine.Tensor;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Training-mode batch norm, forward ({@code forward}) and forward plus backward to x, weight and bias
@@ -30,13 +21,8 @@ import java.util.concurrent.TimeUnit;
  * tensor less), as a Sequential runs BatchNorm then ReLU. Shapes: {@code vgg64x32}
  * [32, 64, 32, 32] (VGG-16's and ResNet-18's first stage at batch 32, 8 MB), {@code vgg256x8} [32, 256, 8, 8].
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "-Xmn512m", "--add-modules=jdk.incubator.vector"})
-public class BatchNormBench {
+public class BatchNormBench extends KernelBench {
     @Param({"vgg64x32", "vgg256x8"})
     public String shape;
 

@@ -8,19 +8,9 @@ import dev.brink.engine.backend.Backends;
 import dev.brink.engine.backend.ConvGeometry;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's convolution kernels (forward, input gradient, weight gradient) at the layers of the benchmark
@@ -48,13 +38,7 @@ import java.util.concurrent.TimeUnit;
  * F(m x m, 3x3) where it applies, 3x3 stride 1) and {@code tile} Winograd's m (2 or 4; {@code auto} the engine's
  * rule): the numbers behind the rules.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
-public class ConvBench {
+public class ConvBench extends KernelBench {
     @Param({"madry1", "madry2", "galloway1", "galloway2", "galloway3", "stem3x3", "cifar3x3",
             "vgg64x32_b32", "res128x16_b32", "vgg256x8_b32", "vgg512x4_b32", "vgg512x2_b32", "res512s2_b32", "vgg256to512x4_b32"})
     public String layer;

@@ -8,19 +8,10 @@ import dev.brink.engine.Tensor;
 import dev.brink.engine.backend.ConvGeometry;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * A convolution with bias followed by relu, float32 forward on the CPU: {@code impl = separate} is conv2d without
@@ -28,13 +19,8 @@ import java.util.concurrent.TimeUnit;
  * F#conv2dRelu (the bias and relu applied in place, one tensor). Layers: {@code madry1} 1 -> 32, 5x5, pad 2 on
  * 28x28 at batch 128 (a 12.8 MB output), {@code madry2} 32 -> 64, 5x5, pad 2 on 14x14 at batch 128.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "-Xmn512m", "--add-modules=jdk.incubator.vector"})
-public class ConvReluBench {
+public class ConvReluBench extends KernelBench {
     @Param({"madry1", "madry2"})
     public String layer;
 

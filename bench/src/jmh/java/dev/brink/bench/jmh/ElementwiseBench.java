@@ -11,15 +11,8 @@ import dev.brink.engine.backend.ReduceKernel;
 import dev.brink.engine.backend.UnaryKernel;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
@@ -30,13 +23,8 @@ import java.util.concurrent.TimeUnit;
  * a sum over every axis but the channel (the bias gradient), and the 2x2 max-pool index kernel. Bytes moved per call:
  * unary 25.7 MB, binary 38.5 MB, reductions 12.8 MB.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
-public class ElementwiseBench {
+public class ElementwiseBench extends KernelBench {
     private Backend cpu;
     private Tensor a, b, bias, out, scalar, channelSum, poolIdx, zero, mask, planes, switches, pooled, planeGrad;
     private final boolean[] allAxes = {true, true, true, true};

@@ -7,19 +7,9 @@ import dev.brink.engine.backend.Backend;
 import dev.brink.engine.backend.Backends;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's SGEMM kernel, {@code out = a @ b} into a preallocated output (no allocation in the timed
@@ -28,13 +18,7 @@ import java.util.concurrent.TimeUnit;
  * the im2col products of the Madry convolutions (conv1: 32 filters x 25 taps x 128*28*28 positions; conv2: 64 x 800
  * x 128*14*14). GFLOP/s = 2*M*K*N / time.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
-public class GemmBench {
+public class GemmBench extends KernelBench {
     @Param({"1024x1024x1024", "128x3136x1024", "1024x128x3136", "100x784x1024", "100x1024x1024", "32x25x100352", "64x800x25088"})
     public String shape;
 

@@ -8,16 +8,9 @@ import dev.brink.engine.backend.Backends;
 import dev.brink.engine.backend.OptimizerKernel;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
@@ -28,13 +21,8 @@ import java.util.concurrent.TimeUnit;
  * read; param, m and v written: 89.9 MB per call) and SGD with momentum (51.4 MB per call). Run with
  * {@code -p simd=true,false} to compare the Vector API loops with the scalar ones ({@code brink.simd}).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xss8m", "-XX:+UseParallelGC", "--add-modules=jdk.incubator.vector"})
-public class OptimizerBench {
+public class OptimizerBench extends KernelBench {
     @Param({"true"})
     public String simd;
 
