@@ -29,7 +29,8 @@ public final class Bench {
                     BenchThreads.current(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
                     vectorApi ? "loaded" : "not loaded (scalar kernels)",
                     c.options().smoke() ? "smoke sizes" : "warm-up >= " + c.options().warmup() + " reps and " + c.options().warmupSeconds()
-                            + " s, median of " + c.options().reps() + " reps");
+                            + " s, then until the JIT is quiet (at most " + Harness.MAX_WARMUP_FACTOR * c.options().warmupSeconds()
+                            + " s), median of " + c.options().reps() + " reps");
             log.flush();
         }
         Harness.runAll(selected, c.options(), out, log);

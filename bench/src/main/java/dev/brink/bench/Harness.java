@@ -18,17 +18,20 @@ import java.util.Map;
  * Java engine of the benchmark (Brink and DL4J), so they are measured alike; {@code bench/pytorch/workloads.py}
  * prints the same fields.
  *
- * <p>Warm-up runs at least {@link Options#warmup} repetitions and keeps going until {@link Options#warmupSeconds}
- * have passed (at most {@link #MAX_WARMUP} repetitions), so that the JIT has compiled the hot loops even for the
- * millisecond-sized workloads: on a 2-core machine the C2 compiler thread competes with the two compute threads
- * for several seconds, and a 2-second warm-up left some steps up to 2x slow. Then {@link Options#reps}
- * repetitions are timed one by one.
+ * <p>Warm-up runs at least {@link Options#warmup} repetitions and {@link Options#warmupSeconds}, and then goes on
+ * while the JIT is still compiling ({@link Warmup}), up to {@link #MAX_WARMUP_FACTOR} times the warm-up seconds (and
+ * at most {@link #MAX_WARMUP} repetitions): on a 2-core machine the C2 compiler threads compete with the two compute
+ * threads for several seconds, a 2-second warm-up left some steps up to 2x slow, and at 5 seconds ResNet-18's
+ * 2-thread step was still 10-30% slow. Then {@link Options#reps} repetitions are timed one by one.
  */
 public final class Harness {
     private Harness() {}
 
     /** Upper bound on warm-up repetitions. */
     public static final int MAX_WARMUP = 1000;
+
+    /** The longest warm-up, as a multiple of {@link Options#warmupSeconds}, when the JIT does not go quiet. */
+    public static final int MAX_WARMUP_FACTOR = 4;
 
     /** How to time. */
     public record Options(int warmup, double warmupSeconds, int reps, boolean smoke) {
@@ -54,10 +57,11 @@ public final class Harness {
     /**
      * The outcome of one workload: median seconds of the reps (NaN when unsupported), the last step value, every rep's
      * seconds, the process's peak resident memory in MiB after the workload ran (-1 where unknown), and the median of
-     * the bytes all threads allocated per timed rep, in MB (NaN where the JVM does not count them).
+     * the bytes all threads allocated per timed rep, in MB (NaN where the JVM does not count them), and how the warm-up
+     * went ({@link Warmup#summary}).
      */
     public record Result(String name, double medianSeconds, double flops, double value, String unsupported, double[] seconds, long peakRssMib,
-                         double allocatedMbPerStep) {
+                         double allocatedMbPerStep, String warmup) {
         public boolean supported() {
             return unsupported == null;
         }
@@ -108,13 +112,13 @@ public final class Harness {
     /** Sets up, warms up and times one workload. */
     public static Result measure(Workload w, Options o) {
         String why = w.unsupportedReason();
-        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0], -1, Double.NaN);
+        if (why != null) return new Result(w.name(), Double.NaN, 0, Double.NaN, why, new double[0], -1, Double.NaN, "");
         Workload.Step step = w.prepare(o.smoke());
-        long warmStart = System.nanoTime();
-        for (int i = 0; i < MAX_WARMUP; i++) {
-            boolean enough = i >= o.warmup() && (System.nanoTime() - warmStart) * 1e-9 >= o.warmupSeconds();
-            if (enough) break;
+        Warmup warm = new Warmup(Math.min(o.warmup(), MAX_WARMUP), o.warmupSeconds(), MAX_WARMUP_FACTOR * o.warmupSeconds(), MAX_WARMUP);
+        while (!warm.done()) {
+            long jit0 = jitMillis(), t0 = System.nanoTime();
             check(w, scoped(step));
+            warm.record((System.nanoTime() - t0) * 1e-9, jitMillis() - jit0);
         }
         double[] secs = new double[o.reps()], allocated = new double[o.reps()];
         double value = Double.NaN;
@@ -126,7 +130,13 @@ public final class Harness {
             allocated[r] = a0 < 0 || a1 < 0 ? Double.NaN : (a1 - a0) / 1e6;
             check(w, value);
         }
-        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs, peakRssMib(), median(allocated));
+        return new Result(w.name(), median(secs), w.flops(o.smoke()), value, null, secs, peakRssMib(), median(allocated), warm.summary());
+    }
+
+    /** The JIT's accumulated compile time in ms (0 where the JVM does not report it). */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
     }
 
     /**
@@ -209,8 +219,8 @@ public final class Harness {
                         sb.append(String.format(Locale.ROOT, " min %.4f, median %.4f, max %.4f of %d", sorted[0], r.medianSeconds(),
                                 sorted[sorted.length - 1], sorted.length));
                     }
-                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g; peak RSS %d MiB; allocated %.1f MB per rep (median)%n", r.name(), sb,
-                            r.value(), r.peakRssMib(), r.allocatedMbPerStep());
+                    log.printf(Locale.ROOT, "# %s: reps [s]%s; value %.6g; peak RSS %d MiB; allocated %.1f MB per rep (median); %s%n", r.name(), sb,
+                            r.value(), r.peakRssMib(), r.allocatedMbPerStep(), r.warmup());
                 } else {
                     log.printf(Locale.ROOT, "# %s: n/a (%s)%n", r.name(), r.unsupported());
                 }

@@ -48,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", description = "Untimed warm-up repetitions, at least (default: ${DEFAULT-VALUE}).")
     int warmup = Harness.Options.DEFAULT_WARMUP;
 
-    @Option(names = "--warmup-seconds", paramLabel = "S", description = "Keep warming up until this many seconds have passed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", paramLabel = "S", description = "Warm up for at least this many seconds, then on while the JIT compiler is busy, up to " + Harness.MAX_WARMUP_FACTOR + " times as long (default: ${DEFAULT-VALUE}).")
     double warmupSeconds = Harness.Options.DEFAULT_WARMUP_SECONDS;
 
     @Option(names = "--smoke", description = "Tiny sizes and one repetition: checks that every workload runs, not how fast.")
