@@ -10,9 +10,10 @@ import java.util.Map;
  * quarter steps between powers of two, so at most 25% is wasted) and served from per-class free lists; freed
  * blocks go back to their list, not to the driver. Reuse is safe without synchronization because every kernel and
  * copy is ordered on the backend's one stream: work queued on a block before it was released runs before work
- * queued after it is handed out again. Blocks come back through {@link #release} from the {@code Cleaner} thread,
- * that is only once the garbage collector has found their tensors unreachable; a small Java heap full of tensor
- * handles can take many steps to notice gigabytes of dead device memory. So when a request misses the cache and
+ * queued after it is handed out again. Blocks come back through {@link #release} at once when the backend recycles
+ * their storage (the dead gradients of a backward pass, the tensors of a closing {@code TensorScope}), else from the
+ * {@code Cleaner} thread, that is only once the garbage collector has found their tensors unreachable; a small Java
+ * heap full of tensor handles can take many steps to notice gigabytes of dead device memory. So when a request misses the cache and
  * the blocks handed out exceed a threshold (half the device's memory by default, {@code -Dbrink.cuda.collectAt=}
  * a fraction of it), the allocator first runs the collector and waits for the releases; the threshold then moves
  * to 1.5 times what is still alive, if that is more. When the device is full, it collects the same way, returns
@@ -122,7 +123,7 @@ final class CachingAllocator {
         }
     }
 
-    /** Returns a block (from a collected storage) to its free list. */
+    /** Returns a block (from a recycled or collected storage) to its free list. */
     synchronized void release(Device.Buffer b) {
         long c = b.bytes();
         free.computeIfAbsent(c, k -> new ArrayDeque<>()).push(b);

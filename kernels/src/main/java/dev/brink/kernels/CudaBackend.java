@@ -142,6 +142,12 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
+    /** Hands {@code storage}'s block back to the allocator now (see {@link Backend#recycle}); later uses fail. */
+    @Override
+    public void recycle(Storage storage) {
+        if (storage instanceof CudaStorage c && c.backend() == this) c.recycle();
+    }
+
     @Override
     public Storage upload(float[] data) {
         return uploaded(DType.FLOAT32, data.length, data);

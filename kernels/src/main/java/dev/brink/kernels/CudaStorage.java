@@ -9,7 +9,8 @@ import java.lang.ref.Cleaner;
 
 /**
  * Device memory of the CUDA backend: a block from its {@link CachingAllocator}, handed back to the allocator's
- * free lists by a {@link Cleaner} when the storage is collected.
+ * free lists by a {@link Cleaner} when the storage is collected, or at once when the backend {@linkplain #recycle
+ * recycles} it (a backward pass's dead gradient, a closing scope's tensors), whichever comes first.
  */
 public final class CudaStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -18,13 +19,25 @@ public final class CudaStorage implements Storage {
     private final DType dtype;
     private final int size;
     private final Device.Buffer buffer;
+    private final Cleaner.Cleanable release;
+    private volatile boolean recycled;
 
     CudaStorage(CudaBackend backend, DType dtype, int size, Device.Buffer buffer) {
         this.backend = backend;
         this.dtype = dtype;
         this.size = size;
         this.buffer = buffer;
-        CLEANER.register(this, new Release(backend.allocator(), buffer));
+        this.release = CLEANER.register(this, new Release(backend.allocator(), buffer));
+    }
+
+    /**
+     * Hands the block back to the allocator now instead of when the storage is collected; every later use of this
+     * storage fails. A second call does nothing (the cleaning action runs at most once). The block may be handed
+     * out again at once: kernels queued on it before run before kernels queued after, on the backend's one stream.
+     */
+    void recycle() {
+        recycled = true;
+        release.clean();
     }
 
     /** The cleaning action: must not refer to the storage itself. */
@@ -42,8 +55,13 @@ public final class CudaStorage implements Storage {
         throw new IllegalArgumentException("cuda backend: tensor lives on backend '" + s.backend().name() + "', not on this cuda backend");
     }
 
-    /** The device allocation (its size is the allocator's size class, at least {@code size * dtype.bytes()}). */
+    /**
+     * The device allocation (its size is the allocator's size class, at least {@code size * dtype.bytes()}); an
+     * error once the storage was {@linkplain #recycle recycled}, since its block may belong to another tensor.
+     */
     Device.Buffer buffer() {
+        if (recycled)
+            throw new IllegalStateException("cuda backend: " + this + " was recycled (its backward pass or scope released it) and must not be used");
         return buffer;
     }
 
