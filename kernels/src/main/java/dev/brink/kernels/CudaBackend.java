@@ -148,6 +148,12 @@ public final class CudaBackend implements Backend {
         if (storage instanceof CudaStorage c && c.backend() == this) c.recycle();
     }
 
+    /** A block as the allocator hands it out, not cleared: for outputs whose kernels write every element. */
+    @Override
+    public Storage allocateUninitialized(DType dtype, int size) {
+        return allocateRaw(dtype, size);
+    }
+
     @Override
     public Storage upload(float[] data) {
         return uploaded(DType.FLOAT32, data.length, data);

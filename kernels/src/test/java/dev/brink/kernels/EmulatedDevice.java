@@ -64,7 +64,11 @@ final class EmulatedDevice implements Device {
         long address = emu.request(c.array(), 8).getLong();
         allocated += bytes;
         allocations++;
-        return new Buf(address, bytes);
+        Buf b = new Buf(address, bytes);
+        // fresh device memory is not zeroed on a GPU either: all-ones bytes (NaN floats, -1 ints) make a kernel that
+        // reads what no one wrote fail its comparison instead of reading zeros
+        if (bytes > 0) memset(b, 0, bytes, (byte) 0xFF);
+        return b;
     }
 
     @Override
